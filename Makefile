@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh machine with Python >= 3.11 and make:
+#   make demo   set up .venv, generate the demo study, run every stage
+#   make test   set up .venv and run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+STUDY  ?= analyses/demo/study.yaml
+DEMO_DATA := data/demo/.complete
+
+.PHONY: demo test lint bench setup clean-out help
+
+help:
+	@echo "make demo   - set up, generate the demo study, run all stages (out/demo/)"
+	@echo "make test   - set up and run the tests"
+	@echo "make lint   - ruff"
+	@echo "make bench  - performance benchmarks (benchmarks/*.py)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+$(DEMO_DATA): $(STAMP)
+	$(BIN)/leerlab demo --seed 7 --out data/demo
+	@touch $(DEMO_DATA)
+
+demo: $(STAMP) $(DEMO_DATA)
+	$(BIN)/leerlab run --study $(STUDY)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+bench: $(STAMP)
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean-out:
+	rm -rf out data/demo

@@ -1,0 +1,1 @@
+"""Cleaning stage: harmonise exports against the codebook, validate, clean with an audit trail."""

@@ -1,0 +1,237 @@
+"""The ``leerlab`` command line.
+
+Exit codes: 0 success, 1 data failed validation or could not be read,
+2 configuration or usage error, 3 internal error (a bug; rerun with ``--debug``).
+No traceback is shown unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from .errors import EXIT_CONFIG, LeerlabError
+
+EXIT_INTERNAL = 3
+DEFAULT_STUDY = Path("analyses/demo/study.yaml")
+
+app = typer.Typer(
+    name="leerlab",
+    help="Leerlab reflection surveys: load, clean, measure, compare and report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+out_console = Console()
+_state: dict[str, Any] = {"debug": False}
+
+StudyOpt = Annotated[
+    Path, typer.Option("--study", "-s", help="Study file (YAML).", show_default=True)
+]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Output root (default: the study's output root).")
+]
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    """Leerlab reflection surveys: load, clean, measure, compare and report."""
+    _state["debug"] = debug
+
+
+def cli_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn package errors into a message and exit code; no traceback unless --debug."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LeerlabError as exc:
+            if _state["debug"]:
+                raise
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence at the CLI boundary
+            if _state["debug"]:
+                raise
+            err_console.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                "This is a bug in leerlab-research; rerun with --debug and report the traceback.",
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper
+
+
+def _load(study: Path, *, check_sources: bool = True):
+    from .study import load_study
+
+    return load_study(study, check_sources=check_sources)
+
+
+def _context(study: Path, out: Path | None, **options: Any):
+    from .pipeline import StageContext
+
+    st = _load(study)
+    root = st.output_root(out)
+    return StageContext(study=st, out=root, console=err_console, debug=_state["debug"], options=options)
+
+
+def _run_stage(name: str, study: Path, out: Path | None, **options: Any) -> None:
+    from .pipeline import STAGES
+
+    stage = next(s for s in STAGES if s.name == name)
+    fn = stage.load()
+    if fn is None:
+        err_console.print(f"[bold red]error:[/] the '{name}' stage is not available in this version")
+        raise typer.Exit(EXIT_CONFIG)
+    ctx = _context(study, out, **options)
+    written = fn(ctx)
+    _summarise(ctx.out, written)
+
+
+def _summarise(root: Path, written: list[Path]) -> None:
+    for path in written:
+        try:
+            shown = Path(path).relative_to(root)
+        except ValueError:
+            shown = Path(path)
+        err_console.print(f"  wrote {root / shown}", highlight=False)
+
+
+class CodebookFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    frictionless = "frictionless"
+
+
+@app.command()
+@cli_errors
+def codebook(
+    study: StudyOpt = DEFAULT_STUDY,
+    format: Annotated[CodebookFormat, typer.Option("--format", "-f")] = CodebookFormat.table,
+    lang: Annotated[str, typer.Option("--lang", help="nl or en")] = "nl",
+    output: Annotated[Path | None, typer.Option("--output", help="Write to this file.")] = None,
+) -> None:
+    """Show the instrument: item codes, scales, reverse keying and item text."""
+    from . import codebook_formats as cf
+
+    st = _load(study, check_sources=False)
+    cb = st.codebook
+    if format is CodebookFormat.table:
+        out_console.print(cf.rich_table(cb, lang, st.labs))
+        return
+    text = {
+        CodebookFormat.markdown: cf.to_markdown,
+        CodebookFormat.json: cf.to_json,
+        CodebookFormat.frictionless: cf.to_frictionless_json,
+    }[format](cb, lang, st.labs)
+    if output:
+        from .outputs import write_text
+
+        write_text(text, output)
+        err_console.print(f"  wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+@cli_errors
+def demo(
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo exports.")] = Path("data/demo"),
+) -> None:
+    """Generate the demo study: exports in four platform layouts plus ground truth."""
+    from .demo import generate_demo
+
+    written = generate_demo(seed=seed, out=out)
+    _summarise(out, written)
+
+
+@app.command()
+@cli_errors
+def validate(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
+    """Read every export against the codebook and report all failures (lazy validation)."""
+    from .cleaning.stage import run_validate
+
+    ctx = _context(study, out)
+    written = run_validate(ctx)
+    _summarise(ctx.out, written)
+
+
+@app.command()
+@cli_errors
+def clean(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
+    """Clean the exports into one pseudonymised response table with an audit trail."""
+    _run_stage("clean", study, out)
+
+
+@app.command()
+@cli_errors
+def reliability(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
+    """Scale reliability (alpha, omega), item analysis, CFA and invariance."""
+    _run_stage("reliability", study, out)
+
+
+@app.command()
+@cli_errors
+def compare(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
+    """Compare conditions across labs, roles, school types and waves."""
+    _run_stage("compare", study, out)
+
+
+@app.command()
+@cli_errors
+def report(
+    study: StudyOpt = DEFAULT_STUDY,
+    out: OutOpt = None,
+    lab: Annotated[str | None, typer.Option("--lab", help="One lab (name, alias or id).")] = None,
+    all_labs: Annotated[bool, typer.Option("--all", help="Every lab (default).")] = False,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="lab, programme or methods (repeatable).")
+    ] = None,
+    format: Annotated[str | None, typer.Option("--format", help="Comma list: html,docx,pdf.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="nl or en.")] = None,
+) -> None:
+    """Render the reports with quarto when available, else the fallback engine."""
+    if lab and all_labs:
+        err_console.print("[bold red]error:[/] give either --lab or --all, not both")
+        raise typer.Exit(EXIT_CONFIG)
+    _run_stage("report", study, out, lab=lab, kinds=kind, formats=format, lang=lang)
+
+
+@app.command()
+@cli_errors
+def run(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
+    """Run every available stage in order and write <out>/manifest.json."""
+    from .manifest import write_manifest
+    from .pipeline import available_stages
+
+    ctx = _context(study, out)
+    done = []
+    for stage, fn in available_stages():
+        err_console.print(f"[bold]» {stage.name}[/]: {stage.help}")
+        written = fn(ctx)
+        _summarise(ctx.out, written)
+        done.append(stage.name)
+    ctx.out.mkdir(parents=True, exist_ok=True)
+    path = write_manifest(ctx.study, ctx.out, done)
+    err_console.print(f"[bold green]done[/]: {len(done)} stages; manifest {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

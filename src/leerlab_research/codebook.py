@@ -1,0 +1,304 @@
+"""The reflection instrument as a typed, validated codebook.
+
+The codebook (``data/codebook/reflectie.yaml``) is the single source of truth for
+item codes, scales, reverse keying, value labels and missing codes. Loading it
+collects *all* problems at once and names each by its YAML path and value, e.g.
+``reflectie.yaml: scales.ambitie.items[1]: item 'AMB1' listed twice``.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ._yaml import load_yaml, pydantic_problems
+from .errors import ConfigError
+from .normalise import normalise_label
+
+Language = Literal["nl", "en"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalText(_Model):
+    """A text in Dutch (required) and English (optional)."""
+
+    nl: str
+    en: str | None = None
+
+    def get(self, lang: str = "nl") -> str:
+        """The text in ``lang``, falling back to Dutch."""
+        if lang == "en" and self.en:
+            return self.en
+        return self.nl
+
+
+class MissingCode(_Model):
+    """A code that means 'no substantive answer' (e.g. 9 = weet niet / n.v.t.)."""
+
+    label: LocalText
+    reason: str
+    aliases: list[str] = Field(default_factory=list)
+
+
+class ValueSet(_Model):
+    """Allowed codes for a set of items, with labels and missing codes."""
+
+    type: Literal["likert", "nominal", "boolean"]
+    min: int | None = None
+    max: int | None = None
+    labels: dict[int, LocalText] = Field(default_factory=dict)
+    aliases: dict[int, list[str]] = Field(default_factory=dict)
+    missing: dict[int, MissingCode] = Field(default_factory=dict)
+
+    @property
+    def valid_codes(self) -> list[int]:
+        if self.min is not None and self.max is not None:
+            return list(range(self.min, self.max + 1))
+        return sorted(self.labels)
+
+
+class Domain(_Model):
+    label: LocalText
+    description: LocalText | None = None
+
+
+class Scale(_Model):
+    """A scale: its items, reverse-keyed items, labels and conversation prompts."""
+
+    name: str = ""
+    code: str
+    domain: str
+    label: LocalText
+    description: LocalText
+    prompts: dict[Language, list[str]]
+    items: list[str]
+    reverse: list[str] = Field(default_factory=list)
+
+    def prompts_for(self, lang: str = "nl") -> list[str]:
+        """The *gespreksvragen* in ``lang`` (Dutch when no translation exists)."""
+        return self.prompts.get(lang) or self.prompts["nl"]  # type: ignore[index]
+
+
+class Item(_Model):
+    code: str = ""
+    value_set: str
+    text: LocalText
+
+
+class Variable(_Model):
+    """A respondent variable (Frictionless Table Schema vocabulary for ``type``)."""
+
+    name: str = ""
+    type: Literal["string", "integer", "number", "boolean", "date", "datetime"]
+    required: bool = False
+    key: bool = False
+    personal: bool = False
+    enum: list[str] | None = None
+    label: LocalText
+    description: LocalText | None = None
+    value_labels: dict[str, LocalText] | None = None
+
+
+class Metadata(_Model):
+    description: LocalText
+    references: list[str]
+    note: LocalText | None = None
+    license: str | None = None
+
+
+class Codebook(_Model):
+    """The validated instrument. Use :func:`load_codebook` to build one from YAML."""
+
+    name: str
+    version: str
+    title: LocalText
+    metadata: Metadata
+    domains: dict[str, Domain]
+    value_sets: dict[str, ValueSet]
+    scales: dict[str, Scale]
+    items: dict[str, Item]
+    variables: dict[str, Variable]
+    personal_columns: list[str] = Field(default_factory=list)
+    source_path: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_names(cls, data: object) -> object:
+        # Names are the YAML keys; copy them into the objects for convenience.
+        if isinstance(data, dict):
+            for section in ("scales", "items", "variables"):
+                block = data.get(section)
+                if isinstance(block, dict):
+                    key = "code" if section == "items" else "name"
+                    data[section] = {
+                        k: ({**v, key: k} if isinstance(v, dict) else v) for k, v in block.items()
+                    }
+        return data
+
+    # ----------------------------------------------------------------- queries
+    @cached_property
+    def item_codes(self) -> list[str]:
+        """All item codes in scale order (AMB1 … INH4)."""
+        return [code for scale in self.scales.values() for code in scale.items]
+
+    @cached_property
+    def scale_names(self) -> list[str]:
+        """Scale names in codebook order (ambitie … inhoud)."""
+        return list(self.scales)
+
+    @cached_property
+    def reverse_items(self) -> list[str]:
+        return [code for scale in self.scales.values() for code in scale.reverse]
+
+    @cached_property
+    def scale_of_item(self) -> dict[str, str]:
+        return {code: s.name for s in self.scales.values() for code in s.items}
+
+    def scales_in_domain(self, domain: str) -> list[str]:
+        return [s.name for s in self.scales.values() if s.domain == domain]
+
+    def value_set_of(self, item: str) -> ValueSet:
+        return self.value_sets[self.items[item].value_set]
+
+    def item_range(self, item: str) -> tuple[int, int]:
+        vs = self.value_set_of(item)
+        codes = vs.valid_codes
+        return codes[0], codes[-1]
+
+    @cached_property
+    def personal_variables(self) -> list[str]:
+        return [v.name for v in self.variables.values() if v.personal]
+
+    @cached_property
+    def key_variable(self) -> str:
+        keys = [v.name for v in self.variables.values() if v.key]
+        return keys[0]
+
+
+def _semantic_problems(cb: Codebook, fname: str) -> list[str]:
+    """Cross-reference checks pydantic cannot express; all collected, none raised."""
+    p: list[str] = []
+    owner: dict[str, str] = {}
+    for sname, scale in cb.scales.items():
+        base = f"{fname}: scales.{sname}"
+        if scale.domain not in cb.domains:
+            p.append(
+                f"{base}.domain: unknown domain {scale.domain!r} "
+                f"(known: {', '.join(cb.domains)})"
+            )
+        if "nl" not in scale.prompts or not scale.prompts["nl"]:
+            p.append(f"{base}.prompts.nl: a scale needs Dutch gespreksvragen")
+        seen: set[str] = set()
+        for i, code in enumerate(scale.items):
+            if code in seen:
+                p.append(f"{base}.items[{i}]: item {code!r} listed twice")
+                continue
+            seen.add(code)
+            if code not in cb.items:
+                p.append(f"{base}.items[{i}]: unknown item {code!r} (not defined under items)")
+                continue
+            if code in owner:
+                p.append(f"{base}.items[{i}]: item {code!r} already belongs to scale {owner[code]!r}")
+            owner[code] = sname
+        for i, code in enumerate(scale.reverse):
+            where = f"{base}.reverse[{i}]"
+            if code not in scale.items:
+                p.append(f"{where}: reverse-keyed item {code!r} is not an item of this scale")
+                continue
+            item = cb.items.get(code)
+            if item is None:
+                continue
+            vs = cb.value_sets.get(item.value_set)
+            if vs is not None and vs.type != "likert":
+                p.append(
+                    f"{where}: item {code!r} is reverse-keyed but is not a Likert item "
+                    f"(value set {item.value_set!r} is {vs.type})"
+                )
+    for code, item in cb.items.items():
+        if item.value_set not in cb.value_sets:
+            p.append(
+                f"{fname}: items.{code}.value_set: unknown value set {item.value_set!r} "
+                f"(known: {', '.join(cb.value_sets)})"
+            )
+        if code not in owner:
+            p.append(f"{fname}: items.{code}: item belongs to no scale")
+    for vname, vs in cb.value_sets.items():
+        if vs.type == "likert" and (vs.min is None or vs.max is None):
+            p.append(f"{fname}: value_sets.{vname}: a likert value set needs min and max")
+            continue
+        if vs.min is not None and vs.max is not None and vs.min >= vs.max:
+            p.append(f"{fname}: value_sets.{vname}.max: max {vs.max} must exceed min {vs.min}")
+        for code in vs.missing:
+            if vs.min is not None and vs.max is not None and vs.min <= code <= vs.max:
+                p.append(
+                    f"{fname}: value_sets.{vname}.missing.{code}: missing code {code} lies "
+                    f"inside the valid range {vs.min}-{vs.max}"
+                )
+        spelled: dict[str, int] = {}
+        spellings = [(c, t) for c, lab in vs.labels.items() for t in (lab.nl, lab.en) if t]
+        spellings += [(c, a) for c, al in vs.aliases.items() for a in al]
+        spellings += [(c, t) for c, m in vs.missing.items() for t in (m.label.nl, m.label.en, *m.aliases) if t]
+        for code, text in spellings:
+            key = normalise_label(text)
+            if key in spelled and spelled[key] != code:
+                p.append(
+                    f"{fname}: value_sets.{vname}: label {text!r} maps to both code "
+                    f"{spelled[key]} and code {code}"
+                )
+            spelled.setdefault(key, code)
+        for code in vs.labels:
+            if vs.min is not None and vs.max is not None and not vs.min <= code <= vs.max:
+                p.append(
+                    f"{fname}: value_sets.{vname}.labels.{code}: label for code {code} outside "
+                    f"the valid range {vs.min}-{vs.max}"
+                )
+    keys = [v.name for v in cb.variables.values() if v.key]
+    if len(keys) != 1:
+        p.append(f"{fname}: variables: exactly one variable needs key: true (found {keys})")
+    for required in ("lab", "wave"):
+        if required not in cb.variables:
+            p.append(f"{fname}: variables.{required}: required respondent variable is missing")
+    clash = set(cb.variables) & (set(cb.items) | set(cb.scales))
+    for name in sorted(clash):
+        p.append(f"{fname}: variables.{name}: name also used for an item or scale")
+    return p
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Load and validate a codebook YAML file.
+
+    Parameters
+    ----------
+    path
+        Path to the codebook, e.g. ``data/codebook/reflectie.yaml``.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    ConfigError
+        With *every* problem found, each naming its YAML path and value.
+    """
+    path = Path(path)
+    data, problems = load_yaml(path)
+    fname = path.name
+    if not isinstance(data, dict):
+        raise ConfigError(f"{fname}: top level must be a mapping, got {type(data).__name__}")
+    try:
+        cb = Codebook.model_validate({**data, "source_path": str(path)})
+    except ValidationError as exc:
+        raise ConfigError(
+            f"Codebook {path} is invalid", problems + pydantic_problems(fname, exc)
+        ) from None
+    problems += _semantic_problems(cb, fname)
+    if problems:
+        raise ConfigError(f"Codebook {path} is invalid", problems)
+    return cb

@@ -1,0 +1,1 @@
+"""Comparison stage: descriptives, group tests, multilevel, agreement, change, disclosure."""

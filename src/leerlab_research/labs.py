@@ -1,0 +1,107 @@
+"""The programme's leerlabs: stable ids, display names and export aliases."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ._yaml import load_yaml, pydantic_problems
+from .errors import ConfigError
+from .normalise import normalise_label
+
+
+class Lab(BaseModel):
+    """One leerlab. ``demo`` holds attributes invented for the demo study."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    demo: dict[str, object] | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not v or v != v.lower() or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in v):
+            raise ValueError("lab id must be a lowercase slug (a-z, 0-9, '-')")
+        return v
+
+
+class Labs(BaseModel):
+    """The validated list of labs, with alias lookup."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    labs: list[Lab]
+
+    @cached_property
+    def by_id(self) -> dict[str, Lab]:
+        return {lab.id: lab for lab in self.labs}
+
+    @cached_property
+    def lookup(self) -> dict[str, str]:
+        """Normalised name/alias/id → lab id."""
+        table: dict[str, str] = {}
+        for lab in self.labs:
+            for spelling in (lab.id, lab.name, *lab.aliases):
+                table[normalise_label(spelling)] = lab.id
+        return table
+
+    def resolve(self, value: object) -> str | None:
+        """Return the lab id for a name as it appears in an export, or None."""
+        return self.lookup.get(normalise_label(value))
+
+    def name_of(self, lab_id: str) -> str:
+        return self.by_id[lab_id].name
+
+
+def _alias_problems(labs: Labs, fname: str) -> list[str]:
+    p: list[str] = []
+    seen_ids: dict[str, int] = {}
+    owner: dict[str, tuple[str, str]] = {}
+    for i, lab in enumerate(labs.labs):
+        if lab.id in seen_ids:
+            p.append(f"{fname}: labs[{i}].id: lab id {lab.id!r} used twice (also labs[{seen_ids[lab.id]}])")
+        seen_ids.setdefault(lab.id, i)
+        spellings = [("id", lab.id), ("name", lab.name)] + [
+            (f"aliases[{j}]", a) for j, a in enumerate(lab.aliases)
+        ]
+        for where, spelling in spellings:
+            key = normalise_label(spelling)
+            if not key:
+                p.append(f"{fname}: labs[{i}].{where}: empty name or alias {spelling!r}")
+                continue
+            if key in owner and owner[key][0] != lab.id:
+                other_id, other_spelling = owner[key]
+                p.append(
+                    f"{fname}: labs[{i}].{where}: alias {spelling!r} is shared by labs "
+                    f"{other_id!r} ({other_spelling!r}) and {lab.id!r}"
+                )
+            else:
+                owner.setdefault(key, (lab.id, spelling))
+    return p
+
+
+def load_labs(path: str | Path) -> Labs:
+    """Load and validate ``labs.yaml``; every problem is reported at once.
+
+    Raises
+    ------
+    ConfigError
+        Naming the YAML path and value of each problem (e.g. an alias shared by two labs).
+    """
+    path = Path(path)
+    data, problems = load_yaml(path)
+    fname = path.name
+    try:
+        labs = Labs.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"Labs file {path} is invalid", problems + pydantic_problems(fname, exc)) from None
+    problems += _alias_problems(labs, fname)
+    if problems:
+        raise ConfigError(f"Labs file {path} is invalid", problems)
+    return labs

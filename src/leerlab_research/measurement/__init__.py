@@ -1,0 +1,1 @@
+"""Measurement stage: reliability, item analysis, CFA and invariance tables."""

@@ -1,0 +1,1 @@
+"""Report stage: render the Quarto templates with quarto or the fallback engine."""

@@ -1,0 +1,206 @@
+"""The study file: everything needed to reproduce one analysis.
+
+A study YAML names the codebook and labs files (relative to the study file), the
+export files to read, and the settings of every stage. Loading it validates the
+study, the codebook and the labs together and reports all problems at once.
+
+Example (``analyses/demo/study.yaml``)::
+
+    name: demo
+    codebook: ../../data/codebook/reflectie.yaml
+    labs: ../../data/codebook/labs.yaml
+    sources:
+      - path: ../../data/demo/limesurvey_T0.csv
+        platform: limesurvey
+        wave: T0
+    settings:
+      min_cell: 5
+      seed: 20190901
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ._yaml import load_yaml, pydantic_problems
+from .cleaning.settings import CleaningSettings
+from .codebook import Codebook, load_codebook
+from .compare.settings import CompareSettings
+from .errors import ConfigError, LeerlabError
+from .labs import Labs, load_labs
+from .measurement.settings import ReliabilitySettings
+from .report.settings import ReportSettings
+
+Platform = Literal["auto", "limesurvey", "msforms", "qualtrics", "googleforms", "spss", "csv", "xlsx"]
+
+#: Demo-only HMAC key. Used only when a study sets ``settings.demo_key: true``.
+DEMO_PSEUDONYM_KEY = "leerlab-demo-key-NOT-SECRET"
+
+
+class Source(BaseModel):
+    """One export file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    platform: Platform = "auto"
+    wave: Literal["T0", "T1"] | None = None
+    columns: dict[str, str] = Field(default_factory=dict, description="export header → codebook code")
+    sheet: str | int | None = None
+    resolved: Path | None = Field(None, exclude=True)
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_cell: int = Field(5, ge=1, description="smallest group shown in any output")
+    seed: int = 20190901
+    language: Literal["nl", "en"] = "nl"
+    pseudonym_key_env: str = "LEERLAB_PSEUDONYM_KEY"
+    demo_key: bool = Field(False, description="allow the public demo key when the env var is unset")
+    cleaning: CleaningSettings = Field(default_factory=CleaningSettings)
+    reliability: ReliabilitySettings = Field(default_factory=ReliabilitySettings)
+    compare: CompareSettings = Field(default_factory=CompareSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+
+
+class StudyFile(BaseModel):
+    """The study YAML as written (paths still relative)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    title: str | None = None
+    codebook: str
+    labs: str
+    sources: list[Source] = Field(min_length=1)
+    settings: Settings = Field(default_factory=Settings)
+    output: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_slug(cls, v: str) -> str:
+        if not v or any(c in v for c in "/\\ ") or v.startswith("."):
+            raise ValueError("name must be a simple folder name (no slashes or spaces)")
+        return v
+
+
+class Study:
+    """A loaded, validated study: config, codebook, labs and resolved paths."""
+
+    def __init__(self, path: Path, config: StudyFile, codebook: Codebook, labs: Labs) -> None:
+        self.path = path
+        self.config = config
+        self.codebook = codebook
+        self.labs = labs
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def settings(self) -> Settings:
+        return self.config.settings
+
+    @property
+    def sources(self) -> list[Source]:
+        return self.config.sources
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def codebook_path(self) -> Path:
+        return (self.base_dir / self.config.codebook).resolve()
+
+    @property
+    def labs_path(self) -> Path:
+        return (self.base_dir / self.config.labs).resolve()
+
+    def output_root(self, override: str | Path | None = None) -> Path:
+        """``--out`` if given, else ``output`` from the study file, else ``out/<name>``."""
+        if override is not None:
+            return Path(override)
+        if self.config.output:
+            return self.base_dir / self.config.output
+        return Path("out") / self.name
+
+    def pseudonym_key(self) -> bytes:
+        """The HMAC key for pseudonymisation, from the environment variable the study names.
+
+        Raises
+        ------
+        ConfigError
+            If the variable is unset and the study does not allow the demo key.
+        """
+        import os
+
+        env = self.settings.pseudonym_key_env
+        value = os.environ.get(env)
+        if value:
+            return value.encode("utf-8")
+        if self.settings.demo_key:
+            return DEMO_PSEUDONYM_KEY.encode("utf-8")
+        raise ConfigError(
+            f"{self.path.name}: settings.pseudonym_key_env: environment variable {env} is not set; "
+            "set it to a secret key (keep it: the same key links T0 and T1 of one person)"
+        )
+
+    def file_hash(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
+    """Load a study file with its codebook and labs; collect all problems.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem in the study file, the codebook and the labs file.
+    """
+    path = Path(path)
+    data, problems = load_yaml(path)
+    fname = path.name
+    if not isinstance(data, dict):
+        raise ConfigError(f"{fname}: top level must be a mapping")
+    try:
+        config = StudyFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"Study {path} is invalid", problems + pydantic_problems(fname, exc)) from None
+    base = path.parent
+    for i, src in enumerate(config.sources):
+        resolved = (base / src.path).resolve()
+        src.resolved = resolved
+        if check_sources and not resolved.exists():
+            problems.append(f"{fname}: sources[{i}].path: file {src.path!r} does not exist ({resolved})")
+    codebook = labs = None
+    for attr, loader in (("codebook", load_codebook), ("labs", load_labs)):
+        target = (base / getattr(config, attr)).resolve()
+        if not target.exists():
+            problems.append(f"{fname}: {attr}: file {getattr(config, attr)!r} does not exist ({target})")
+            continue
+        try:
+            loaded = loader(target)
+        except LeerlabError as exc:
+            problems.extend([exc.message, *exc.problems])
+            continue
+        if attr == "codebook":
+            codebook = loaded
+        else:
+            labs = loaded
+    if codebook is not None:
+        known = set(codebook.item_codes) | set(codebook.variables)
+        for i, src in enumerate(config.sources):
+            for header, code in src.columns.items():
+                if code not in known:
+                    problems.append(
+                        f"{fname}: sources[{i}].columns.{header}: unknown codebook code {code!r}"
+                    )
+    if problems or codebook is None or labs is None:
+        raise ConfigError(f"Study {path} is invalid", problems)
+    return Study(path, config, codebook, labs)
