@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -112,7 +112,7 @@ def _summarise(root: Path, written: list[Path]) -> None:
         err_console.print(f"  wrote {root / shown}", highlight=False)
 
 
-class CodebookFormat(str, Enum):
+class CodebookFormat(StrEnum):
     table = "table"
     markdown = "markdown"
     json = "json"

@@ -60,29 +60,38 @@ class Labs(BaseModel):
 
 
 def _alias_problems(labs: Labs, fname: str) -> list[str]:
+    """Ids, names and aliases must each resolve to one lab after normalisation.
+
+    Ids and names are registered first so that a conflicting *alias* is the one
+    reported (an alias is the usual mistake, not a lab's own name).
+    """
     p: list[str] = []
     seen_ids: dict[str, int] = {}
     owner: dict[str, tuple[str, str]] = {}
+
+    def claim(i: int, lab: Lab, where: str, spelling: str) -> None:
+        key = normalise_label(spelling)
+        if not key:
+            p.append(f"{fname}: labs[{i}].{where}: empty name or alias {spelling!r}")
+            return
+        if key in owner and owner[key][0] != lab.id:
+            other_id, other_spelling = owner[key]
+            p.append(
+                f"{fname}: labs[{i}].{where}: alias {spelling!r} is shared by labs "
+                f"{other_id!r} ({other_spelling!r}) and {lab.id!r}"
+            )
+        else:
+            owner.setdefault(key, (lab.id, spelling))
+
     for i, lab in enumerate(labs.labs):
         if lab.id in seen_ids:
             p.append(f"{fname}: labs[{i}].id: lab id {lab.id!r} used twice (also labs[{seen_ids[lab.id]}])")
         seen_ids.setdefault(lab.id, i)
-        spellings = [("id", lab.id), ("name", lab.name)] + [
-            (f"aliases[{j}]", a) for j, a in enumerate(lab.aliases)
-        ]
-        for where, spelling in spellings:
-            key = normalise_label(spelling)
-            if not key:
-                p.append(f"{fname}: labs[{i}].{where}: empty name or alias {spelling!r}")
-                continue
-            if key in owner and owner[key][0] != lab.id:
-                other_id, other_spelling = owner[key]
-                p.append(
-                    f"{fname}: labs[{i}].{where}: alias {spelling!r} is shared by labs "
-                    f"{other_id!r} ({other_spelling!r}) and {lab.id!r}"
-                )
-            else:
-                owner.setdefault(key, (lab.id, spelling))
+        claim(i, lab, "id", lab.id)
+        claim(i, lab, "name", lab.name)
+    for i, lab in enumerate(labs.labs):
+        for j, alias in enumerate(lab.aliases):
+            claim(i, lab, f"aliases[{j}]", alias)
     return p
 
 
