@@ -27,7 +27,9 @@ def test_codebook_markdown_and_json():
     assert md.exit_code == 0
     rows = [line for line in md.output.splitlines() if line.startswith("| ") and "code" not in line]
     assert len(rows) == 34
-    js = runner.invoke(app, ["codebook", "--study", str(DEMO_STUDY), "--format", "json", "--lang", "en"])
+    js = runner.invoke(
+        app, ["codebook", "--study", str(DEMO_STUDY), "--format", "json", "--lang", "en"]
+    )
     data = json.loads(js.output)
     assert len(data["items"]) == 34 and len(data["scales"]) == 9
 
@@ -38,7 +40,8 @@ def test_codebook_frictionless_schema_validates_a_table(tmp_path, codebook):
 
     out = tmp_path / "tableschema.json"
     result = runner.invoke(
-        app, ["codebook", "--study", str(DEMO_STUDY), "--format", "frictionless", "--output", str(out)]
+        app,
+        ["codebook", "--study", str(DEMO_STUDY), "--format", "frictionless", "--output", str(out)],
     )
     assert result.exit_code == 0, result.output
     schema_dict = json.loads(out.read_text())
@@ -50,8 +53,15 @@ def test_codebook_frictionless_schema_validates_a_table(tmp_path, codebook):
     def row(amb1: str) -> dict:
         values = {n: "" for n in names}
         values.update(
-            respondent_id="0123456789abcdef", lab="weert", school_type="vmbo", role="docent",
-            wave="T0", consent="ja", AMB1=amb1, source_file="x.csv", source_row="2",
+            respondent_id="0123456789abcdef",
+            lab="weert",
+            school_type="vmbo",
+            role="docent",
+            wave="T0",
+            consent="ja",
+            AMB1=amb1,
+            source_file="x.csv",
+            source_row="2",
         )
         for n in names:
             if n.startswith("n_items_"):

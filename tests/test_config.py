@@ -65,7 +65,13 @@ def test_respondent_variables(codebook):
     assert v["consent"].enum == ["ja", "nee"]
     assert codebook.key_variable == "respondent_id"
     assert set(codebook.personal_variables) == {"open_goed", "open_beter"}
-    for name in ["started_at", "submitted_at", "focus_curriculum", "focus_leerling", "focus_docent"]:
+    for name in [
+        "started_at",
+        "submitted_at",
+        "focus_curriculum",
+        "focus_leerling",
+        "focus_docent",
+    ]:
         assert name in v
 
 
@@ -87,13 +93,19 @@ def _raw_codebook() -> dict:
     return yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
 
 
-def _write_study(tmp: Path, codebook: dict | str | None = None, labs: dict | None = None,
-                 sources: list | None = None) -> Path:
+def _write_study(
+    tmp: Path,
+    codebook: dict | str | None = None,
+    labs: dict | None = None,
+    sources: list | None = None,
+) -> Path:
     cb_path = tmp / "reflectie.yaml"
     if isinstance(codebook, str):
         cb_path.write_text(codebook, encoding="utf-8")
     else:
-        cb_path.write_text(yaml.safe_dump(codebook or _raw_codebook(), allow_unicode=True), encoding="utf-8")
+        cb_path.write_text(
+            yaml.safe_dump(codebook or _raw_codebook(), allow_unicode=True), encoding="utf-8"
+        )
     labs_path = tmp / "labs.yaml"
     labs_data = labs or yaml.safe_load(LABS.read_text(encoding="utf-8"))
     labs_path.write_text(yaml.safe_dump(labs_data, allow_unicode=True), encoding="utf-8")
@@ -148,8 +160,13 @@ def _wrong_type(cb):
 
 
 BROKEN_CODEBOOKS = [
-    _dup_in_scale, _item_in_two_scales, _unknown_item, _reverse_non_likert,
-    _missing_in_range, _unknown_domain, _wrong_type,
+    _dup_in_scale,
+    _item_in_two_scales,
+    _unknown_item,
+    _reverse_non_likert,
+    _missing_in_range,
+    _unknown_domain,
+    _wrong_type,
 ]
 
 
@@ -171,7 +188,9 @@ def test_broken_codebook_exits_2_with_yaml_path(tmp_path, mutate):
 def test_all_problems_reported_at_once(tmp_path):
     cb = _raw_codebook()
     messages = [_dup_in_scale(cb), _unknown_domain(cb), _missing_in_range(cb)]
-    (tmp_path / "reflectie.yaml").write_text(yaml.safe_dump(cb, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "reflectie.yaml").write_text(
+        yaml.safe_dump(cb, allow_unicode=True), encoding="utf-8"
+    )
     with pytest.raises(ConfigError) as info:
         load_codebook(tmp_path / "reflectie.yaml")
     for m in messages:
@@ -203,7 +222,9 @@ def test_lab_alias_shared_by_two_labs(tmp_path):
     study = _write_study(tmp_path, labs=labs)
     result = runner.invoke(app, ["codebook", "--study", str(study)])
     assert result.exit_code == 2
-    assert "labs[5].aliases[0]: alias 'Den Bosch' is shared by labs 's-hertogenbosch'" in result.output
+    assert (
+        "labs[5].aliases[0]: alias 'Den Bosch' is shared by labs 's-hertogenbosch'" in result.output
+    )
     assert "Traceback" not in result.output
     with pytest.raises(ConfigError, match="shared by labs"):
         load_labs(tmp_path / "labs.yaml")
@@ -221,7 +242,10 @@ def test_lab_id_must_be_slug(tmp_path):
     labs = yaml.safe_load(LABS.read_text(encoding="utf-8"))
     labs["labs"][1]["id"] = "Noord Drenthe"
     (tmp_path / "labs.yaml").write_text(yaml.safe_dump(labs, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"labs\.yaml: labs\[1\]\.id: Value error, lab id must be a lowercase slug"):
+    with pytest.raises(
+        ConfigError,
+        match=r"labs\.yaml: labs\[1\]\.id: Value error, lab id must be a lowercase slug",
+    ):
         load_labs(tmp_path / "labs.yaml")
 
 
@@ -250,7 +274,9 @@ def test_study_unknown_setting_and_platform(tmp_path):
 
 def test_study_column_mapping_to_unknown_code(tmp_path):
     study = _write_study(tmp_path, sources=[{"path": "export.csv", "columns": {"Vraag 1": "AMB9"}}])
-    with pytest.raises(ConfigError, match=r"sources\[0\]\.columns\.Vraag 1: unknown codebook code 'AMB9'"):
+    with pytest.raises(
+        ConfigError, match=r"sources\[0\]\.columns\.Vraag 1: unknown codebook code 'AMB9'"
+    ):
         load_study(study)
 
 

@@ -59,7 +59,9 @@ def cli_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except LeerlabError as exc:
             if _state["debug"]:
                 raise
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True
+            )
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
@@ -87,7 +89,9 @@ def _context(study: Path, out: Path | None, **options: Any):
 
     st = _load(study)
     root = st.output_root(out)
-    return StageContext(study=st, out=root, console=err_console, debug=_state["debug"], options=options)
+    return StageContext(
+        study=st, out=root, console=err_console, debug=_state["debug"], options=options
+    )
 
 
 def _run_stage(name: str, study: Path, out: Path | None, **options: Any) -> None:
@@ -96,7 +100,9 @@ def _run_stage(name: str, study: Path, out: Path | None, **options: Any) -> None
     stage = next(s for s in STAGES if s.name == name)
     fn = stage.load()
     if fn is None:
-        err_console.print(f"[bold red]error:[/] the '{name}' stage is not available in this version")
+        err_console.print(
+            f"[bold red]error:[/] the '{name}' stage is not available in this version"
+        )
         raise typer.Exit(EXIT_CONFIG)
     ctx = _context(study, out, **options)
     written = fn(ctx)
@@ -153,7 +159,9 @@ def codebook(
 @cli_errors
 def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo exports.")] = Path("data/demo"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo exports.")] = Path(
+        "data/demo"
+    ),
 ) -> None:
     """Generate the demo study: exports in four platform layouts plus ground truth."""
     from .demo import generate_demo
@@ -204,7 +212,9 @@ def report(
     kind: Annotated[
         list[str] | None, typer.Option("--kind", help="lab, programme or methods (repeatable).")
     ] = None,
-    format: Annotated[str | None, typer.Option("--format", help="Comma list: html,docx,pdf.")] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="Comma list: html,docx,pdf.")
+    ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="nl or en.")] = None,
 ) -> None:
     """Render the reports with quarto when available, else the fallback engine."""

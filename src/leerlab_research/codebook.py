@@ -189,8 +189,7 @@ def _semantic_problems(cb: Codebook, fname: str) -> list[str]:
         base = f"{fname}: scales.{sname}"
         if scale.domain not in cb.domains:
             p.append(
-                f"{base}.domain: unknown domain {scale.domain!r} "
-                f"(known: {', '.join(cb.domains)})"
+                f"{base}.domain: unknown domain {scale.domain!r} (known: {', '.join(cb.domains)})"
             )
         if "nl" not in scale.prompts or not scale.prompts["nl"]:
             p.append(f"{base}.prompts.nl: a scale needs Dutch gespreksvragen")
@@ -204,7 +203,9 @@ def _semantic_problems(cb: Codebook, fname: str) -> list[str]:
                 p.append(f"{base}.items[{i}]: unknown item {code!r} (not defined under items)")
                 continue
             if code in owner:
-                p.append(f"{base}.items[{i}]: item {code!r} already belongs to scale {owner[code]!r}")
+                p.append(
+                    f"{base}.items[{i}]: item {code!r} already belongs to scale {owner[code]!r}"
+                )
             owner[code] = sname
         for i, code in enumerate(scale.reverse):
             where = f"{base}.reverse[{i}]"
@@ -243,7 +244,9 @@ def _semantic_problems(cb: Codebook, fname: str) -> list[str]:
         spelled: dict[str, int] = {}
         spellings = [(c, t) for c, lab in vs.labels.items() for t in (lab.nl, lab.en) if t]
         spellings += [(c, a) for c, al in vs.aliases.items() for a in al]
-        spellings += [(c, t) for c, m in vs.missing.items() for t in (m.label.nl, m.label.en, *m.aliases) if t]
+        spellings += [
+            (c, t) for c, m in vs.missing.items() for t in (m.label.nl, m.label.en, *m.aliases) if t
+        ]
         for code, text in spellings:
             key = normalise_label(text)
             if key in spelled and spelled[key] != code:

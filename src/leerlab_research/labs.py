@@ -25,7 +25,11 @@ class Lab(BaseModel):
     @field_validator("id")
     @classmethod
     def _slug(cls, v: str) -> str:
-        if not v or v != v.lower() or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in v):
+        if (
+            not v
+            or v != v.lower()
+            or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in v)
+        ):
             raise ValueError("lab id must be a lowercase slug (a-z, 0-9, '-')")
         return v
 
@@ -85,7 +89,9 @@ def _alias_problems(labs: Labs, fname: str) -> list[str]:
 
     for i, lab in enumerate(labs.labs):
         if lab.id in seen_ids:
-            p.append(f"{fname}: labs[{i}].id: lab id {lab.id!r} used twice (also labs[{seen_ids[lab.id]}])")
+            p.append(
+                f"{fname}: labs[{i}].id: lab id {lab.id!r} used twice (also labs[{seen_ids[lab.id]}])"
+            )
         seen_ids.setdefault(lab.id, i)
         claim(i, lab, "id", lab.id)
         claim(i, lab, "name", lab.name)
@@ -109,7 +115,9 @@ def load_labs(path: str | Path) -> Labs:
     try:
         labs = Labs.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"Labs file {path} is invalid", problems + pydantic_problems(fname, exc)) from None
+        raise ConfigError(
+            f"Labs file {path} is invalid", problems + pydantic_problems(fname, exc)
+        ) from None
     problems += _alias_problems(labs, fname)
     if problems:
         raise ConfigError(f"Labs file {path} is invalid", problems)

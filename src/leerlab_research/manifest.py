@@ -19,9 +19,24 @@ from .outputs import write_json
 from .study import Study
 
 KEY_PACKAGES = [
-    "pandas", "numpy", "scipy", "statsmodels", "pingouin", "semopy", "seaborn", "matplotlib",
-    "pyyaml", "pyarrow", "openpyxl", "pyreadstat", "pydantic", "typer", "rich", "nbclient",
-    "pypandoc_binary", "typst",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "pingouin",
+    "semopy",
+    "seaborn",
+    "matplotlib",
+    "pyyaml",
+    "pyarrow",
+    "openpyxl",
+    "pyreadstat",
+    "pydantic",
+    "typer",
+    "rich",
+    "nbclient",
+    "pypandoc_binary",
+    "typst",
 ]
 
 

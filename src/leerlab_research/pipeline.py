@@ -82,14 +82,30 @@ class Stage:
 
 #: The stages in data-flow order. ``leerlab run`` runs each one that exists.
 STAGES: list[Stage] = [
-    Stage("clean", "clean", "leerlab_research.cleaning.stage:run_clean",
-          "Read exports against the codebook, validate, clean with an audit trail."),
-    Stage("reliability", "measurement", "leerlab_research.measurement.stage:run_reliability",
-          "Scale reliability, item analysis, CFA and invariance."),
-    Stage("compare", "compare", "leerlab_research.compare.stage:run_compare",
-          "Compare conditions across labs, roles, school types and waves."),
-    Stage("report", "reports", "leerlab_research.report.stage:run_report",
-          "Render the lab, programme and methods reports."),
+    Stage(
+        "clean",
+        "clean",
+        "leerlab_research.cleaning.stage:run_clean",
+        "Read exports against the codebook, validate, clean with an audit trail.",
+    ),
+    Stage(
+        "reliability",
+        "measurement",
+        "leerlab_research.measurement.stage:run_reliability",
+        "Scale reliability, item analysis, CFA and invariance.",
+    ),
+    Stage(
+        "compare",
+        "compare",
+        "leerlab_research.compare.stage:run_compare",
+        "Compare conditions across labs, roles, school types and waves.",
+    ),
+    Stage(
+        "report",
+        "reports",
+        "leerlab_research.report.stage:run_report",
+        "Render the lab, programme and methods reports.",
+    ),
 ]
 
 

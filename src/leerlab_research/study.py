@@ -35,7 +35,9 @@ from .labs import Labs, load_labs
 from .measurement.settings import ReliabilitySettings
 from .report.settings import ReportSettings
 
-Platform = Literal["auto", "limesurvey", "msforms", "qualtrics", "googleforms", "spss", "csv", "xlsx"]
+Platform = Literal[
+    "auto", "limesurvey", "msforms", "qualtrics", "googleforms", "spss", "csv", "xlsx"
+]
 
 #: Demo-only HMAC key. Used only when a study sets ``settings.demo_key: true``.
 DEMO_PSEUDONYM_KEY = "leerlab-demo-key-NOT-SECRET"
@@ -49,7 +51,9 @@ class Source(BaseModel):
     path: str
     platform: Platform = "auto"
     wave: Literal["T0", "T1"] | None = None
-    columns: dict[str, str] = Field(default_factory=dict, description="export header → codebook code")
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="export header → codebook code"
+    )
     sheet: str | int | None = None
     resolved: Path | None = Field(None, exclude=True)
 
@@ -171,18 +175,24 @@ def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
     try:
         config = StudyFile.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"Study {path} is invalid", problems + pydantic_problems(fname, exc)) from None
+        raise ConfigError(
+            f"Study {path} is invalid", problems + pydantic_problems(fname, exc)
+        ) from None
     base = path.parent
     for i, src in enumerate(config.sources):
         resolved = (base / src.path).resolve()
         src.resolved = resolved
         if check_sources and not resolved.exists():
-            problems.append(f"{fname}: sources[{i}].path: file {src.path!r} does not exist ({resolved})")
+            problems.append(
+                f"{fname}: sources[{i}].path: file {src.path!r} does not exist ({resolved})"
+            )
     codebook = labs = None
     for attr, loader in (("codebook", load_codebook), ("labs", load_labs)):
         target = (base / getattr(config, attr)).resolve()
         if not target.exists():
-            problems.append(f"{fname}: {attr}: file {getattr(config, attr)!r} does not exist ({target})")
+            problems.append(
+                f"{fname}: {attr}: file {getattr(config, attr)!r} does not exist ({target})"
+            )
             continue
         try:
             loaded = loader(target)
