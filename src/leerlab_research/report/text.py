@@ -1,0 +1,209 @@
+"""Text that adapts to the data, in Dutch (default) and English.
+
+Templates never build sentences from numbers themselves: they call these tested
+helpers. A comparison word such as "hoger dan het programmagemiddelde" appears
+only when the interval says so; otherwise the text says the difference cannot be
+distinguished from chance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+#: Fixed texts of the reports. Keys are stable; add a language by adding a column.
+MESSAGES: dict[str, dict[str, str]] = {
+    "above": {"nl": "hoger dan het programmagemiddelde", "en": "higher than the programme average"},
+    "below": {"nl": "lager dan het programmagemiddelde", "en": "lower than the programme average"},
+    "indistinguishable": {
+        "nl": "niet te onderscheiden van het programmagemiddelde",
+        "en": "not distinguishable from the programme average",
+    },
+    "suppressed": {"nl": "te weinig antwoorden om te tonen", "en": "too few responses to show"},
+    "too_few": {"nl": "te weinig antwoorden", "en": "too few responses"},
+    "increase": {"nl": "gestegen", "en": "increased"},
+    "decrease": {"nl": "gedaald", "en": "decreased"},
+    "no_change": {"nl": "niet aantoonbaar veranderd", "en": "not demonstrably changed"},
+    "and": {"nl": "en", "en": "and"},
+    "respondents": {"nl": "respondenten", "en": "respondents"},
+    "reliable": {"nl": "betrouwbaar", "en": "reliable"},
+    "acceptable": {"nl": "voldoende betrouwbaar", "en": "acceptably reliable"},
+    "unreliable": {"nl": "onvoldoende betrouwbaar", "en": "not reliable enough"},
+    "vmbo": {"nl": "vmbo", "en": "vmbo"},
+    "mbo": {"nl": "mbo", "en": "mbo"},
+    "bestuur": {"nl": "bestuur", "en": "board"},
+    "management": {"nl": "management", "en": "management"},
+    "docent": {"nl": "docenten", "en": "teachers"},
+}
+
+
+def msg(key: str, lang: str = "nl") -> str:
+    """The fixed text ``key`` in ``lang`` (Dutch when no translation exists)."""
+    entry = MESSAGES[key]
+    return entry.get(lang) or entry["nl"]
+
+
+def fmt_num(value: float | None, decimals: int = 1, lang: str = "nl") -> str:
+    """Format a number with a decimal comma in Dutch (``3,4``) and a point in English.
+
+    Missing values (None/NaN) become an en dash.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:.{decimals}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def fmt_interval(low: float, high: float, decimals: int = 1, lang: str = "nl") -> str:
+    """An interval as ``[3,1; 3,6]`` (nl: semicolon, since the comma is the decimal mark)."""
+    sep = "; " if lang == "nl" else ", "
+    return f"[{fmt_num(low, decimals, lang)}{sep}{fmt_num(high, decimals, lang)}]"
+
+
+def join_words(words: Sequence[str], lang: str = "nl") -> str:
+    """``a``, ``a en b``, ``a, b en c`` (no serial comma in Dutch)."""
+    words = list(words)
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    conj = msg("and", lang)
+    comma = "," if lang == "en" and len(words) > 2 else ""
+    return f"{', '.join(words[:-1])}{comma} {conj} {words[-1]}"
+
+
+def versus_programme(ci_low: float, ci_high: float, programme_mean: float) -> str:
+    """``above``, ``below`` or ``indistinguishable``: the interval decides, not the point.
+
+    Parameters
+    ----------
+    ci_low, ci_high
+        Interval of the lab's (shrunken) estimate.
+    programme_mean
+        The programme mean on the same scale.
+    """
+    if any(v is None or math.isnan(v) for v in (ci_low, ci_high, programme_mean)):
+        return "suppressed"
+    if ci_low > programme_mean:
+        return "above"
+    if ci_high < programme_mean:
+        return "below"
+    return "indistinguishable"
+
+
+def change_direction(ci_low: float, ci_high: float) -> str:
+    """``increase``/``decrease`` only when the interval of T1 − T0 excludes zero."""
+    if any(v is None or math.isnan(v) for v in (ci_low, ci_high)):
+        return "suppressed"
+    if ci_low > 0:
+        return "increase"
+    if ci_high < 0:
+        return "decrease"
+    return "no_change"
+
+
+def profile_sentence(label: str, status: str, lang: str = "nl") -> str:
+    """One sentence on a scale against the programme, e.g.
+
+    >>> profile_sentence("Gedeelde ambitie", "above")
+    'Gedeelde ambitie: hoger dan het programmagemiddelde.'
+    """
+    return f"{label}: {msg(status, lang)}."
+
+
+def summary_paragraph(
+    lab_name: str,
+    n: int,
+    above: Sequence[str],
+    below: Sequence[str],
+    strongest: str | None,
+    weakest: str | None,
+    lang: str = "nl",
+) -> str:
+    """The plain-language opening paragraph of a lab report.
+
+    Parameters
+    ----------
+    lab_name
+        Display name of the lab.
+    n
+        Number of respondents behind the lab's results.
+    above, below
+        Labels of the scales whose interval lies entirely above / below the
+        programme mean (see :func:`versus_programme`).
+    strongest, weakest
+        Labels of the lab's relatively strongest and weakest condition (from the
+        within-person profile), or None when not determinable.
+    """
+    if lang == "en":
+        parts = [f"In leerlab {lab_name}, {n} respondents completed the reflection instrument."]
+        if strongest and weakest:
+            parts.append(
+                f"Relative to the other conditions, respondents rate *{strongest}* highest "
+                f"and *{weakest}* lowest."
+            )
+        if above:
+            parts.append(f"Higher than the programme average: {join_words(above, lang)}.")
+        if below:
+            parts.append(f"Lower than the programme average: {join_words(below, lang)}.")
+        if not above and not below:
+            parts.append(
+                "On no condition does the lab differ demonstrably from the programme average."
+            )
+        return " ".join(parts)
+    parts = [f"In leerlab {lab_name} hebben {n} respondenten het reflectie-instrument ingevuld."]
+    if strongest and weakest:
+        parts.append(
+            f"Vergeleken met de andere voorwaarden scoren de respondenten *{strongest}* het hoogst "
+            f"en *{weakest}* het laagst."
+        )
+    if above:
+        parts.append(f"Hoger dan het programmagemiddelde: {join_words(above, lang)}.")
+    if below:
+        parts.append(f"Lager dan het programmagemiddelde: {join_words(below, lang)}.")
+    if not above and not below:
+        parts.append(
+            "Op geen enkele voorwaarde wijkt het lab aantoonbaar af van het programmagemiddelde."
+        )
+    return " ".join(parts)
+
+
+def reliability_sentence(
+    label: str, alpha: float, omega: float | None, reliable: bool, lang: str = "nl"
+) -> str:
+    """One sentence per scale for policy staff.
+
+    Cut-offs: α ≥ .80 reliable, .70–.80 acceptable, below .70 not reliable enough
+    (Nunnally 1978 conventions; the methods report gives the intervals).
+    """
+    if not reliable or alpha is None or math.isnan(alpha):
+        status = "unreliable" if reliable else "too_few"
+    elif alpha >= 0.80:
+        status = "reliable"
+    elif alpha >= 0.70:
+        status = "acceptable"
+    else:
+        status = "unreliable"
+    a = fmt_num(alpha, 2, lang)
+    if status == "too_few":
+        return f"{label}: {msg('too_few', lang)}."
+    omega_part = (
+        f", ω = {fmt_num(omega, 2, lang)}" if omega is not None and not math.isnan(omega) else ""
+    )
+    if lang == "en":
+        return f"{label} is {msg(status, lang)} (α = {a}{omega_part})."
+    return f"{label} is {msg(status, lang)} (α = {a}{omega_part})."
+
+
+def change_sentence(
+    label: str, direction: str, diff: float, n_paired: int, lang: str = "nl"
+) -> str:
+    """A sentence on change between T0 and T1 for one scale."""
+    if direction == "suppressed":
+        return f"{label}: {msg('suppressed', lang)}."
+    d = fmt_num(diff, 2, lang)
+    if lang == "en":
+        return f"{label} has {msg(direction, lang)} (difference {d}; {n_paired} people answered twice)."
+    return f"{label} is {msg(direction, lang)} (verschil {d}; {n_paired} personen vulden beide keren in)."

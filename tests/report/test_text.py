@@ -1,0 +1,92 @@
+"""Adaptive report text: comparison words only when the interval supports them."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from leerlab_research.report import text
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "mean", "expected"),
+    [
+        (3.6, 4.0, 3.5, "above"),
+        (3.0, 3.4, 3.5, "below"),
+        (3.4, 3.8, 3.5, "indistinguishable"),
+        (3.5, 3.8, 3.5, "indistinguishable"),  # touching the mean is not 'above'
+        (math.nan, 3.8, 3.5, "suppressed"),
+    ],
+)
+def test_versus_programme(low, high, mean, expected):
+    assert text.versus_programme(low, high, mean) == expected
+
+
+def test_comparison_words_only_when_interval_says_so():
+    status = text.versus_programme(3.4, 3.8, 3.5)
+    sentence = text.profile_sentence("Gedeelde ambitie", status)
+    assert "hoger" not in sentence and "lager" not in sentence
+    assert "niet te onderscheiden" in sentence
+    assert "hoger dan het programmagemiddelde" in text.profile_sentence(
+        "X", text.versus_programme(3.6, 3.9, 3.5)
+    )
+
+
+def test_numbers_dutch_and_english():
+    assert text.fmt_num(3.456, 1) == "3,5"
+    assert text.fmt_num(3.456, 2, "en") == "3.46"
+    assert text.fmt_num(-0.01, 1) == "0,0"
+    assert text.fmt_num(float("nan")) == "–"
+    assert text.fmt_interval(3.1, 3.6) == "[3,1; 3,6]"
+    assert text.fmt_interval(3.1, 3.6, lang="en") == "[3.1, 3.6]"
+
+
+def test_join_words():
+    assert text.join_words(["a"]) == "a"
+    assert text.join_words(["a", "b"]) == "a en b"
+    assert text.join_words(["a", "b", "c"]) == "a, b en c"
+    assert text.join_words(["a", "b", "c"], "en") == "a, b, and c"
+
+
+def test_summary_paragraph_adapts():
+    p = text.summary_paragraph(
+        "Weert", 41, ["Gedeelde ambitie"], [], "Gedeelde ambitie", "Faciliteren"
+    )
+    assert p.startswith("In leerlab Weert hebben 41 respondenten")
+    assert "Hoger dan het programmagemiddelde: Gedeelde ambitie." in p
+    assert "Lager" not in p
+    q = text.summary_paragraph("Weert", 41, [], [], None, None)
+    assert "wijkt het lab aantoonbaar af" in q and "hoger" not in q.lower()
+    e = text.summary_paragraph("Weert", 41, [], ["Facilitating"], "A", "B", lang="en")
+    assert "Lower than the programme average: Facilitating." in e
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (0.1, 0.5, "increase"),
+        (-0.5, -0.1, "decrease"),
+        (-0.1, 0.3, "no_change"),
+        (math.nan, 1, "suppressed"),
+    ],
+)
+def test_change_direction(low, high, expected):
+    assert text.change_direction(low, high) == expected
+
+
+def test_reliability_sentence():
+    assert (
+        text.reliability_sentence("Ambitie", 0.84, 0.85, True)
+        == "Ambitie is betrouwbaar (α = 0,84, ω = 0,85)."
+    )
+    assert "voldoende betrouwbaar" in text.reliability_sentence("A", 0.74, None, True)
+    assert "onvoldoende" in text.reliability_sentence("A", 0.6, None, True)
+    assert text.reliability_sentence("A", 0.9, None, False) == "A: te weinig antwoorden."
+    assert "is reliable" in text.reliability_sentence("A", 0.9, None, True, lang="en")
+
+
+def test_every_message_has_dutch():
+    for key, entry in text.MESSAGES.items():
+        assert entry.get("nl"), key
+        assert text.msg(key, "en")
