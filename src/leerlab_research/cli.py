@@ -238,6 +238,10 @@ def run(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
         written = fn(ctx)
         _summarise(ctx.out, written)
         done.append(stage.name)
+        # Refreshed after every stage so that later stages (the methods report)
+        # can cite the inputs' hashes and software versions.
+        ctx.out.mkdir(parents=True, exist_ok=True)
+        write_manifest(ctx.study, ctx.out, done)
     ctx.out.mkdir(parents=True, exist_ok=True)
     path = write_manifest(ctx.study, ctx.out, done)
     err_console.print(f"[bold green]done[/]: {len(done)} stages; manifest {path}")
