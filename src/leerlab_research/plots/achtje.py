@@ -1,0 +1,205 @@
+"""Het achtje: commitment per level (bestuur, management, docent) x school (vmbo, mbo)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.transforms import blended_transform_factory
+
+from .style import (
+    DARK,
+    SCHOOL_COLOURS,
+    check_lang,
+    fmt_num,
+    msg,
+    new_figure,
+    placeholder,
+    require_columns,
+    styled,
+    suppressed_mask,
+    too_few_text,
+)
+
+__all__ = ["LEVELS", "SCHOOLS", "achtje"]
+
+#: Levels top to bottom and schools left/right, as in the programme's "achtje".
+LEVELS: tuple[str, ...] = ("bestuur", "management", "docent")
+SCHOOLS: tuple[str, ...] = ("vmbo", "mbo")
+_LEVEL_ALIASES = {
+    "docenten": "docent",
+    "teacher": "docent",
+    "teachers": "docent",
+    "board": "bestuur",
+}
+_MARKERS = {"vmbo": "o", "mbo": "s"}
+
+
+def _normalise(value: object, aliases: dict[str, str]) -> str:
+    text = str(value).strip().lower()
+    return aliases.get(text, text)
+
+
+@styled
+def achtje(
+    cells: pd.DataFrame,
+    lang: str = "nl",
+    min_cell: int | None = 5,
+    *,
+    title: str | None = None,
+) -> Figure:
+    """Het achtje: the mean per level x school for one lab, with the gaps and n.
+
+    Three rows (bestuur, management, docenten; top to bottom) by two schools
+    (vmbo: blue circle, mbo: vermillion square) on the 1-5 answer scale. Each
+    shown cell prints its mean and ``n = k`` next to its marker; a grey line
+    joins vmbo and mbo on a level so the gap between the schools is visible, and
+    the right margin prints that gap (mbo - vmbo, in scale points). All six cells are always
+    present: a suppressed or missing cell is a grey placeholder
+    "vmbo: te weinig antwoorden (n < 5)" without value or n, and its level
+    shows no gap.
+
+    Parameters
+    ----------
+    cells
+        Up to six rows with columns ``level`` (``bestuur``, ``management``,
+        ``docent``), ``school_type`` (``vmbo``, ``mbo``), ``mean`` (1-5), ``n``
+        (respondents) and ``suppressed`` (bool, optional). Rows for other levels
+        or school types (e.g. ``anders``) are ignored.
+    lang
+        ``"nl"`` (default) or ``"en"`` for the fixed texts (level names, legend).
+    min_cell
+        Disclosure threshold: named in the placeholder, and cells with
+        ``n < min_cell`` are suppressed even when not flagged (safety net).
+    title
+        Figure title (none by default).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; each shown cell is a line with ``gid`` ``"cell-<level>-<school>"``
+        (its x is the mean), the connectors have ``gid="gap"``, placeholders
+        ``gid="placeholder"``.
+    """
+    check_lang(lang)
+    require_columns(cells, ["level", "school_type", "mean", "n"], "achtje")
+    df = cells.copy()
+    df["level"] = [_normalise(v, _LEVEL_ALIASES) for v in df["level"]]
+    df["school_type"] = [_normalise(v, {}) for v in df["school_type"]]
+    df = df[df["level"].isin(LEVELS) & df["school_type"].isin(SCHOOLS)]
+    if df.duplicated(["level", "school_type"]).any():
+        raise ValueError("achtje: more than one row for a level x school_type cell")
+    hidden = suppressed_mask(df, ["mean", "n"])
+    if min_cell is not None:
+        hidden |= pd.to_numeric(df["n"], errors="coerce").fillna(0) < min_cell
+    lookup: dict[tuple[str, str], tuple[float, int] | None] = {
+        (lv, sc): None for lv in LEVELS for sc in SCHOOLS
+    }
+    for idx, row in df.iterrows():
+        if not hidden.loc[idx]:
+            lookup[(row["level"], row["school_type"])] = (float(row["mean"]), int(row["n"]))
+
+    height = 2.6 + (0.3 if title else 0.0)
+    fig = new_figure(height)
+    ax = fig.add_subplot(1, 1, 1)
+    margin = blended_transform_factory(ax.transAxes, ax.transData)
+    x_min, x_max = 0.2, 5.8
+
+    for y, level in enumerate(LEVELS):
+        vm, mb = lookup[(level, "vmbo")], lookup[(level, "mbo")]
+        if vm is not None and mb is not None:
+            ax.plot(
+                [vm[0], mb[0]],
+                [y, y],
+                color="#a0a0a0",
+                linewidth=2.5,
+                zorder=2,
+                solid_capstyle="round",
+                gid="gap",
+            )
+            gap = mb[0] - vm[0]
+            sign = "+" if gap > 0.05 else ""
+            ax.text(
+                1.01,
+                y,
+                f"mbo − vmbo: {sign}{fmt_num(gap, 1, lang)}",
+                transform=margin,
+                ha="left",
+                va="center",
+                fontsize=8,
+                color=DARK,
+                gid="gap-text",
+            )
+        # Text goes on the outer side of each marker: the lower mean left, the higher right.
+        order = sorted(
+            [(sc, v) for sc, v in (("vmbo", vm), ("mbo", mb)) if v is not None],
+            key=lambda t: (t[1][0], t[0] == "mbo"),
+        )
+        for rank, (school, (mean, n)) in enumerate(order):
+            colour = SCHOOL_COLOURS[school]
+            ax.plot(
+                [mean],
+                [y],
+                linestyle="none",
+                marker=_MARKERS[school],
+                markersize=10,
+                color=colour,
+                markeredgecolor="white",
+                markeredgewidth=0.8,
+                zorder=3,
+                gid=f"cell-{level}-{school}",
+            )
+            right_side = (
+                rank == len(order) - 1 and len(order) == 2 or (len(order) == 1 and mean < 3.0)
+            )
+            dx = 0.13 if right_side else -0.13
+            ax.text(
+                mean + dx,
+                y,
+                f"{fmt_num(mean, 1, lang)}  (n = {n})",
+                ha="left" if right_side else "right",
+                va="center",
+                fontsize=8.5,
+                color=colour,
+                fontweight="bold",
+                gid="cell-text",
+            )
+        y_ph = y if vm is None and mb is None else y + 0.36
+        for school in SCHOOLS:
+            if lookup[(level, school)] is None:
+                x = x_min + 0.05 if school == "vmbo" else x_max - 0.05
+                placeholder(
+                    ax,
+                    x,
+                    y_ph,
+                    f"{msg(school, lang)}: {too_few_text(lang, min_cell)}",
+                    ha="left" if school == "vmbo" else "right",
+                )
+
+    ax.set_xlim(x_min, x_max)
+    ax.set_xticks([1, 2, 3, 4, 5])
+    ax.spines["bottom"].set_bounds(1, 5)
+    ax.set_xlabel(msg("mean_axis", lang))
+    ax.set_yticks(range(len(LEVELS)), [msg(lv, lang) for lv in LEVELS])
+    ax.set_ylim(len(LEVELS) - 0.35, -0.6)
+    ax.tick_params(axis="y", length=0, labelsize=9.5)
+    ax.spines["left"].set_visible(False)
+    for x in (1, 2, 3, 4, 5):
+        ax.axvline(x, color="#e6e6e6", linewidth=0.6, zorder=0)
+
+    handles = [
+        Line2D(
+            [0],
+            [0],
+            linestyle="none",
+            marker=_MARKERS[s],
+            markersize=8,
+            color=SCHOOL_COLOURS[s],
+            label=msg(s, lang),
+        )
+        for s in SCHOOLS
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=2)
+    if title:
+        fig.suptitle(title, x=0.02, ha="left", fontweight="bold")
+    return fig

@@ -1,0 +1,355 @@
+"""Shared look of the report figures: palettes, fonts, fixed texts, suppression.
+
+Every figure function in :mod:`leerlab_research.plots` builds a
+:class:`matplotlib.figure.Figure` directly (no ``pyplot``, so no global figure
+registry to leak into or close) inside :func:`styled`, which applies :data:`RC`.
+
+Palettes
+--------
+* :data:`LIKERT5` -- the five-class ColorBrewer **BrBG** diverging scheme
+  (Brewer, Harrower & Penn State 2002; colorbrewer2.org marks it colour-blind
+  safe) with the near-white middle class replaced by a mid grey so that the
+  neutral segment stays visible on a white page.
+* :data:`OKABE_ITO` -- the eight Okabe & Ito (2008) colours for categories
+  (e.g. vmbo/mbo, groups), safe for all common colour-vision deficiencies.
+* :data:`DIVERGING_CMAP` -- the matching continuous map (``"BrBG"``) for
+  benchmark-relative heatmaps: brown below, teal above, white at zero.
+
+References
+----------
+Heiberger, R. M., & Robbins, N. B. (2014). Design of diverging stacked bar charts
+for Likert scales and other applications. *Journal of Statistical Software*,
+57(5), 1-32. https://doi.org/10.18637/jss.v057.i05
+
+Okabe, M., & Ito, K. (2008). *Color Universal Design (CUD): How to make figures
+and presentations that are friendly to colorblind people.* https://jfly.uni-koeln.de/color/
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ..report.text import fmt_num
+
+__all__ = [
+    "A4_WIDTH",
+    "DIVERGING_CMAP",
+    "GREY",
+    "LIGHT_GREY",
+    "LIKERT5",
+    "MESSAGES",
+    "OKABE_ITO",
+    "RC",
+    "figure_to_png_bytes",
+    "fmt_num",
+    "fmt_pct",
+    "fmt_tick",
+    "msg",
+    "new_figure",
+    "placeholder",
+    "suppressed_mask",
+    "too_few_text",
+]
+
+#: Figure width in inches that fits an A4 text column (21 cm minus margins).
+A4_WIDTH: float = 7.0
+
+#: ColorBrewer BrBG, 5 classes: 1 = strongly disagree ... 5 = strongly agree.
+#: The middle class (#f5f5f5 in ColorBrewer) is a mid grey here.
+LIKERT5: tuple[str, ...] = ("#a6611a", "#dfc27d", "#c8c8c8", "#80cdc1", "#018571")
+
+#: Okabe & Ito (2008) categorical palette, black last.
+OKABE_ITO: tuple[str, ...] = (
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#009E73",  # bluish green
+    "#F0E442",  # yellow
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#000000",  # black
+)
+
+#: Categorical colours in the order figures use them (yellow, weak on white, last).
+CATEGORY_ORDER: tuple[str, ...] = (
+    OKABE_ITO[4],
+    OKABE_ITO[5],
+    OKABE_ITO[2],
+    OKABE_ITO[0],
+    OKABE_ITO[6],
+    OKABE_ITO[1],
+    OKABE_ITO[7],
+    OKABE_ITO[3],
+)
+
+#: Colours of the two school types (Okabe-Ito blue and vermillion).
+SCHOOL_COLOURS: dict[str, str] = {"vmbo": OKABE_ITO[4], "mbo": OKABE_ITO[5]}
+
+#: Matplotlib name of the continuous diverging map (ColorBrewer BrBG).
+DIVERGING_CMAP: str = "BrBG"
+
+#: Greys for "weet niet", placeholders and reference lines.
+GREY: str = "#7f7f7f"
+LIGHT_GREY: str = "#e6e6e6"
+DARK: str = "#333333"
+
+#: Matplotlib settings applied while a figure is built (font >= 8 pt at A4 width).
+RC: dict[str, Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "legend.fontsize": 8.5,
+    "figure.titlesize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#555555",
+    "axes.linewidth": 0.8,
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "svg.hashsalt": "leerlab",
+    "legend.frameon": False,
+}
+
+#: Smallest font size any figure uses (points).
+MIN_FONT_PT: float = 8.0
+
+#: Fixed texts of the figures (axis titles, legends, placeholders): nl and en.
+MESSAGES: dict[str, dict[str, str]] = {
+    "too_few": {"nl": "te weinig antwoorden", "en": "too few responses"},
+    "no_data": {"nl": "geen gegevens om te tonen", "en": "no data to show"},
+    "too_few_n": {
+        "nl": "te weinig antwoorden (n < {min_cell})",
+        "en": "too few responses (n < {min_cell})",
+    },
+    "short_too_few": {"nl": "n < {min_cell}", "en": "n < {min_cell}"},
+    "short_too_few_plain": {"nl": "–", "en": "–"},
+    "dont_know": {"nl": "Weet niet / n.v.t.", "en": "Don't know / n.a."},
+    "pct_substantive": {
+        "nl": "% van de inhoudelijke antwoorden",
+        "en": "% of substantive answers",
+    },
+    "pct_all": {"nl": "% van alle antwoorden", "en": "% of all answers"},
+    "mean_axis": {
+        "nl": "Gemiddelde (1 = helemaal oneens, 5 = helemaal eens)",
+        "en": "Mean (1 = strongly disagree, 5 = strongly agree)",
+    },
+    "lab_estimate": {
+        "nl": "Leerlab, met {level}%-interval",
+        "en": "Leerlab, with {level}% interval",
+    },
+    "raw_mean": {"nl": "Ongecorrigeerd gemiddelde", "en": "Unadjusted mean"},
+    "programme_mean": {"nl": "Programmagemiddelde", "en": "Programme mean"},
+    "bestuur": {"nl": "Bestuur", "en": "Board"},
+    "management": {"nl": "Management", "en": "Management"},
+    "docent": {"nl": "Docenten", "en": "Teachers"},
+    "vmbo": {"nl": "vmbo", "en": "vmbo"},
+    "mbo": {"nl": "mbo", "en": "mbo"},
+    "diff_programme": {
+        "nl": "Verschil met het programmagemiddelde",
+        "en": "Difference from the programme mean",
+    },
+    "heatmap_note": {
+        "nl": "Lichte, gearceerde cellen: niet te onderscheiden van het programmagemiddelde.",
+        "en": "Light, hatched cells: not distinguishable from the programme mean.",
+    },
+    "difference": {"nl": "Verschil", "en": "Difference"},
+    "p_adj": {"nl": "p (gecorr.)", "en": "p (adj.)"},
+    "t0": {"nl": "T0 (voormeting)", "en": "T0 (baseline)"},
+    "t1": {"nl": "T1 (nameting)", "en": "T1 (follow-up)"},
+    "change": {"nl": "Verandering T1 − T0", "en": "Change T1 − T0"},
+    "reliability_axis": {"nl": "Betrouwbaarheid (α)", "en": "Reliability (α)"},
+    "threshold": {"nl": "grens {value}", "en": "cut-off {value}"},
+    "unreliable": {
+        "nl": "te kleine groep (geen interval)",
+        "en": "group too small (no interval)",
+    },
+}
+
+
+def msg(key: str, lang: str = "nl", **fields: object) -> str:
+    """The fixed text ``key`` in ``lang`` (Dutch when no translation), formatted with ``fields``."""
+    entry = MESSAGES[key]
+    text = entry.get(lang) or entry["nl"]
+    return text.format(**fields) if fields else text
+
+
+def fmt_pct(value: float, lang: str = "nl") -> str:
+    """A percentage rounded half up to a whole number, e.g. ``"37%"``."""
+    return f"{int(math.floor(value + 0.5))}%"
+
+
+def fmt_tick(value: float, lang: str = "nl") -> str:
+    """A tick label with as few decimals as needed (``0,25``, ``−0,5``, ``0``)."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    text = text.replace("-", "−")
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def tick_formatter(lang: str = "nl") -> mpl.ticker.FuncFormatter:
+    """A matplotlib formatter using :func:`fmt_tick` (decimal comma in Dutch)."""
+    return mpl.ticker.FuncFormatter(lambda x, _pos: fmt_tick(x, lang))
+
+
+def too_few_text(lang: str = "nl", min_cell: int | None = 5, short: bool = False) -> str:
+    """The placeholder text of a suppressed cell.
+
+    ``"te weinig antwoorden (n < 5)"``; with ``short=True`` only ``"n < 5"`` (for
+    small cells such as heatmap tiles). Without ``min_cell`` the rule is not named.
+    """
+    if short:
+        if min_cell is None:
+            return msg("short_too_few_plain", lang)
+        return msg("short_too_few", lang, min_cell=min_cell)
+    if min_cell is None:
+        return msg("too_few", lang)
+    return msg("too_few_n", lang, min_cell=min_cell)
+
+
+def check_lang(lang: str) -> str:
+    """Validate ``lang`` (``"nl"`` or ``"en"``)."""
+    if lang not in ("nl", "en"):
+        raise ValueError(f"lang must be 'nl' or 'en', not {lang!r}")
+    return lang
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    """Raise ``ValueError`` naming the missing columns of ``df``."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{what}: missing column(s) {', '.join(missing)}; got {', '.join(map(str, df.columns))}"
+        )
+
+
+def suppressed_mask(df: pd.DataFrame, value_columns: Iterable[str]) -> pd.Series:
+    """Rows that must not be drawn as a value.
+
+    A row is suppressed when its ``suppressed`` column (if present) is true, or
+    when any of ``value_columns`` is missing (NaN/None).
+    """
+    mask = pd.Series(False, index=df.index)
+    if "suppressed" in df.columns:
+        mask |= df["suppressed"].fillna(False).astype(bool)
+    for col in value_columns:
+        if col in df.columns:
+            mask |= pd.to_numeric(df[col], errors="coerce").isna()
+    return mask
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def styled(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a figure builder with :data:`RC` applied (restored afterwards)."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with mpl.rc_context(RC):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def new_figure(height: float, width: float = A4_WIDTH) -> Figure:
+    """A figure at A4 width with constrained layout, not registered with pyplot."""
+    return Figure(figsize=(width, max(height, 1.2)), layout="constrained", dpi=100)
+
+
+def empty_figure(lang: str = "nl", title: str | None = None) -> Figure:
+    """A small figure saying there is nothing to show (for an empty input table)."""
+    with mpl.rc_context(RC):
+        fig = new_figure(1.2)
+        ax = fig.add_subplot(1, 1, 1)
+        ax.set_axis_off()
+        placeholder(ax, 0.5, 0.5, msg("no_data", lang), transform=ax.transAxes, fontsize=9)
+        if title:
+            fig.suptitle(title, x=0.02, ha="left", fontweight="bold")
+    return fig
+
+
+def placeholder(
+    ax: Axes,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    ha: str = "center",
+    fontsize: float = 8.0,
+    transform: Any = None,
+) -> None:
+    """Draw the grey placeholder box of a suppressed cell (text only, no value)."""
+    ax.text(
+        x,
+        y,
+        text,
+        ha=ha,
+        va="center",
+        fontsize=max(fontsize, MIN_FONT_PT),
+        color="#555555",
+        style="italic",
+        transform=transform if transform is not None else ax.transData,
+        bbox={"boxstyle": "round,pad=0.3", "facecolor": LIGHT_GREY, "edgecolor": "none"},
+        gid="placeholder",
+        zorder=4,
+    )
+
+
+def text_colour_on(hex_colour: str) -> str:
+    """Black or white text, whichever reads better on ``hex_colour`` (WCAG luminance)."""
+    r, g, b = mpl.colors.to_rgb(hex_colour)
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    lum = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    return "white" if lum < 0.25 else "black"
+
+
+def wrap_label(label: str, width: int = 32) -> str:
+    """Wrap a long label over lines of at most ``width`` characters."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(label), width=width, break_long_words=False)) or str(label)
+
+
+def figure_to_png_bytes(fig: Figure, dpi: int = 150) -> bytes:
+    """Render ``fig`` to PNG bytes, deterministically.
+
+    The PNG carries no software version or time stamp (``metadata={"Software": None}``),
+    so the same figure gives the same bytes on every run with the same matplotlib.
+
+    Parameters
+    ----------
+    fig
+        The figure to render.
+    dpi
+        Resolution in dots per inch (150 suits HTML/DOCX/PDF reports at A4 width).
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    return buf.getvalue()
+
+
+def finite(values: Iterable[float]) -> np.ndarray:
+    """The finite values of ``values`` as a float array."""
+    arr = np.asarray(list(values), dtype=float)
+    return arr[np.isfinite(arr)]
