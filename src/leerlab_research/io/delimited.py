@@ -1,0 +1,494 @@
+"""Delimited text (CSV/TSV/``;``) from any platform: encoding, dialect, locale.
+
+Exports reach us from LimeSurvey (UTF-8 + BOM, everything quoted, CRLF),
+Qualtrics and Google Forms (UTF-8, comma) and from Dutch Excel ("CSV
+(gescheiden door lijstscheidingsteken)": cp1252, ``;``, decimal comma,
+``dd-mm-jjjj`` dates). This module finds out which, reads every cell as a string
+(so nothing is silently converted) and records what it found.
+
+Detection runs on a sample only; the full file is parsed once by pandas' C
+engine. The one hand-written piece is :func:`field_counts`, a vectorised
+(numpy, no per-row Python loop) quote-aware field counter: pandas silently pads
+rows that are too *short* with NaN, which would hide a cut-off row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import charset_normalizer
+import numpy as np
+import pandas as pd
+
+from ..errors import InputFileError
+
+#: Bytes used for encoding and dialect detection.
+SAMPLE_BYTES = 128 * 1024
+#: Data rows inspected for decimal comma and date order.
+LOCALE_SAMPLE_ROWS = 1000
+
+_UTF16_ADVICE = (
+    "this file is saved as UTF-16 (Excel's 'Unicode text' or some survey exports); "
+    "open it and save it again as 'CSV UTF-8 (comma delimited)', then read it again"
+)
+
+
+@dataclass
+class DelimitedInfo:
+    """Encoding and dialect of a delimited text file."""
+
+    encoding: str
+    bom: bool
+    delimiter: str
+    delimiter_method: str
+    text: str = field(repr=False, default="")
+    raw: bytes = field(repr=False, default=b"")
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _line_of(raw: bytes, pos: int) -> int:
+    """1-based line number of byte offset ``pos``."""
+    return raw.count(b"\n", 0, pos) + 1
+
+
+def check_utf16(path: Path, head: bytes) -> None:
+    """Raise :class:`InputFileError` for UTF-16/32 text (BOM or NUL-byte pattern).
+
+    UTF-16 is reported rather than guessed: a wrong guess would give a plausible
+    but garbled table, and a re-save as UTF-8 is a one-minute fix for the user.
+    """
+    boms = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if head.startswith(boms):
+        raise InputFileError(path, _UTF16_ADVICE)
+    sample = head[:4096]
+    if len(sample) >= 4:
+        even_nuls = sample[0::2].count(0)
+        odd_nuls = sample[1::2].count(0)
+        half = len(sample) // 2
+        # ASCII text in UTF-16 has a NUL in (nearly) every other byte.
+        if max(even_nuls, odd_nuls) > 0.4 * half and min(even_nuls, odd_nuls) < 0.1 * half:
+            raise InputFileError(path, _UTF16_ADVICE)
+
+
+def decode(path: Path, raw: bytes) -> tuple[str, str, bool]:
+    """Decode the whole file.
+
+    Order: UTF-8 BOM → strict UTF-8 → charset-normalizer restricted to the
+    Western single-byte code pages a Dutch Windows machine writes (cp1252 and
+    its Latin-1/Latin-9 relatives).
+
+    Returns
+    -------
+    text, encoding, bom
+    """
+    check_utf16(path, raw)
+    if b"\x00" in raw[:SAMPLE_BYTES]:
+        raise InputFileError(
+            path, "this is not a text file (it contains NUL bytes); is it a binary file renamed?"
+        )
+    if raw.startswith(codecs.BOM_UTF8):
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig", True
+        except UnicodeDecodeError as exc:
+            raise InputFileError(
+                path,
+                "the file starts with a UTF-8 byte-order mark but contains bytes that are "
+                "not UTF-8; save it again as 'CSV UTF-8'",
+                row=_line_of(raw, exc.start + 3),
+            ) from exc
+    try:
+        return raw.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    # Not UTF-8: ask charset-normalizer whether this is plausible Western text.
+    # It also rejects binary garbage that happens to decode as cp1252.
+    best = charset_normalizer.from_bytes(
+        raw[:SAMPLE_BYTES], cp_isolation=["cp1252", "latin_1", "iso8859_15"]
+    ).best()
+    if best is None:
+        raise InputFileError(
+            path,
+            "the text encoding could not be recognised (not UTF-8 and not Windows-1252); "
+            "save the file again as 'CSV UTF-8'",
+            row=_line_of(raw, first_bad),
+        )
+    for encoding in ("cp1252", "latin_1"):
+        # cp1252 first: it is what Excel writes, and it has €, ’ and “ ” where
+        # Latin-1 has control codes. Latin-1 decodes any byte, so it is the fallback.
+        try:
+            return raw.decode(encoding), encoding, False
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin_1 decodes every byte")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- dialect
+
+
+def _sample_lines(text: str, max_chars: int = 64 * 1024, max_lines: int = 60) -> str:
+    """First complete lines of ``text`` (never a half line at the end)."""
+    sample = text[:max_chars]
+    lines = sample.splitlines(keepends=True)
+    if len(text) > len(sample) and len(lines) > 1:
+        lines = lines[:-1]
+    return "".join(lines[:max_lines])
+
+
+def _consistency(sample: str, delimiter: str) -> tuple[float, int]:
+    """Share of sampled records whose field count equals the header's, and that count."""
+    try:
+        rows = [r for r in csv.reader(io.StringIO(sample, newline=None), delimiter=delimiter) if r]
+    except csv.Error:
+        return 0.0, 0
+    if not rows:
+        return 0.0, 0
+    # The last sampled record may be cut inside a quoted value; ignore it.
+    if len(rows) > 2:
+        rows = rows[:-1]
+    n = len(rows[0])
+    return sum(len(r) == n for r in rows) / len(rows), n
+
+
+def detect_delimiter(text: str) -> tuple[str, str]:
+    """Find the delimiter among ``,``, ``;`` and tab.
+
+    ``csv.Sniffer`` is tried first; its answer is kept only when it splits the
+    header into more than one field and the sampled rows agree on the field
+    count. Otherwise the delimiter that gives the most consistent, widest rows
+    wins (Sniffer is easily misled by commas inside quoted Dutch text).
+
+    Returns
+    -------
+    delimiter, method
+    """
+    sample = _sample_lines(text)
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        sniffed = None
+    if sniffed is not None:
+        share, width = _consistency(sample, sniffed)
+        if share >= 0.9 and width > 1:
+            return sniffed, "csv.Sniffer"
+    scored = []
+    for delimiter in (",", ";", "\t"):
+        share, width = _consistency(sample, delimiter)
+        scored.append((share >= 0.9 and width > 1, width * share, delimiter))
+    ok, _, best = max(scored)
+    if not ok:
+        return ",", "default (single column: no ',' ';' or tab separates the header)"
+    return best, "field counting"
+
+
+def sniff(path: Path, raw: bytes) -> DelimitedInfo:
+    """Decode ``raw`` and detect its delimiter."""
+    text, encoding, bom = decode(path, raw)
+    if not text.strip():
+        raise InputFileError(path, "the file contains no data (only blank lines or spaces)")
+    directive = _SEP_LINE.match(text)
+    if directive:
+        # Excel's "sep=;" first line names the delimiter and is not shown as a
+        # row, so drop it from both the text and the bytes the counter reads.
+        delimiter, method = directive.group(1), "Excel 'sep=' line"
+        text = text[directive.end() :]
+        start = 3 if bom else 0
+        raw = raw[:start] + raw[raw.index(b"\n", start) + 1 :]
+    else:
+        delimiter, method = detect_delimiter(text)
+    return DelimitedInfo(encoding, bom, delimiter, method, text=text, raw=raw)
+
+
+_LEADING_BLANK = re.compile(r"(?:\r?\n)+")
+_SEP_LINE = re.compile(r"sep=([,;\t|])\r?\n")
+
+
+def head_records(info: DelimitedInfo, n: int = 3) -> list[list[str]]:
+    """First ``n`` non-blank records, parsed with the stdlib ``csv`` module."""
+    # newline=None: universal newlines, so old-Mac "\r" line ends parse too.
+    reader = csv.reader(
+        io.StringIO(_sample_lines(info.text, max_lines=400), newline=None),
+        delimiter=info.delimiter,
+    )
+    out: list[list[str]] = []
+    try:
+        for row in reader:
+            if any(c.strip() for c in row):
+                out.append(row)
+            if len(out) >= n:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def field_counts(raw: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+    """Fields per record and blank-record mask, quote-aware, without a row loop.
+
+    Works on the undecoded bytes: UTF-8 and cp1252 share ASCII, so quote,
+    delimiter and newline bytes mean the same in both. A delimiter or newline
+    counts only outside double quotes (quote parity via a wrapping uint8
+    cumulative sum; a doubled ``""`` flips the parity twice, as it should).
+
+    Returns
+    -------
+    counts : numpy.ndarray
+        Number of fields of each record (a blank line counts 1).
+    blank : numpy.ndarray of bool
+        Records that are empty lines.
+    """
+    b = np.frombuffer(raw, dtype=np.uint8)
+    if raw.startswith(codecs.BOM_UTF8):
+        b = b[3:]
+    parity = np.cumsum(b == ord('"'), dtype=np.uint8) & 1
+    outside = parity == 0
+    # Records end in "\n" (LF or CRLF); only old-Mac files use a bare "\r".
+    newline = ord("\n") if b"\n" in raw or b"\r" not in raw else ord("\r")
+    ends = np.flatnonzero((b == newline) & outside)
+    if len(b) and (len(ends) == 0 or ends[-1] != len(b) - 1):
+        ends = np.append(ends, len(b))  # last record without a final newline
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    delims = np.flatnonzero((b == ord(delimiter)) & outside)
+    record_of = np.searchsorted(ends, delims)
+    counts = np.bincount(record_of, minlength=len(ends))[: len(ends)] + 1
+    length = ends - starts
+    # CRLF: a blank line is "\r\n", i.e. one byte before the "\n".
+    has_cr = np.zeros(len(ends), dtype=bool)
+    nonempty = length > 0
+    has_cr[nonempty] = (b[np.minimum(ends[nonempty] - 1, len(b) - 1)] == ord("\r")) & (
+        newline == ord("\n")
+    )
+    blank = (length == 0) | ((length == 1) & has_cr)
+    return counts, blank
+
+
+def _ragged_error(
+    path: Path,
+    info: DelimitedInfo,
+    counts: np.ndarray,
+    expected: int,
+    bad: np.ndarray,
+    offset: int,
+) -> InputFileError:
+    """The error for the first record in ``bad`` (``offset`` = leading blank lines cut)."""
+    first = int(bad[0])
+    more = f" ({len(bad) - 1} more row(s) like this)" if len(bad) > 1 else ""
+    delim = {"\t": "tab"}.get(info.delimiter, info.delimiter)
+    n, expected = int(counts[first]), int(expected)
+    cause = (
+        f"a value probably contains an unquoted '{delim}'"
+        if n > expected
+        else "the row was probably cut off or a value holds an unquoted line break"
+    )
+    return InputFileError(
+        path,
+        f"this row has {n} field{'s' if n != 1 else ''} but the header has {expected}{more}; "
+        f"{cause}. Fix the row in the file (or export it again) and read it again",
+        row=first + 1 + offset,
+    )
+
+
+def read_table(path: Path, info: DelimitedInfo) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Parse every record (header rows included) as strings.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Integer column labels; every record of the file, blank lines included,
+        so that position ``i`` is spreadsheet row ``i + 1``. Empty cells are NaN.
+    rows : numpy.ndarray
+        Spreadsheet row of each record.
+    warnings : list of str
+    """
+    warnings: list[str] = []
+    counts, blank = field_counts(info.raw, info.delimiter)
+    # pandas cannot start on a blank line (EmptyDataError), so leading blank
+    # lines are cut off here and only counted for the row numbers.
+    lead = _LEADING_BLANK.match(info.text)
+    n_lead = lead.group(0).count("\n") if lead else 0
+    text = info.text[lead.end() :] if lead else info.text
+    counts, blank = counts[n_lead:], blank[n_lead:]
+    expected = counts[0]
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=info.delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            quotechar='"',
+            doublequote=True,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise InputFileError(path, "the file contains no data") from exc
+    except pd.errors.ParserError as exc:
+        bad = np.flatnonzero((counts != expected) & ~blank)
+        if len(bad):
+            raise _ragged_error(path, info, counts, expected, bad, n_lead) from exc
+        eof = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if eof:
+            # pandas counts records from 0 here; a spreadsheet counts from 1.
+            raise InputFileError(
+                path,
+                'a quoted value starting in this row is never closed (a stray " '
+                "character); fix the quote or export the file again",
+                row=int(eof.group(1)) + 1 + n_lead,
+            ) from exc
+        match = re.search(r"line (\d+), saw (\d+)", str(exc))
+        row = int(match.group(1)) + n_lead if match else None
+        raise InputFileError(
+            path,
+            f"the file could not be parsed as '{info.delimiter}'-separated text ({exc}); "
+            "a row probably has more fields than the header",
+            row=row,
+        ) from exc
+    if len(counts) == len(frame):
+        bad = np.flatnonzero((counts != expected) & ~blank)
+        if len(bad):
+            raise _ragged_error(path, info, counts, expected, bad, n_lead)
+    else:
+        # A stray quote inside an unquoted value makes the byte counter and
+        # pandas disagree; pandas' reading is then the better one.
+        warnings.append(
+            "could not check that every row has as many fields as the header "
+            "(a quote character appears inside an unquoted value)"
+        )
+    return frame, np.arange(n_lead + 1, n_lead + len(frame) + 1), warnings
+
+
+# --------------------------------------------------------------------------- locale
+
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
+_DOT_DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T](\d{1,2}:\d{2})(:\d{2})?)?")
+_YMD_SLASH_AMPM = re.compile(r"^\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}:\d{2} [AP]M")
+_DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})(?: (\d{1,2}:\d{2})(:\d{2})?)?$")
+
+
+def _date_kind(values: pd.Series) -> tuple[str, re.Match[str] | None] | None:
+    """Classify a column's sampled values as ISO, Google-style or d/m/y-like dates."""
+    first = values.iloc[0]
+    if _ISO.match(first) and values.str.match(_ISO.pattern).all():
+        return "iso", _ISO.match(first)
+    if _YMD_SLASH_AMPM.match(first) and values.str.match(_YMD_SLASH_AMPM.pattern).all():
+        return "ymd_ampm", None
+    if _DMY.match(first) and values.str.match(_DMY.pattern).all():
+        return "dmy", _DMY.match(first)
+    return None
+
+
+def detect_locale(
+    data: pd.DataFrame, *, delimiter: str | None, encoding: str | None
+) -> tuple[dict[str, object], list[str]]:
+    """Detect decimal separator, day-first dates and a date-format hint.
+
+    Looks at the first :data:`LOCALE_SAMPLE_ROWS` data rows of the string columns.
+
+    Decimal comma: cells like ``3,5``. In a ``;`` or tab file they win unless
+    dot-decimals outnumber them; in a comma file they can only be quoted, so
+    they count only when no ``1,234``-style thousands appear.
+
+    Day first: a ``d-m-y`` date whose first field is > 12 proves day-first, one
+    whose second field is > 12 proves month-first; otherwise the locale hint
+    decides (``;`` with cp1252 or a decimal comma = Dutch/European Excel).
+
+    Returns
+    -------
+    detected : dict
+        ``decimal``, ``dayfirst``, ``dayfirst_reason``, ``date_format`` (hint for
+        the first date column, or None) and ``date_columns`` (column → hint).
+    warnings : list of str
+    """
+    warnings: list[str] = []
+    sample = data.head(LOCALE_SAMPLE_ROWS)
+    n_comma = n_dot = n_thousands = 0
+    date_cols: dict[str, tuple[str, pd.Series]] = {}
+    for col in sample.columns:
+        s = sample[col]
+        if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
+            continue
+        s = s.dropna()
+        s = s[s.map(lambda v: isinstance(v, str))].astype(str).str.strip()
+        s = s[s != ""]
+        if s.empty:
+            continue
+        n_comma += int(s.str.match(_COMMA_DECIMAL.pattern).sum())
+        n_dot += int(s.str.match(_DOT_DECIMAL.pattern).sum())
+        n_thousands += int(s.str.match(_THOUSANDS.pattern).sum())
+        kind = _date_kind(s)
+        if kind is not None:
+            date_cols[str(col)] = (kind[0], s)
+
+    if delimiter in (";", "\t"):
+        decimal = "," if n_comma > n_dot else "."
+    else:
+        decimal = "," if n_comma > 0 and n_dot == 0 and n_thousands == 0 else "."
+    if n_comma and n_dot:
+        warnings.append(
+            f"both decimal commas ({n_comma} cells like '3,5') and decimal points "
+            f"({n_dot} cells like '3.5') occur; assumed decimal '{decimal}'"
+        )
+
+    dmy_first = dmy_second = 0
+    for kind, s in date_cols.values():
+        if kind != "dmy":
+            continue
+        parts = s.str.extract(_DMY.pattern)
+        dmy_first += int((parts[0].astype(int) > 12).sum())
+        dmy_second += int((parts[2].astype(int) > 12).sum())
+    # European/Dutch locale: a decimal comma, or Excel's ';' list separator with cp1252.
+    hint = decimal == "," or (delimiter == ";" and encoding == "cp1252")
+    if dmy_first and not dmy_second:
+        dayfirst, reason = True, "a date has a first field > 12"
+    elif dmy_second and not dmy_first:
+        dayfirst, reason = False, "a date has a second field > 12"
+    elif dmy_first and dmy_second:
+        dayfirst, reason = bool(hint), "dates disagree on day/month order; used the locale hint"
+        warnings.append("some dates look day-first and others month-first; check the date columns")
+    else:
+        dayfirst = bool(hint)
+        reason = (
+            "locale hint: ';' with cp1252 or decimal comma (Dutch Excel)"
+            if hint
+            else "no evidence for day-first dates"
+        )
+
+    formats: dict[str, str] = {}
+    for col, (kind, s) in date_cols.items():
+        if kind == "iso":
+            m = _ISO.match(s.iloc[0])
+            fmt = "%Y-%m-%d"
+            if m and m.group(1):
+                fmt += " %H:%M" + (":%S" if m.group(2) else "")
+        elif kind == "ymd_ampm":
+            fmt = "%Y/%m/%d %I:%M:%S %p"
+        else:
+            m = _DMY.match(s.iloc[0])
+            assert m is not None
+            sep = m.group(2)
+            year = "%Y" if len(m.group(4)) == 4 else "%y"
+            fmt = sep.join(["%d", "%m", year] if dayfirst else ["%m", "%d", year])
+            if m.group(5):
+                fmt += " %H:%M" + (":%S" if m.group(6) else "")
+        formats[col] = fmt
+    detected: dict[str, object] = {
+        "decimal": decimal,
+        "dayfirst": dayfirst,
+        "dayfirst_reason": reason,
+        "date_format": next(iter(formats.values()), None),
+        "date_columns": formats,
+    }
+    return detected, warnings

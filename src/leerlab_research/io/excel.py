@@ -1,0 +1,190 @@
+"""Excel ``.xlsx`` workbooks (Microsoft Forms, or any sheet a lab saved).
+
+openpyxl reads the cells; datetimes stay datetimes (they are real Excel dates,
+so no day/month guessing is needed), every other value becomes its text. The
+workbook is opened in normal (not read-only) mode because only then does
+openpyxl expose ``ws.merged_cells``, which we need to refuse merged header cells
+(pandas would silently give the second half of a merged header an empty name).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings as _warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ..errors import InputFileError
+from ._common import clean_text
+
+
+def _load(path: Path, *, read_only: bool) -> openpyxl.Workbook:
+    """Open a workbook, turning openpyxl/zipfile failures into :class:`InputFileError`."""
+    try:
+        with _warnings.catch_warnings():
+            # openpyxl warns about unsupported extensions/styles; irrelevant here.
+            _warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, read_only=read_only, data_only=True)
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(
+            path,
+            "the Excel file is damaged or incomplete (truncated zip archive); "
+            "download or copy it again",
+        ) from exc
+    except (InvalidFileException, KeyError) as exc:
+        raise InputFileError(
+            path,
+            "this is a zip archive but not an Excel .xlsx workbook "
+            f"({type(exc).__name__}: {exc}); open it in Excel and save it as .xlsx",
+        ) from exc
+    except InputFileError:
+        raise
+    except Exception as exc:
+        # openpyxl surfaces a damaged workbook as whatever its XML/zip layers
+        # raise (ParseError, zlib.error, EOFError, ValueError...); none of them
+        # may reach the user as a traceback.
+        raise _damaged(path, exc) from exc
+
+
+def _damaged(path: Path, exc: Exception) -> InputFileError:
+    return InputFileError(
+        path,
+        f"the Excel file is damaged and cannot be read ({type(exc).__name__}: {exc}); "
+        "open it in Excel, save it again as .xlsx, or download it again",
+    )
+
+
+def _select(wb: openpyxl.Workbook, path: Path, sheet: str | int | None):
+    names = wb.sheetnames
+    if sheet is None:
+        return wb.worksheets[0]
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(names):
+            return wb.worksheets[sheet]
+        raise InputFileError(
+            path, f"there is no sheet number {sheet} (0-based); sheets: {', '.join(names)}"
+        )
+    if sheet in names:
+        return wb[sheet]
+    raise InputFileError(path, f"there is no sheet named {sheet!r}; sheets: {', '.join(names)}")
+
+
+def head_rows(path: Path, sheet: str | int | None = None, n: int = 3) -> list[list[object]]:
+    """First ``n`` non-empty rows of a sheet (read-only mode: fast on big files)."""
+    wb = _load(path, read_only=True)
+    try:
+        ws = _select(wb, path, sheet)
+        out: list[list[object]] = []
+        for row in ws.iter_rows(values_only=True):
+            if any(clean_text(v) for v in row):
+                out.append(list(row))
+            if len(out) >= n:
+                break
+        return out
+    except InputFileError:
+        raise
+    except Exception as exc:  # read-only mode parses lazily: damage shows up here
+        raise _damaged(path, exc) from exc
+    finally:
+        wb.close()
+
+
+def read_table(
+    path: Path, sheet: str | int | None = None
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, object], list[tuple[str, int, int, int]]]:
+    """Read every row of one sheet.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Object columns with the raw cell values (header rows included), from the
+        first non-empty row on.
+    rows : numpy.ndarray
+        The worksheet row number of each record.
+    detected : dict
+        ``sheet`` (its name) and ``sheets`` (all names).
+    merged : list of (range, min_row, max_row, min_col)
+        Merged cell ranges, e.g. ``("A1:C1", 1, 1, 1)``.
+    """
+    wb = _load(path, read_only=False)
+    ws = _select(wb, path, sheet)
+    values = list(ws.iter_rows(min_row=1, values_only=True))
+    merged = [(str(r.coord), r.min_row, r.max_row, r.min_col) for r in ws.merged_cells.ranges]
+    detected: dict[str, object] = {"sheet": ws.title, "sheets": list(wb.sheetnames)}
+    wb.close()
+    if not values:
+        return pd.DataFrame(), np.array([], dtype=int), detected, merged
+    frame = pd.DataFrame(values, dtype=object)
+    rows = np.arange(1, len(frame) + 1)
+    empty = frame.map(lambda v: v is None or (isinstance(v, str) and not v.strip())).all(axis=1)
+    if empty.all():
+        return frame.iloc[0:0], rows[:0], detected, merged
+    first = int(np.argmax(~empty.to_numpy()))
+    return frame.iloc[first:].reset_index(drop=True), rows[first:], detected, merged
+
+
+def check_merged(
+    path: Path, merged: list[tuple[str, int, int, int]], header_rows: np.ndarray, headers: list[str]
+) -> list[str]:
+    """Refuse merged cells in the header row(s); warn about merged data cells.
+
+    Parameters
+    ----------
+    header_rows : numpy.ndarray
+        Worksheet row numbers of the header rows.
+    headers : list of str
+        Cleaned headers, only used to name the column in the message.
+    """
+    warnings: list[str] = []
+    lo, hi = int(header_rows.min()), int(header_rows.max())
+    for coord, rmin, rmax, cmin in sorted(merged):
+        if rmin <= hi and rmax >= lo:
+            # Name the column by its header where we have one, else its letter.
+            name = headers[cmin - 1] if 0 < cmin <= len(headers) else coord.split(":")[0]
+            raise InputFileError(
+                path,
+                f"header cells {coord} are merged; unmerge them in Excel and give every "
+                "column its own header in one row, then read the file again",
+                row=rmin,
+                column=name,
+            )
+        warnings.append(f"cells {coord} are merged; only the first cell holds the value")
+    return warnings
+
+
+def to_values(data: pd.DataFrame) -> pd.DataFrame:
+    """Turn raw cell values into the RawExport convention.
+
+    Columns whose non-empty cells are all datetimes become ``datetime64``; all
+    other cells become their text (``3`` → ``"3"``, ``3.5`` → ``"3.5"``;
+    a datetime inside a text column → ISO text) with empty cells as NaN.
+    Loops over columns (tens), never over rows.
+    """
+    out = {}
+    for col in data.columns:
+        s = data[col]
+        present = s.map(lambda v: v is not None and not (isinstance(v, str) and v == ""))
+        is_dt = s.map(lambda v: isinstance(v, dt.datetime | dt.date))
+        if present.any() and bool(is_dt[present].all()):
+            out[col] = pd.to_datetime(s.where(present, None))
+            continue
+        text = s.map(_cell_text)
+        out[col] = text.astype("str").where(present & text.notna())
+    return pd.DataFrame(out, index=data.index)
+
+
+def _cell_text(v: object) -> object:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"  # as Excel shows it
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime | dt.date | dt.time):
+        return v.isoformat(sep=" ") if isinstance(v, dt.datetime) else v.isoformat()
+    return str(v)

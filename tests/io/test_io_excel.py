@@ -1,0 +1,121 @@
+"""Microsoft Forms workbooks and generic .xlsx, built with openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from leerlab_research.errors import InputFileError
+from leerlab_research.io import detect_platform, read_export
+
+MSFORMS_HEADER = [
+    "ID",
+    "Start time",
+    "Completion time",
+    "Email",
+    "Name",
+    "Last modified time",
+    "Ik werk graag samen met collega's",
+    "Welke onderwerpen?",
+    "Wat ging goed?",
+]
+
+
+def msforms_workbook(path, rows):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(MSFORMS_HEADER)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+
+
+def test_msforms_xlsx(tmp_path):
+    t0 = dt.datetime(2025, 8, 20, 12, 51, 45)
+    rows = [
+        [
+            1,
+            t0,
+            t0 + dt.timedelta(minutes=4),
+            "anonymous",
+            None,
+            None,
+            "Mee eens",
+            "A;B;C;",
+            "Alles",
+        ],
+        [
+            2,
+            t0,
+            t0 + dt.timedelta(minutes=9),
+            "j.jansen@school.nl",
+            "Joëlle Jansen",
+            None,
+            "Helemaal mee eens",
+            "B;",
+            None,
+        ],
+        [3, t0, t0 + dt.timedelta(minutes=2), "anonymous", "Anonymous", None, 4, None, 3.5],
+    ]
+    p = tmp_path / "msforms_T0.xlsx"
+    msforms_workbook(p, rows)
+
+    r = read_export(p)
+
+    assert r.platform == "msforms"
+    assert r.detected["platform_reason"] == "auto: columns ID,Start time,Completion time → msforms"
+    assert r.detected["sheet"] == "Sheet1"
+    assert r.detected["header_rows"] == 1
+    assert r.detected["encoding"] is None and r.detected["delimiter"] is None
+    np.testing.assert_array_equal(r.source_rows, [2, 3, 4])
+    assert r.system == {
+        "response_id": "ID",
+        "started_at": "Start time",
+        "submitted_at": "Completion time",
+        "email": "Email",
+        "name": "Name",
+    }
+    assert r.detected["personal_columns"] == ["Email", "Name"]
+    assert "Last modified time" in r.detected["system_columns"]
+    f = r.frame
+    # Real Excel datetimes stay Timestamps; everything else is text.
+    assert pd.api.types.is_datetime64_any_dtype(f["Start time"])
+    assert f.loc[0, "Completion time"] == pd.Timestamp("2025-08-20 12:55:45")
+    assert f.loc[0, "ID"] == "1"
+    assert f.loc[0, "Welke onderwerpen?"] == "A;B;C;"  # multi-select left as is
+    assert f.loc[2, "Ik werk graag samen met collega's"] == "4"
+    assert f.loc[2, "Wat ging goed?"] == "3.5"
+    assert pd.isna(f.loc[1, "Wat ging goed?"])
+    assert pd.isna(f["Last modified time"]).all()
+    assert r.header_text["Welke onderwerpen?"] == "Welke onderwerpen?"
+    assert detect_platform(p)[0] == "msforms"
+
+
+def test_generic_xlsx_sheet_choice(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Toelichting"
+    ws.append(["Deze sheet is uitleg"])
+    ws2 = wb.create_sheet("Data")
+    ws2.append([None])  # the table starts on row 2
+    ws2.append(["respondent", "lab", "AMB1", "datum"])
+    ws2.append(["r1", "Zwolle", 4, dt.datetime(2024, 2, 3)])
+    ws2.append(["r2", "'s-Hertogenbosch", 9, dt.datetime(2024, 2, 4)])
+    p = tmp_path / "labs.xlsx"
+    wb.save(p)
+
+    r = read_export(p, sheet="Data")
+    assert r.platform == "xlsx"
+    assert r.detected["sheet"] == "Data"
+    np.testing.assert_array_equal(r.source_rows, [3, 4])
+    assert r.frame["AMB1"].tolist() == ["4", "9"]
+    assert r.frame.loc[1, "datum"] == pd.Timestamp("2024-02-04")
+    assert read_export(p, sheet=1).detected["sheet"] == "Data"
+    # The default first sheet holds only a note: a clear header-only error.
+    with pytest.raises(InputFileError, match="sheet 'Toelichting' has a header but no responses"):
+        read_export(p)
