@@ -19,6 +19,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "niet te onderscheiden van het programmagemiddelde",
         "en": "not distinguishable from the programme average",
     },
+    "above_short": {"nl": "hoger", "en": "higher"},
+    "below_short": {"nl": "lager", "en": "lower"},
+    "indistinguishable_short": {
+        "nl": "geen verschil aantoonbaar",
+        "en": "no demonstrable difference",
+    },
+    "suppressed_short": {"nl": "te weinig antwoorden", "en": "too few responses"},
     "suppressed": {"nl": "te weinig antwoorden om te tonen", "en": "too few responses to show"},
     "too_few": {"nl": "te weinig antwoorden", "en": "too few responses"},
     "increase": {"nl": "gestegen", "en": "increased"},

@@ -1,0 +1,236 @@
+"""Convert assembled Markdown to HTML, DOCX and PDF with pandoc and Typst.
+
+pandoc is the binary shipped by the ``pypandoc_binary`` wheel, called directly
+(``subprocess``) so that its warnings can be collected; PDF goes through
+pandoc's Typst writer and the ``typst`` PyPI package, so no LaTeX is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import RenderError
+
+# Metadata keys passed on to pandoc (title block, language, document info).
+PANDOC_META_KEYS = (
+    "title",
+    "subtitle",
+    "author",
+    "date",
+    "lang",
+    "abstract",
+    "abstract-title",
+    "keywords",
+    "description",
+    "toc-title",
+)
+
+# A small, print-friendly stylesheet for the self-contained HTML.
+HTML_CSS = """\
+:root { --text: #1f2328; --muted: #57606a; --accent: #0072B2; --rule: #d0d7de; }
+html { font-size: 100%; }
+body { font-family: "Segoe UI", "Helvetica Neue", Arial, sans-serif; color: var(--text);
+  line-height: 1.55; max-width: 46rem; margin: 2rem auto; padding: 0 1.25rem; }
+header#title-block-header { margin-bottom: 2rem; border-bottom: 2px solid var(--accent); }
+h1.title { font-size: 2rem; margin-bottom: .25rem; }
+p.subtitle { font-size: 1.25rem; color: var(--muted); margin-top: 0; }
+p.author, p.date { color: var(--muted); margin: .2rem 0; }
+h1, h2, h3, h4 { line-height: 1.25; margin: 1.8em 0 .5em; }
+h2 { border-bottom: 1px solid var(--rule); padding-bottom: .2em; }
+a { color: var(--accent); }
+figure { margin: 1.5rem 0; text-align: center; break-inside: avoid; }
+figure img, img { max-width: 100%; height: auto; }
+figcaption { font-size: .92rem; color: var(--muted); margin-top: .4rem; }
+table { border-collapse: collapse; margin: 1.2rem auto; font-size: .95rem;
+  font-variant-numeric: tabular-nums; break-inside: avoid; }
+caption { caption-side: top; font-size: .92rem; color: var(--muted); padding-bottom: .4rem; }
+th, td { padding: .3rem .7rem; border-bottom: 1px solid var(--rule); }
+thead th { border-bottom: 2px solid var(--text); }
+pre, code { font-family: "SFMono-Regular", Consolas, "Liberation Mono", monospace;
+  font-size: .88em; }
+pre { background: #f6f8fa; padding: .8rem 1rem; overflow-x: auto; border-radius: 4px; }
+.cell-stderr pre, .cell-error pre { background: #fff8e6; }
+.callout { border-left: 4px solid var(--accent); background: #f6f8fa; padding: .6rem 1rem;
+  margin: 1.2rem 0; border-radius: 0 4px 4px 0; break-inside: avoid; }
+.callout-title { display: block; font-weight: 600; margin-bottom: .3rem; }
+.callout-tip { border-color: #009E73; } .callout-warning { border-color: #E69F00; }
+.callout-important { border-color: #CC79A7; } .callout-caution { border-color: #D55E00; }
+nav#TOC { border: 1px solid var(--rule); padding: .5rem 1rem; margin-bottom: 2rem; }
+.page-break { break-after: page; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 11pt; color: #000; }
+  a { color: inherit; text-decoration: none; }
+  pre { white-space: pre-wrap; }
+  h1, h2, h3 { break-after: avoid; }
+}
+"""
+
+# Typst set-up placed before pandoc's template body. Figures and tables are
+# numbered by the engine (Quarto-style "Figuur 1: …" captions in all formats),
+# so Typst's own numbering is switched off to avoid "Figure 1: Figuur 1: …".
+TYPST_HEADER = """\
+#set figure(numbering: none)
+#show figure.where(kind: image): set block(breakable: false)
+#show figure.where(kind: table): set block(breakable: true)
+#show figure.caption: set text(size: 0.9em)
+#set table(stroke: (x, y) => if y == 0 { (bottom: 0.7pt) } else { (bottom: 0.3pt + luma(200)) })
+#show heading: set block(above: 1.4em, below: 0.8em)
+"""
+
+
+def pandoc_path() -> str:
+    """The pandoc binary bundled with ``pypandoc_binary`` (or found by pypandoc)."""
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def pandoc_metadata(metadata: dict[str, Any], lang: str, fallback_title: str) -> dict[str, Any]:
+    """The metadata block pandoc gets: title, subtitle, date, lang …"""
+    meta = {k: metadata[k] for k in PANDOC_META_KEYS if metadata.get(k) not in (None, "")}
+    meta["lang"] = lang
+    if "title" not in meta:
+        meta["pagetitle"] = fallback_title  # HTML needs a <title>; shown nowhere else
+    return {k: (str(v) if k in ("date",) else v) for k, v in meta.items()}
+
+
+def format_options(metadata: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """Options for ``fmt`` from top-level keys and ``format: <fmt>:`` (Quarto layout)."""
+    quarto_name = {"html": "html", "docx": "docx", "pdf": "typst"}[fmt]
+    options = {k: metadata[k] for k in ("toc", "toc-depth", "number-sections") if k in metadata}
+    formats = metadata.get("format")
+    if isinstance(formats, dict) and isinstance(formats.get(quarto_name), dict):
+        options.update(formats[quarto_name])
+    return options
+
+
+def run_pandoc(args: list[str], cwd: Path, what: str) -> list[str]:
+    """Run pandoc; return its warnings; raise :class:`RenderError` on failure."""
+    proc = subprocess.run(
+        [pandoc_path(), *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise RenderError(f"{what}: pandoc failed (exit {proc.returncode}): {proc.stderr.strip()}")
+    return [f"{what}: pandoc: {line}" for line in proc.stderr.splitlines() if line.strip()]
+
+
+def convert(
+    markdown: str,
+    fmt: str,
+    *,
+    metadata: dict[str, Any],
+    lang: str,
+    base_dir: Path,
+    output: Path,
+    what: str,
+    resource_dirs: tuple[Path, ...] = (),
+) -> list[str]:
+    """Write ``output`` (html/docx/pdf) from ``markdown`` assembled in ``base_dir``.
+
+    Parameters
+    ----------
+    markdown
+        Body from :func:`.markdown.assemble` (no front matter).
+    fmt
+        ``html``, ``docx`` or ``pdf``.
+    metadata
+        Merged document metadata (title, ``format:`` options …).
+    lang
+        Document language.
+    base_dir
+        Folder holding the figure files; pandoc and Typst run there.
+    output
+        File to write (any folder).
+    what
+        Name for messages (template and output).
+    resource_dirs
+        Extra folders where pandoc looks for images (the template's folder).
+
+    Returns
+    -------
+    list[str]
+        Warnings from pandoc.
+    """
+    options = format_options(metadata, fmt)
+    meta = pandoc_metadata(metadata, lang, output.stem)
+    if fmt == "pdf":
+        # Variables of pandoc's Typst template; A4 and 2.5 cm margins suit Dutch print.
+        meta["papersize"] = str(options.get("papersize", "a4"))
+        margin = options.get("margin")
+        meta["margin"] = margin if isinstance(margin, dict) else {"x": "2.5cm", "y": "2.5cm"}
+        # pandoc's Typst template defaults the region to US; give the language
+        # its own region for quotes and hyphenation (nl → nl-NL).
+        if "-" not in lang:
+            meta["lang"] = {"nl": "nl-NL", "en": "en-GB"}.get(lang, lang)
+    source = base_dir / f"{output.stem}.{fmt}.md"
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=True)
+    source.write_text(f"---\n{front}---\n\n{markdown}", encoding="utf-8")
+    resource_path = os.pathsep.join(str(p) for p in (base_dir, *resource_dirs))
+    args = [source.name, "--from=markdown", f"--resource-path={resource_path}"]
+    if options.get("toc"):
+        args += ["--toc", f"--toc-depth={int(options.get('toc-depth', 3))}"]
+    if options.get("number-sections"):
+        args.append("--number-sections")
+
+    if fmt == "html":
+        css = base_dir / "leerlab-report.css"
+        css.write_text(HTML_CSS, encoding="utf-8")
+        args += [
+            "--to=html5",
+            "--standalone",
+            "--embed-resources",
+            "--wrap=none",
+            f"--css={css.name}",
+        ]
+        extra_css = options.get("css") or []
+        for item in [extra_css] if isinstance(extra_css, str) else extra_css:
+            args.append(f"--css={_resolve(item, resource_dirs, what)}")
+        args += [f"--output={output}"]
+        return run_pandoc(args, base_dir, what)
+    if fmt == "docx":
+        args += ["--to=docx", f"--output={output}"]
+        if options.get("reference-doc"):
+            args.append(
+                f"--reference-doc={_resolve(options['reference-doc'], resource_dirs, what)}"
+            )
+        return run_pandoc(args, base_dir, what)
+    if fmt == "pdf":
+        header = base_dir / "leerlab-header.typ"
+        header.write_text(TYPST_HEADER, encoding="utf-8")
+        typ = base_dir / f"{output.stem}.typ"
+        args += [
+            "--to=typst",
+            "--standalone",
+            f"--include-in-header={header.name}",
+            f"--output={typ.name}",
+        ]
+        warnings = run_pandoc(args, base_dir, what)
+        compile_typst(typ, output, base_dir, what)
+        return warnings
+    raise RenderError(f"{what}: unknown format {fmt!r}; use html, docx or pdf")
+
+
+def compile_typst(typ: Path, output: Path, root: Path, what: str) -> None:
+    """Compile Typst source to PDF with the ``typst`` package (bundled fonts)."""
+    import typst
+
+    try:
+        typst.compile(str(typ), output=str(output), root=str(root))
+    except Exception as exc:  # typst raises its own TypstError with the message
+        raise RenderError(f"{what}: Typst could not make the PDF: {exc}") from None
+
+
+def _resolve(item: object, dirs: tuple[Path, ...], what: str) -> Path:
+    """Find a file named in front matter relative to the template's folder."""
+    path = Path(str(item))
+    if path.is_absolute() and path.exists():
+        return path
+    for folder in dirs:
+        if (folder / path).exists():
+            return (folder / path).resolve()
+    raise RenderError(f"{what}: file {item!s} named in the front matter does not exist")

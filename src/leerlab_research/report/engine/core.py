@@ -1,0 +1,326 @@
+"""Render entry points: :func:`render`, :func:`render_many`, :func:`quarto_executable`.
+
+Routing: Quarto when it is available (``$LEERLAB_QUARTO`` or ``quarto`` on
+PATH), otherwise the fallback (own ``.qmd`` parser → nbclient → pandoc/Typst).
+Both read the same template; ``docs/quarto-subset.md`` lists what templates
+may use.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ...errors import ConfigError
+from .convert import convert
+from .errors import RenderError
+from .execute import ExecutedDocument, execute_document
+from .markdown import assemble
+from .qmd import QmdDocument, parse_qmd, unknown_options
+from .quarto import EXTENSIONS, render_with_quarto
+from .request import ENGINES, FORMATS, RenderRequest, RenderResult
+from .workcopy import copy_template_folder, move_into_place
+
+ProgressCallback = Callable[[int], object]
+
+
+def quarto_executable() -> str | None:
+    """The Quarto CLI to use: ``$LEERLAB_QUARTO`` if set, else ``quarto`` on PATH."""
+    configured = os.environ.get("LEERLAB_QUARTO", "").strip()
+    if configured:
+        return shutil.which(configured) or configured
+    return shutil.which("quarto")
+
+
+def resolve_engine(req: RenderRequest) -> tuple[str, str | None]:
+    """Return ``("quarto", exe)`` or ``("fallback", None)`` for ``req``."""
+    if req.engine not in ENGINES:
+        raise ConfigError(f"unknown render engine {req.engine!r}; use one of {', '.join(ENGINES)}")
+    if req.engine == "fallback":
+        return "fallback", None
+    exe = quarto_executable()
+    if exe is None and req.engine == "quarto":
+        raise ConfigError(
+            "engine 'quarto' was requested but Quarto was not found: put quarto on PATH or set "
+            "LEERLAB_QUARTO to its path (or use the fallback engine)"
+        )
+    return ("quarto", exe) if exe else ("fallback", None)
+
+
+def validate(req: RenderRequest) -> None:
+    """Check a request before any work starts (clear ConfigError messages)."""
+    template = Path(req.template)
+    if not template.is_file():
+        raise ConfigError(f"report template '{template}' does not exist")
+    if template.suffix != ".qmd":
+        raise ConfigError(f"report template '{template}' is not a .qmd file")
+    bad = [f for f in req.formats if f not in FORMATS]
+    if bad or not req.formats:
+        raise ConfigError(
+            f"unknown report format(s) {', '.join(bad) or '(none given)'}; use {', '.join(FORMATS)}"
+        )
+    stem = req.output_stem
+    if not stem or "/" in stem or "\\" in stem or stem.startswith("."):
+        raise ConfigError(f"output name {stem!r} must be a plain file name without folders")
+
+
+def render(req: RenderRequest) -> RenderResult:
+    """Render one template to the requested formats.
+
+    Safe to call from worker processes (``ProcessPoolExecutor``): every render
+    works in its own temporary copy of the template folder and starts its own
+    kernel.
+
+    Parameters
+    ----------
+    req
+        What to render and where (see :class:`RenderRequest`).
+
+    Returns
+    -------
+    RenderResult
+        Output paths in ``req.formats`` order, the engine used, warnings.
+
+    Raises
+    ------
+    ConfigError
+        Missing template, unknown format or engine, Quarto requested but absent.
+    TemplateError
+        The template cannot be parsed (names the line).
+    RenderError
+        A cell failed (names template, cell and exception), or pandoc, Typst
+        or Quarto failed.
+    """
+    validate(req)
+    engine, exe = resolve_engine(req)
+    if engine == "quarto":
+        assert exe is not None
+        return render_with_quarto(req, exe, timeout=req.timeout)
+    return _render_fallback_group([req])[0]
+
+
+def _group_key(req: RenderRequest) -> str:
+    """Requests with equal keys can share one execution (same code, same inputs)."""
+    return json.dumps(
+        [
+            str(Path(req.template).resolve()),
+            req.params,
+            req.metadata,
+            str(req.workdir) if req.workdir else None,
+            req.timeout,
+        ],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def render_many(
+    requests: Sequence[RenderRequest],
+    workers: int = 2,
+    progress: ProgressCallback | None = None,
+) -> list[RenderResult]:
+    """Render many reports, in parallel processes, executing each notebook once.
+
+    Requests for the fallback engine that share template, params, metadata
+    and workdir are executed once and converted to all their formats and
+    outputs (kernel start-up dominates a render). Groups run in a process
+    pool of ``workers`` (``spawn`` start method: no forked kernel sockets).
+
+    Parameters
+    ----------
+    requests
+        The reports to render.
+    workers
+        Processes to use; ``1`` renders in this process.
+    progress
+        Called as ``progress(n)`` in this process after ``n`` more requests
+        finished (fits ``advance`` from ``StageContext.progress``).
+
+    Returns
+    -------
+    list[RenderResult]
+        One result per request, in request order.
+
+    Raises
+    ------
+    RenderError
+        After all renders ran, when any failed: one problem line per failure
+        (the other reports are written).
+    """
+    for req in requests:
+        validate(req)
+    tasks: list[list[int]] = []
+    groups: dict[str, list[int]] = {}
+    for i, req in enumerate(requests):
+        engine, _exe = resolve_engine(req)
+        if engine == "quarto":
+            tasks.append([i])
+        else:
+            groups.setdefault(_group_key(req), []).append(i)
+    tasks.extend(groups.values())
+    results: list[RenderResult | None] = [None] * len(requests)
+    failures: list[str] = []
+
+    def done(task: list[int], outcome: list[RenderResult] | BaseException) -> None:
+        if isinstance(outcome, BaseException):
+            names = ", ".join(requests[i].output_stem for i in task)
+            failures.append(f"{names}: {outcome}")
+        else:
+            for i, result in zip(task, outcome, strict=True):
+                results[i] = result
+        if progress is not None:
+            progress(len(task))
+
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            try:
+                done(task, _run_task([requests[i] for i in task]))
+            except (RenderError, ConfigError) as exc:
+                done(task, exc)
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+            futures: dict[Future[list[RenderResult]], list[int]] = {
+                pool.submit(_run_task, [requests[i] for i in task]): task for task in tasks
+            }
+            for future in as_completed(futures):
+                try:
+                    done(futures[future], future.result())
+                except Exception as exc:  # a worker's RenderError, or a crashed worker
+                    done(futures[future], exc)
+    if failures:
+        raise RenderError(f"{len(failures)} of {len(tasks)} renders failed", failures)
+    return [r for r in results if r is not None]
+
+
+def _run_task(reqs: list[RenderRequest]) -> list[RenderResult]:
+    """Worker entry point: one Quarto render, or one fallback execution group."""
+    if len(reqs) == 1:
+        return [render(reqs[0])]
+    return _render_fallback_group(reqs)
+
+
+def load_project_metadata(template: Path) -> dict[str, Any]:
+    """The sibling ``_quarto.yml`` without its ``project:`` key ({} when absent)."""
+    project = template.parent / "_quarto.yml"
+    if not project.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"'{project}' is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"'{project}' must be a YAML mapping")
+    return {k: v for k, v in data.items() if k != "project"}
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def merged_metadata(template: Path, doc: QmdDocument, req: RenderRequest) -> dict[str, Any]:
+    """Project (``_quarto.yml``) < front matter < request metadata; ``lang`` from the request."""
+    meta = _deep_merge(load_project_metadata(template), doc.front_matter)
+    meta = _deep_merge(meta, dict(req.metadata))
+    meta["lang"] = req.lang
+    date = meta.get("date")
+    # Quarto's special date values; pass a fixed date through metadata for
+    # byte-stable reports.
+    if date in ("today", "now"):
+        meta["date"] = _dt.date.today().isoformat()
+    elif date == "last-modified":
+        meta["date"] = _dt.date.fromtimestamp(template.stat().st_mtime).isoformat()
+    return meta
+
+
+def _execution_warnings(executed: ExecutedDocument, doc: QmdDocument) -> list[str]:
+    warnings = list(executed.warnings)
+    for cell in doc.cells:
+        ignored = unknown_options(cell)
+        if ignored:
+            warnings.append(
+                f"template '{doc.name}': {cell.describe()}: option(s) {', '.join(ignored)} "
+                "have no effect in the fallback engine"
+            )
+    for block in executed.blocks:
+        if not block.options.get("warning", True):
+            continue
+        stderr = "".join(
+            o.get("text", "")
+            for o in block.outputs
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"
+        ).strip()
+        if stderr:
+            first = stderr.splitlines()[-1][:300]
+            warnings.append(
+                f"template '{doc.name}': {block.block.describe()} wrote to stderr: {first}"
+            )  # type: ignore[union-attr]
+    return warnings
+
+
+def _render_fallback_group(reqs: list[RenderRequest]) -> list[RenderResult]:
+    """Execute the (shared) template once; convert for every request in ``reqs``."""
+    first = reqs[0]
+    template = Path(first.template).resolve()
+    doc = parse_qmd(template, name=template.name)
+    with tempfile.TemporaryDirectory(prefix="leerlab-render-") as tmp:
+        copy_dir = copy_template_folder(template.parent, Path(tmp) / "src")
+        workdir = Path(first.workdir) if first.workdir is not None else copy_dir
+        workdir.mkdir(parents=True, exist_ok=True)
+        executed = execute_document(
+            doc,
+            merged_metadata(template, doc, first),
+            first.params,
+            workdir,
+            timeout=first.timeout,
+        )
+        shared_warnings = _execution_warnings(executed, doc)
+        figure_dir = copy_dir / f"{template.stem}_files" / "figure-leerlab"
+        results = []
+        for req in reqs:
+            meta = merged_metadata(template, doc, req)
+            warnings = list(shared_warnings)
+            outputs = []
+            for fmt in req.formats:
+                name = f"{req.output_stem}.{EXTENSIONS[fmt]}"
+                what = f"template '{template.name}' → {name}"
+                markdown, md_warnings = assemble(
+                    executed, fmt, lang=req.lang, figure_dir=figure_dir, base_dir=copy_dir
+                )
+                produced = Path(tmp) / "out" / name
+                produced.parent.mkdir(exist_ok=True)
+                warnings += md_warnings
+                warnings += convert(
+                    markdown,
+                    fmt,
+                    metadata=meta,
+                    lang=req.lang,
+                    base_dir=copy_dir,
+                    output=produced,
+                    what=what,
+                    resource_dirs=(template.parent,),
+                )
+                outputs.append(move_into_place(produced, Path(req.output_dir) / name))
+            results.append(
+                RenderResult(
+                    outputs=outputs, engine="fallback", warnings=list(dict.fromkeys(warnings))
+                )
+            )
+    return results

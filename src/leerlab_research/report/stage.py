@@ -1,0 +1,161 @@
+"""The ``report`` stage: ``leerlab report`` → ``<out>/reports/``.
+
+Renders the three templates in ``reports/`` (``lab-report.qmd`` once per lab,
+``programme-report.qmd``, ``methods-report.qmd``) with Quarto when it is on
+``PATH`` (or ``LEERLAB_QUARTO`` names it) and with the fallback engine
+otherwise. The templates only load earlier outputs and call this package's
+table, text and plot helpers (:mod:`.context`).
+
+File names use the lab's slug id (``lab-s-hertogenbosch.html``); the display
+name (``'s-Hertogenbosch``) appears inside the report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ConfigError
+from .engine import FORMATS, RenderRequest, quarto_executable, render_many
+
+KINDS = ("lab", "programme", "methods")
+TEMPLATES = {
+    "lab": "lab-report.qmd",
+    "programme": "programme-report.qmd",
+    "methods": "methods-report.qmd",
+}
+TITLES = {
+    "lab": {"nl": "Reflectie leerlab {lab}", "en": "Reflection leerlab {lab}"},
+    "programme": {
+        "nl": "Leerlabs Sterk Beroepsonderwijs: programmaoverzicht",
+        "en": "Leerlabs Sterk Beroepsonderwijs: programme overview",
+    },
+    "methods": {
+        "nl": "Verantwoording van de methode",
+        "en": "Methods appendix",
+    },
+}
+
+
+def templates_dir(setting: str | None, study_dir: Path) -> Path:
+    """The template folder: ``settings.report.templates`` or the repository's ``reports/``."""
+    if setting:
+        path = Path(setting)
+        return path if path.is_absolute() else (study_dir / path).resolve()
+    return Path(__file__).resolve().parents[3] / "reports"
+
+
+def parse_formats(value: str | list[str] | None, default: list[str]) -> list[str]:
+    """``"html,docx"`` → ``["html", "docx"]``; unknown formats are a usage error (exit 2)."""
+    if value is None:
+        formats = list(default)
+    elif isinstance(value, str):
+        formats = [f.strip().lower() for f in value.split(",") if f.strip()]
+    else:
+        formats = [f.strip().lower() for f in value]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ConfigError(
+            f"--format: unknown format(s) {', '.join(map(repr, bad)) or '(none)'}; "
+            f"choose from {', '.join(FORMATS)}"
+        )
+    return formats
+
+
+def parse_kinds(value: list[str] | None, default: list[str]) -> list[str]:
+    kinds = list(value) if value else list(default)
+    flat = [k.strip().lower() for item in kinds for k in item.split(",") if k.strip()]
+    bad = [k for k in flat if k not in KINDS]
+    if bad:
+        raise ConfigError(f"--kind: unknown report kind(s) {bad}; choose from {', '.join(KINDS)}")
+    return flat
+
+
+def labs_in_data(out: Path) -> list[str]:
+    """Lab ids that have respondents in the clean table, sorted."""
+    clean = pd.read_parquet(out / "clean" / "responses.parquet", columns=["lab"])
+    return sorted(clean["lab"].dropna().unique().tolist())
+
+
+def build_requests(
+    ctx, *, lab: str | None, kinds: list[str], formats: list[str], lang: str
+) -> list[RenderRequest]:
+    """One render request per report (lab reports first, in lab-id order)."""
+    study = ctx.study
+    tdir = templates_dir(study.settings.report.templates, study.base_dir)
+    for kind in kinds:
+        if not (tdir / TEMPLATES[kind]).exists():
+            raise ConfigError(f"report template {tdir / TEMPLATES[kind]} does not exist")
+    out_dir = ctx.out / "reports"
+    common = {
+        "study": str(study.path.resolve()),
+        "out_dir": str(ctx.out.resolve()),
+        "lang": lang,
+    }
+    requests: list[RenderRequest] = []
+    if "lab" in kinds:
+        if lab is not None:
+            lab_id = study.labs.resolve(lab)
+            if lab_id is None:
+                known = ", ".join(f"{x.name} ({x.id})" for x in study.labs.labs)
+                raise ConfigError(f"--lab: unknown lab {lab!r}; known labs: {known}")
+            lab_ids = [lab_id]
+            present = labs_in_data(ctx.out)
+            if lab_id not in present:
+                raise ConfigError(
+                    f"--lab: lab {study.labs.name_of(lab_id)!r} has no respondents in the clean data"
+                )
+        else:
+            lab_ids = labs_in_data(ctx.out)
+        for lab_id in lab_ids:
+            name = study.labs.name_of(lab_id)
+            requests.append(
+                RenderRequest(
+                    template=tdir / TEMPLATES["lab"],
+                    output_dir=out_dir,
+                    output_stem=f"lab-{lab_id}",
+                    params={**common, "lab": lab_id},
+                    formats=formats,
+                    lang=lang,
+                    metadata={"title": TITLES["lab"][lang].format(lab=name)},
+                )
+            )
+    for kind in ("programme", "methods"):
+        if kind in kinds:
+            requests.append(
+                RenderRequest(
+                    template=tdir / TEMPLATES[kind],
+                    output_dir=out_dir,
+                    output_stem=kind,
+                    params={**common, "lab": ""},
+                    formats=formats,
+                    lang=lang,
+                    metadata={"title": TITLES[kind][lang]},
+                )
+            )
+    return requests
+
+
+def run_report(ctx) -> list[Path]:
+    """Render the reports the options ask for (default: every kind, every lab, every format)."""
+    opts = ctx.options
+    settings = ctx.study.settings
+    formats = parse_formats(opts.get("formats"), settings.report.formats)
+    kinds = parse_kinds(opts.get("kinds"), settings.report.kinds)
+    lang = opts.get("lang") or settings.language
+    if lang not in ("nl", "en"):
+        raise ConfigError(f"--lang: unknown language {lang!r}; choose nl or en")
+    ctx.require("clean/responses.parquet", "clean")
+    ctx.require("compare/results.json", "compare")
+    requests = build_requests(ctx, lab=opts.get("lab"), kinds=kinds, formats=formats, lang=lang)
+    engine = "quarto" if quarto_executable() else "fallback"
+    ctx.console.print(f"  rendering {len(requests)} report(s) × {', '.join(formats)} with {engine}")
+    with ctx.progress("reports", len(requests)) as advance:
+        results = render_many(requests, workers=max(1, settings.report.workers), progress=advance)
+    written: list[Path] = []
+    for res in results:
+        written.extend(res.outputs)
+        for w in res.warnings:
+            ctx.console.print(f"  [yellow]warning:[/] {w}", highlight=False)
+    return written

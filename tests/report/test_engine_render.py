@@ -1,0 +1,210 @@
+"""End-to-end tests of the fallback engine (kernel + pandoc + Typst).
+
+A kernel start costs seconds, so the html/docx/pdf render of the tiny
+template is done once per module and shared.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+
+from leerlab_research.report.engine import RenderError, RenderRequest, RenderResult, render
+from leerlab_research.report.engine.core import render_many
+
+DATA = Path(__file__).parent / "data" / "engine"
+LAB = "'s-Hertogenbosch"
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.fixture(scope="module")
+def rendered(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[RenderResult, Path, list[str], float]:
+    templates = tmp_path_factory.mktemp("templates")
+    shutil.copytree(DATA, templates, dirs_exist_ok=True)
+    before = _listing(templates)
+    out = tmp_path_factory.mktemp("out")
+    start = time.perf_counter()
+    result = render(
+        RenderRequest(
+            template=templates / "tiny.qmd",
+            output_dir=out,
+            output_stem="lab-s-hertogenbosch",
+            params={"lab": LAB},
+            formats=["html", "docx", "pdf"],
+            engine="fallback",
+        )
+    )
+    return result, templates, before, time.perf_counter() - start
+
+
+def test_outputs_and_template_folder_untouched(rendered) -> None:
+    result, templates, before, seconds = rendered
+    assert result.engine == "fallback"
+    assert [p.name for p in result.outputs] == [
+        "lab-s-hertogenbosch.html",
+        "lab-s-hertogenbosch.docx",
+        "lab-s-hertogenbosch.pdf",
+    ]
+    assert all(p.is_file() and p.stat().st_size > 0 for p in result.outputs)
+    assert _listing(templates) == before  # no .quarto/, _files/ or outputs beside the template
+    assert result.warnings == []
+    print(f"html+docx+pdf render: {seconds:.1f} s")
+
+
+def test_html_is_self_contained(rendered) -> None:
+    html = rendered[0].outputs[0].read_text(encoding="utf-8")
+    sources = re.findall(r'\bsrc="([^"]*)"', html)
+    assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert not re.search(r'<link[^>]+href="(?!data:|https?:)', html)  # no local stylesheet
+    assert "s-Hertogenbosch" in html  # the injected parameter (pandoc makes ' typographic)
+    assert 'lang="nl"' in html and "<title>Testrapport" in html
+    assert "Figuur 1: Scores per schaal" in html and "Zie Figuur\u00a01, Figuur\u00a02" in html
+    assert "<caption>Tabel 1: Gemiddelden</caption>" in html  # asis Markdown table
+    assert "import matplotlib" not in html  # execute: echo: false from _quarto.yml
+    assert "ZeroDivisionError: division by zero" in html  # a cell with error: true
+
+
+def test_docx_opens_and_has_parameter_and_caption(rendered) -> None:
+    document = docx.Document(str(rendered[0].outputs[1]))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "s-Hertogenbosch" in text
+    assert "Figuur 1: Scores per schaal" in text
+    assert "Tabel 1: Gemiddelden" in text
+    assert document.core_properties.title == "Testrapport"
+    assert len(document.tables) == 1
+    assert [c.text for c in document.tables[0].rows[0].cells] == ["schaal", "gemiddelde"]
+    assert "Figuur 2: Tweede figuur" in text
+    assert len(document.inline_shapes) == 2  # the second figure is not duplicated
+
+
+def test_pdf_is_a_short_pdf(rendered) -> None:
+    pdf = rendered[0].outputs[2]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    reader = pypdf.PdfReader(str(pdf))
+    assert 1 <= len(reader.pages) <= 3
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Hertogenbosch" in text and "Figuur 1: Scores per schaal" in text
+
+
+FAILING = """\
+---
+title: Kapot
+---
+
+```{python}
+#| tags: [parameters]
+lab = "x"
+```
+
+```{python}
+#| label: boom
+x = 1
+raise ValueError(f"geen data voor {lab}")
+```
+"""
+
+
+def test_failing_cell_names_template_cell_and_exception(tmp_path: Path) -> None:
+    template = tmp_path / "kapot.qmd"
+    template.write_text(FAILING, encoding="utf-8")
+    request = RenderRequest(
+        template=template,
+        output_dir=tmp_path / "out",
+        output_stem="kapot",
+        params={"lab": "Weert"},
+        formats=["html"],
+        engine="fallback",
+    )
+    with pytest.raises(RenderError) as info:
+        render(request)
+    message = str(info.value)
+    assert "template 'kapot.qmd'" in message
+    assert "cell 2 (label 'boom', line 10)" in message
+    assert "template line 13" in message
+    assert "ValueError: geen data voor Weert" in message
+    assert "Traceback" not in message and "\x1b[" not in message
+    assert not (tmp_path / "out" / "kapot.html").exists()
+
+
+COUNTER = """\
+---
+title: Teller
+---
+
+```{python}
+#| tags: [parameters]
+lab = "x"
+```
+
+```{python}
+#| output: asis
+from pathlib import Path
+with Path("runs.txt").open("a") as fh:
+    fh.write(lab + "\\n")
+print(f"Lab **{lab}**")
+```
+"""
+
+
+def test_render_many_executes_once_per_template_and_params(tmp_path: Path) -> None:
+    template = tmp_path / "teller.qmd"
+    template.write_text(COUNTER, encoding="utf-8")
+    workdir = tmp_path / "work"
+
+    def request(stem: str, lab: str, formats: list[str]) -> RenderRequest:
+        return RenderRequest(
+            template=template,
+            output_dir=tmp_path / "out",
+            output_stem=stem,
+            params={"lab": lab},
+            formats=formats,
+            engine="fallback",
+            workdir=workdir,
+        )
+
+    requests = [
+        request("a-html", "Weert", ["html"]),
+        request("b-other", "Venlo", ["html"]),
+        request("a-docx", "Weert", ["docx"]),  # same template + params: no second execution
+    ]
+    ticks: list[int] = []
+    results = render_many(requests, workers=2, progress=ticks.append)
+    assert [r.outputs[0].name for r in results] == ["a-html.html", "b-other.html", "a-docx.docx"]
+    assert sorted(ticks) == [1, 2]
+    assert sorted((workdir / "runs.txt").read_text().split()) == ["Venlo", "Weert"]
+    assert "<strong>Venlo</strong>" in results[1].outputs[0].read_text(encoding="utf-8")
+    text = "\n".join(p.text for p in docx.Document(str(results[2].outputs[0])).paragraphs)
+    assert "Lab Weert" in text
+
+
+def test_cell_timeout_is_a_render_error(tmp_path: Path) -> None:
+    template = tmp_path / "traag.qmd"
+    template.write_text(
+        "```{python}\n#| label: slow\nimport time\ntime.sleep(60)\n```\n", encoding="utf-8"
+    )
+    request = RenderRequest(
+        template=template,
+        output_dir=tmp_path,
+        output_stem="traag",
+        params={},
+        formats=["html"],
+        engine="fallback",
+        timeout=2,
+    )
+    start = time.perf_counter()
+    with pytest.raises(
+        RenderError, match=r"cell 1 \(label 'slow', line 1\) did not finish within 2 s"
+    ):
+        render(request)
+    assert time.perf_counter() - start < 30
