@@ -142,7 +142,9 @@ def run_report(ctx) -> list[Path]:
     opts = ctx.options
     settings = ctx.study.settings
     formats = parse_formats(opts.get("formats"), settings.report.formats)
-    kinds = parse_kinds(opts.get("kinds"), settings.report.kinds)
+    # `--lab X` alone means "the report of lab X"; add --kind to get more.
+    default_kinds = ["lab"] if opts.get("lab") else settings.report.kinds
+    kinds = parse_kinds(opts.get("kinds"), default_kinds)
     lang = opts.get("lang") or settings.language
     if lang not in ("nl", "en"):
         raise ConfigError(f"--lang: unknown language {lang!r}; choose nl or en")

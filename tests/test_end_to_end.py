@@ -1,0 +1,199 @@
+"""End to end: demo study → every stage → reports in three formats.
+
+The pipeline runs once for this module (generate the demo, ``leerlab run`` on a
+copy of the demo study) and the tests read what it wrote. Checks follow issue 7:
+self-contained HTML that names its lab, DOCX with the lab's name and the first
+scale's gespreksvragen, PDF with a plausible page count, and no group below
+``min_cell`` shown anywhere.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from leerlab_research.cli import app
+from leerlab_research.codebook import load_codebook
+
+REPO = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+LAB_FOR_REPORT = "weert"
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    """Run demo generation and the whole pipeline once; return (study path, out dir)."""
+    base = tmp_path_factory.mktemp("e2e")
+    data = base / "data"
+    res = runner.invoke(app, ["demo", "--seed", "7", "--out", str(data)])
+    assert res.exit_code == 0, res.output
+    study = yaml.safe_load((REPO / "analyses" / "demo" / "study.yaml").read_text(encoding="utf-8"))
+    study["codebook"] = str(REPO / "data" / "codebook" / "reflectie.yaml")
+    study["labs"] = str(REPO / "data" / "codebook" / "labs.yaml")
+    for src in study["sources"]:
+        src["path"] = str(data / Path(src["path"]).name)
+    # One lab report plus programme and methods keep the module fast; the full
+    # set of 12 labs is rendered by `make demo` and benchmarks/reports.py.
+    study.setdefault("settings", {})["report"] = {"formats": ["html", "docx", "pdf"]}
+    study_path = base / "study.yaml"
+    study_path.write_text(yaml.safe_dump(study, allow_unicode=True), encoding="utf-8")
+    out = base / "out"
+    for cmd in (["clean"], ["reliability"], ["compare"]):
+        res = runner.invoke(app, [*cmd, "--study", str(study_path), "--out", str(out)])
+        if res.exit_code == 2 and "not available" in res.output:
+            continue
+        assert res.exit_code == 0, res.output
+    res = runner.invoke(
+        app, ["report", "--study", str(study_path), "--out", str(out), "--lab", "Weert"]
+    )
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(
+        app,
+        ["report", "--study", str(study_path), "--out", str(out), "--kind", "programme", "--kind", "methods"],
+    )
+    assert res.exit_code == 0, res.output
+    return study_path, out
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    doc = docx.Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def _pdf_text(path: Path) -> tuple[str, int]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    return "\n".join(page.extract_text() or "" for page in reader.pages), len(reader.pages)
+
+
+def _html_text(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'src="data:[^"]*"', "", html)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_reports_exist_in_three_formats(pipeline):
+    _, out = pipeline
+    rep = out / "reports"
+    for stem in (f"lab-{LAB_FOR_REPORT}", "programme", "methods"):
+        for ext in ("html", "docx", "pdf"):
+            assert (rep / f"{stem}.{ext}").stat().st_size > 1000, f"{stem}.{ext}"
+
+
+def test_html_is_self_contained_and_names_lab(pipeline):
+    _, out = pipeline
+    for stem in (f"lab-{LAB_FOR_REPORT}", "programme", "methods"):
+        html = (out / "reports" / f"{stem}.html").read_text(encoding="utf-8")
+        srcs = re.findall(r'(?:src|href)="([^"#]+)"', html)
+        local = [s for s in srcs if not s.startswith(("data:", "http://", "https://", "mailto:"))]
+        assert local == [], f"{stem}.html links local files: {local[:5]}"
+        assert "<img" in html or stem == "methods"
+    lab_html = (out / "reports" / f"lab-{LAB_FOR_REPORT}.html").read_text(encoding="utf-8")
+    assert "Weert" in lab_html
+    assert "Het achtje" in lab_html and "Profiel ten opzichte van het programma" in lab_html
+
+
+def test_docx_has_lab_name_and_first_prompts(pipeline):
+    _, out = pipeline
+    cb = load_codebook(REPO / "data" / "codebook" / "reflectie.yaml")
+    first = cb.scales[cb.scale_names[0]]
+    text = _docx_text(out / "reports" / f"lab-{LAB_FOR_REPORT}.docx")
+    assert "Weert" in text
+    for prompt in first.prompts_for("nl"):
+        assert prompt in text
+    # every scale's gespreksvragen are there, next to its result
+    for scale in cb.scales.values():
+        assert scale.prompts_for("nl")[0] in text
+
+
+def test_pdf_is_pdf_with_plausible_pages(pipeline):
+    _, out = pipeline
+    ranges = {f"lab-{LAB_FOR_REPORT}": (3, 15), "programme": (3, 20), "methods": (3, 30)}
+    for stem, (lo, hi) in ranges.items():
+        path = out / "reports" / f"{stem}.pdf"
+        assert path.read_bytes()[:4] == b"%PDF"
+        _, pages = _pdf_text(path)
+        assert lo <= pages <= hi, (stem, pages)
+
+
+def _all_texts(out: Path, stem: str) -> dict[str, str]:
+    rep = out / "reports"
+    return {
+        "html": _html_text(rep / f"{stem}.html"),
+        "docx": _docx_text(rep / f"{stem}.docx"),
+        "pdf": _pdf_text(rep / f"{stem}.pdf")[0],
+    }
+
+
+def test_no_group_below_min_cell_in_any_report(pipeline):
+    """No 'n = k' with 0 < k < min_cell, in any format of any report."""
+    study_path, out = pipeline
+    min_cell = yaml.safe_load(study_path.read_text())["settings"]["min_cell"]
+    pattern = re.compile(r"\bn\s*=\s*(\d+)\b")
+    for stem in (f"lab-{LAB_FOR_REPORT}", "programme", "methods"):
+        for fmt, text in _all_texts(out, stem).items():
+            small = [int(k) for k in pattern.findall(text) if 0 < int(k) < min_cell]
+            assert small == [], f"{stem}.{fmt} shows n below {min_cell}: {small}"
+
+
+def test_single_bestuurder_never_shown(pipeline):
+    """Weert has exactly one bestuurder: their commitment must not appear by any route."""
+    import pandas as pd
+
+    _, out = pipeline
+    clean = pd.read_parquet(out / "clean" / "responses.parquet")
+    lab = clean[clean["lab"] == LAB_FOR_REPORT]
+    counts = lab.groupby("wave")["role"].apply(lambda s: (s == "bestuur").sum())
+    assert (counts <= 1).all() and counts.sum() >= 1, "demo should have one bestuurder in Weert"
+    # the comparison tables never carry the bestuurder cell
+    desc = pd.read_csv(out / "compare" / "descriptives.csv")
+    cells = desc[(desc["lab"] == LAB_FOR_REPORT) & (desc["role"] == "bestuur")]
+    assert cells["suppressed"].all() and cells["mean"].isna().all() and cells["n"].isna().all()
+    # and no report states a bestuur gap or a bestuur mean for this lab
+    for fmt, text in _all_texts(out, f"lab-{LAB_FOR_REPORT}").items():
+        assert not re.search(r"bestuur min|bestuur minus|Bestuur\s+\d", text), fmt
+
+
+def test_manifest_and_results_index(pipeline):
+    study_path, out = pipeline
+    # a second study file that differs only in which reports it renders (kept short)
+    data = yaml.safe_load(study_path.read_text())
+    data["settings"]["report"] = {"kinds": ["programme"], "formats": ["html"]}
+    study2 = study_path.with_name("study_run.yaml")
+    study2.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    res = runner.invoke(app, ["run", "--study", str(study2), "--out", str(out / "run2")])
+    # `run` on a fresh output root repeats every stage and writes a manifest
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((out / "run2" / "manifest.json").read_text())
+    assert manifest["study"]["seed"] == 20190901
+    assert len(manifest["inputs"]) == 8
+    assert any(k.startswith("clean/") for k in manifest["outputs"])
+    assert any(k.startswith("reports/") for k in manifest["outputs"])
+    # same inputs and config → byte-identical tables
+    for rel in ("clean/responses.csv", "clean/exclusions.csv", "compare/descriptives.csv", "compare/icc.csv"):
+        assert (out / rel).read_bytes() == (out / "run2" / rel).read_bytes(), rel
+    shutil.rmtree(out / "run2")
+
+
+def test_unknown_lab_is_usage_error(pipeline):
+    study_path, out = pipeline
+    res = runner.invoke(app, ["report", "--study", str(study_path), "--out", str(out), "--lab", "Utrecht"])
+    assert res.exit_code == 2
+    assert "unknown lab 'Utrecht'" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["report", "--study", str(study_path), "--out", str(out), "--format", "pptx"])
+    assert res.exit_code == 2 and "unknown format" in res.output
