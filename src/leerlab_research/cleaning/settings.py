@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -30,3 +32,14 @@ class CleaningSettings(BaseModel):
     scale_min_share: float = Field(2 / 3, description="share of a scale's items needed for a scale score")
     duplicates: str = Field("keep_last_complete", description="rule for several submissions of one person in one wave")
     careless: CarelessSettings = Field(default_factory=CarelessSettings)
+    duplicates_across_files: Literal["error", "keep_last"] = Field(
+        "error",
+        description="same pseudonym and wave in two source files: a validation error (ids collide "
+        "across exports, or one export was listed twice), or treat as duplicates (keep the last)",
+    )
+    unknown_columns: Literal["error", "warn"] = Field(
+        "error", description="an export column that maps to nothing known: blocking error or warning"
+    )
+    ignore_columns: list[str] = Field(
+        default_factory=list, description="export headers to ignore (e.g. extra questions); normalised match"
+    )

@@ -1,0 +1,159 @@
+"""The audit trail of the cleaning stage: validation failures and the cleaning log.
+
+Validation is *lazy*: every reader, mapper and parser appends failures to a
+:class:`Failures` collector instead of raising, so one run reports every problem
+in every source file (the failure-case model of pandera's ``SchemaErrors``:
+one row per failing cell with its place and the check that failed).
+
+Each failure has a *severity*:
+
+``error``
+    blocks cleaning (``leerlab validate`` / ``leerlab clean`` exit with code 1);
+``excluded``
+    the row is excluded anyway (test row, no consent, incomplete, duplicate) by a
+    rule whose own inputs parsed cleanly, so the failure is shown but does not block;
+``warning``
+    reported, never blocking (e.g. an unknown column when the study says ``warn``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Columns of ``validation.csv`` (the contract's six, plus ``severity``).
+VALIDATION_COLUMNS = ["source_file", "source_row", "column", "value", "rule", "message", "severity"]
+
+#: Columns of ``cleaning_log.csv``.
+LOG_COLUMNS = ["step", "rule", "source_file", "n_in", "n_out", "detail"]
+
+#: Failures shown in an error message before "… and N more".
+MAX_SHOWN = 25
+
+
+def _show(value: Any) -> str:
+    """A failing value as text for the table and messages (never free text: callers decide)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class Failures:
+    """Lazy collector of validation failures for one run (all sources)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(
+        self,
+        source_file: str,
+        rule: str,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        severity: str = "error",
+        pos: int | None = None,
+    ) -> None:
+        """Record one failure. ``pos`` is the row position in the source frame (internal)."""
+        self.rows.append(
+            {
+                "source_file": source_file,
+                "source_row": row,
+                "column": column or "",
+                "value": _show(value),
+                "rule": rule,
+                "message": message,
+                "severity": severity,
+                "_pos": pos,
+            }
+        )
+
+    def add_cells(
+        self,
+        source_file: str,
+        rule: str,
+        column: str,
+        positions: np.ndarray,
+        source_rows: np.ndarray,
+        values: np.ndarray,
+        message: str,
+    ) -> None:
+        """Record one failure per failing cell of a column (vectorised callers)."""
+        for pos in positions.tolist():
+            value = values[pos]
+            self.add(
+                source_file,
+                rule,
+                message.format(value=_show(value)),
+                row=int(source_rows[pos]),
+                column=column,
+                value=value,
+                pos=pos,
+            )
+
+    def downgrade_rows(self, source_file: str, positions: set[int], severity: str = "excluded") -> None:
+        """Make row failures of rows that are excluded anyway non-blocking."""
+        for rec in self.rows:
+            if rec["source_file"] == source_file and rec["_pos"] in positions and rec["severity"] == "error":
+                rec["severity"] = severity
+
+    @property
+    def blocking(self) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r["severity"] == "error"]
+
+    def frame(self) -> pd.DataFrame:
+        """The failures as the ``validation.csv`` table, sorted deterministically."""
+        df = pd.DataFrame(self.rows, columns=[*VALIDATION_COLUMNS, "_pos"]).drop(columns="_pos")
+        df["source_row"] = df["source_row"].astype("Int64")
+        if len(df):
+            df = df.sort_values(
+                ["source_file", "source_row", "column", "rule", "value"], na_position="first", kind="stable"
+            ).reset_index(drop=True)
+        return df
+
+    def message_lines(self, only_blocking: bool = True) -> list[str]:
+        """One line per failure naming file, row, column and value (for error messages)."""
+        recs = self.blocking if only_blocking else self.rows
+        df = pd.DataFrame(recs, columns=[*VALIDATION_COLUMNS, "_pos"])
+        if len(df):
+            df = df.sort_values(["source_file", "source_row", "column"], na_position="first", kind="stable")
+        lines = []
+        for rec in df.head(MAX_SHOWN).to_dict("records"):
+            where = [f"file '{rec['source_file']}'"]
+            if rec["source_row"] is not None and not pd.isna(rec["source_row"]):
+                where.append(f"row {int(rec['source_row'])}")
+            if rec["column"]:
+                where.append(f"column '{rec['column']}'")
+            if rec["value"] != "":
+                where.append(f"value {rec['value']!r}")
+            lines.append(f"{', '.join(where)}: {rec['message']} (rule {rec['rule']})")
+        if len(df) > MAX_SHOWN:
+            lines.append(f"… and {len(df) - MAX_SHOWN} more (see clean/validation.csv from `leerlab validate`)")
+        return lines
+
+
+@dataclass
+class CleaningLog:
+    """Ordered log of every step: ``step, rule, source_file, n_in, n_out, detail``."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(
+        self, step: str, rule: str, source_file: str, n_in: int | None, n_out: int | None, detail: str = ""
+    ) -> None:
+        self.rows.append(
+            {"step": step, "rule": rule, "source_file": source_file, "n_in": n_in, "n_out": n_out, "detail": detail}
+        )
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.rows, columns=LOG_COLUMNS)
+        df["n_in"] = df["n_in"].astype("Int64")
+        df["n_out"] = df["n_out"].astype("Int64")
+        return df

@@ -1,0 +1,327 @@
+"""Map export values to codebook codes, vectorised over the distinct values of a column.
+
+Every parser works on ``pandas.factorize`` of one column: it resolves each
+*distinct* value once (a handful per column) and broadcasts the result back, so
+the cost does not grow with a Python loop over respondents. Anything that
+cannot be resolved is returned as a failure (never a silent NaN).
+
+Items
+    label text in Dutch or English (codebook ``labels`` and ``aliases``,
+    normalised), numeric strings (``"4"``, ``"4,0"``), numbers (SPSS floats),
+    LimeSurvey answer codes ``A1``/``AO01``; missing codes (``9``, "Weet niet",
+    "n.v.t.") keep their code and get the codebook's reason; SPSS user-missing
+    codes outside the codebook get reason ``user_missing``; blanks get ``blank``.
+Categories
+    ``school_type``, ``role``, ``consent``: the enum values, the codebook
+    ``value_labels`` (nl and en), SPSS value labels, and yes/no spellings for
+    consent (``Ja/Nee``, ``Y/N``, ``1/0``, ``Yes/No``).
+Labs
+    :meth:`leerlab_research.labs.Labs.resolve` (aliases after normalisation).
+Booleans
+    ``Y``/``Ja``/``1``/``true`` and ``N``/``Nee``/``0``/``false``; blank → NA.
+Dates
+    datetimes stay; text is parsed with the reader's detected ``dayfirst``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import Codebook, ValueSet
+from ..labs import Labs
+from ..normalise import normalise_label
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_LIME_ANSWER = re.compile(r"^A[O]?0*(\d+)$", re.IGNORECASE)
+
+TRUE_WORDS = {"y", "yes", "ja", "j", "1", "true", "waar", "x", "checked", "selected", "aangevinkt"}
+FALSE_WORDS = {"n", "no", "nee", "0", "false", "onwaar", "not selected", "niet aangevinkt"}
+CONSENT_WORDS = {
+    "ja": TRUE_WORDS | {"akkoord", "ik ga akkoord", "ik geef toestemming", "toestemming", "agree", "i agree"},
+    "nee": FALSE_WORDS | {"niet akkoord", "ik ga niet akkoord", "geen toestemming", "disagree"},
+}
+
+BLANK = "blank"
+USER_MISSING = "user_missing"
+
+
+@dataclass
+class Parsed:
+    """The result of parsing one column.
+
+    ``values`` holds the parsed values; ``reason`` (items only) the missing
+    reason per cell or ``None``; ``bad`` marks cells that failed, with ``why``
+    the message per failing cell's distinct value.
+    """
+
+    values: np.ndarray
+    bad: np.ndarray
+    messages: np.ndarray
+    reason: np.ndarray | None = None
+
+
+def is_blank(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def as_number(value: object) -> float | None:
+    """A number from a float/int or a numeric string (decimal point or comma), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        t = value.strip()
+        if _NUMBER.match(t):
+            return float(t.replace(",", "."))
+    return None
+
+
+def _factorize_apply(
+    series: pd.Series, resolve: Callable[[object], tuple[object, str | None, str | None]], fill: object
+) -> Parsed:
+    """Resolve each distinct value once; ``resolve(v) -> (value, reason, error)``."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    n = len(uniques)
+    vals = np.empty(n + 1, dtype=object)
+    reasons = np.empty(n + 1, dtype=object)
+    errors = np.empty(n + 1, dtype=object)
+    for i, u in enumerate(uniques):
+        vals[i], reasons[i], errors[i] = resolve(u)
+    vals[n], reasons[n], errors[n] = resolve(None)
+    out_vals = vals[codes]
+    err = errors[codes]
+    bad = np.array([e is not None for e in errors])[codes]
+    if bad.any():
+        out_vals = out_vals.copy()
+        out_vals[bad] = fill
+    return Parsed(values=out_vals, bad=bad, messages=err, reason=reasons[codes])
+
+
+def item_lookup(vs: ValueSet) -> dict[str, tuple[int, str | None]]:
+    """Normalised label/alias/missing text → (code, missing reason or None)."""
+    table: dict[str, tuple[int, str | None]] = {}
+    for code, lab in vs.labels.items():
+        for t in (lab.nl, lab.en):
+            if t:
+                table[normalise_label(t)] = (code, None)
+    for code, aliases in vs.aliases.items():
+        for t in aliases:
+            table.setdefault(normalise_label(t), (code, None))
+    for code, miss in vs.missing.items():
+        for t in (miss.label.nl, miss.label.en, *miss.aliases):
+            if t:
+                table.setdefault(normalise_label(t), (code, miss.reason))
+    return table
+
+
+def parse_item(
+    series: pd.Series,
+    vs: ValueSet,
+    *,
+    user_missing: list[float] | None = None,
+    value_labels: dict[float, str] | None = None,
+) -> Parsed:
+    """Parse one item column into codes (float; missing codes kept) and missing reasons.
+
+    Parameters
+    ----------
+    series
+        The raw column (strings, or floats for SPSS).
+    vs
+        The item's value set from the codebook.
+    user_missing
+        SPSS user-missing codes of this column (``RawExport.missing_values``).
+    value_labels
+        SPSS value labels of this column (used to name the reason of a user-missing code).
+    """
+    lookup = item_lookup(vs)
+    lo, hi = vs.min, vs.max
+    if lo is None or hi is None:
+        valid = set(vs.valid_codes)
+    else:
+        valid = set(range(lo, hi + 1))
+    umiss = {float(x) for x in (user_missing or [])}
+    labels = value_labels or {}
+    rng = f"{lo}-{hi}" if lo is not None else ", ".join(map(str, sorted(valid)))
+
+    def from_code(x: float) -> tuple[object, str | None, str | None]:
+        if not float(x).is_integer():
+            return np.nan, None, f"not a whole number (allowed: {rng} or a missing code)"
+        c = int(x)
+        if c in valid:
+            return float(c), None, None
+        if c in vs.missing:
+            return float(c), vs.missing[c].reason, None
+        if float(c) in umiss:
+            lab = labels.get(float(c))
+            hit = lookup.get(normalise_label(lab)) if lab else None
+            return float(c), (hit[1] if hit and hit[1] else USER_MISSING), None
+        return np.nan, None, f"out of range (allowed: {rng} or a missing code)"
+
+    def resolve(u: object) -> tuple[object, str | None, str | None]:
+        if is_blank(u):
+            return np.nan, BLANK, None
+        x = as_number(u)
+        if x is not None:
+            return from_code(x)
+        if isinstance(u, str):
+            hit = lookup.get(normalise_label(u))
+            if hit is not None:
+                return float(hit[0]), hit[1], None
+            m = _LIME_ANSWER.match(u.strip())
+            if m:
+                return from_code(float(m.group(1)))
+        return np.nan, None, "not a known answer label or code of the item's value set"
+
+    parsed = _factorize_apply(series, resolve, np.nan)
+    parsed.values = parsed.values.astype(float)
+    return parsed
+
+
+def category_lookup(codebook: Codebook, var: str) -> dict[str, str]:
+    """Normalised spellings → enum value for a nominal respondent variable."""
+    v = codebook.variables[var]
+    table: dict[str, str] = {}
+    for value in v.enum or []:
+        table[normalise_label(value)] = value
+    for value, lab in (v.value_labels or {}).items():
+        for t in (lab.nl, lab.en):
+            if t:
+                table.setdefault(normalise_label(t), value)
+    if var == "consent":
+        for value, words in CONSENT_WORDS.items():
+            for w in words:
+                table.setdefault(normalise_label(w), value)
+    if var == "school_type":
+        table.setdefault("other", "anders")
+        table.setdefault("overig", "anders")
+    if var == "role":
+        table.setdefault("other", "anders")
+        table.setdefault("overig", "anders")
+    return table
+
+
+def parse_category(
+    series: pd.Series, codebook: Codebook, var: str, *, value_labels: dict[float, str] | None = None
+) -> Parsed:
+    """Parse a nominal variable (school type, role, consent) to its enum value."""
+    table = category_lookup(codebook, var)
+    labels = value_labels or {}
+    allowed = ", ".join(codebook.variables[var].enum or [])
+
+    def resolve(u: object) -> tuple[object, str | None, str | None]:
+        if is_blank(u):
+            return None, None, None
+        x = as_number(u)
+        candidates: list[object] = []
+        if x is not None and x in labels:  # SPSS code → its value label
+            candidates.append(labels[x])
+        if x is not None and float(x).is_integer():
+            candidates.append(str(int(x)))
+        candidates.append(u)
+        for cand in candidates:
+            hit = table.get(normalise_label(cand))
+            if hit is not None:
+                return hit, None, None
+        return None, None, f"not a known value (allowed: {allowed})"
+
+    return _factorize_apply(series, resolve, None)
+
+
+def parse_lab(series: pd.Series, labs: Labs) -> Parsed:
+    """Lab names as written → lab ids (labs.yaml names and aliases after normalisation)."""
+
+    def resolve(u: object) -> tuple[object, str | None, str | None]:
+        if is_blank(u):
+            return None, None, None
+        hit = labs.resolve(u)
+        if hit is None:
+            return None, None, "unknown lab name (not an id, name or alias in labs.yaml)"
+        return hit, None, None
+
+    return _factorize_apply(series, resolve, None)
+
+
+def parse_boolean(series: pd.Series) -> Parsed:
+    """Checkbox-like answers to True/False; blank → NA."""
+
+    def resolve(u: object) -> tuple[object, str | None, str | None]:
+        if is_blank(u):
+            return None, None, None
+        x = as_number(u)
+        key = str(int(x)) if x is not None and float(x).is_integer() else normalise_label(u)
+        if key in TRUE_WORDS:
+            return True, None, None
+        if key in FALSE_WORDS:
+            return False, None, None
+        return None, None, "not a yes/no value (Y/N, Ja/Nee, 1/0, true/false)"
+
+    return _factorize_apply(series, resolve, None)
+
+
+def parse_datetime(series: pd.Series, *, dayfirst: bool) -> Parsed:
+    """Datetimes as naive local timestamps; text parsed with the detected ``dayfirst``.
+
+    Vectorised: pandas parses the column in one call with the layout it infers
+    from the first value; cells of another layout are parsed again with
+    ``format="mixed"``. Excel datetimes (Timestamps in an object column) pass
+    through. Time zones are dropped (local wall-clock time is kept).
+    """
+    n = len(series)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        out = series
+        if getattr(series.dt, "tz", None) is not None:
+            out = series.dt.tz_localize(None)
+        return Parsed(
+            values=out.to_numpy(dtype="datetime64[ns]"), bad=np.zeros(n, bool), messages=np.full(n, None)
+        )
+    text = series.astype("string").str.strip()
+    blank = (text.isna() | text.eq("")).to_numpy(dtype=bool)
+    text = text.where(~blank)
+    with warnings.catch_warnings():
+        # "Could not infer format" is expected for mixed layouts: the retry handles them.
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            got = pd.to_datetime(text, dayfirst=dayfirst, errors="coerce")
+        except (ValueError, TypeError):
+            got = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+        retry = got.isna().to_numpy() & ~blank
+        if retry.any():
+            again = pd.to_datetime(text[retry], dayfirst=dayfirst, errors="coerce", format="mixed")
+            if getattr(again.dt, "tz", None) is not None:
+                again = again.dt.tz_localize(None)
+            got = got.astype("datetime64[ns]")
+            got[retry] = again.astype("datetime64[ns]")
+    if getattr(got.dt, "tz", None) is not None:
+        got = got.dt.tz_localize(None)
+    values = got.to_numpy(dtype="datetime64[ns]")
+    bad = ~blank & np.isnat(values)
+    msgs = np.where(bad, "not a date/time", None)
+    return Parsed(values=values, bad=bad, messages=msgs)
+
+
+def parse_number(series: pd.Series) -> Parsed:
+    """Numbers (decimal point or comma); blank → NaN."""
+
+    def resolve(u: object) -> tuple[object, str | None, str | None]:
+        if is_blank(u):
+            return np.nan, None, None
+        x = as_number(u)
+        if x is None:
+            return np.nan, None, "not a number"
+        return x, None, None
+
+    parsed = _factorize_apply(series, resolve, np.nan)
+    parsed.values = parsed.values.astype(float)
+    return parsed
