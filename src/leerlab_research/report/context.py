@@ -29,56 +29,8 @@ from ..codebook import Codebook
 from ..study import Study, load_study
 from . import text as T
 
-#: Headings and fixed sentences of the three reports (nl first, en alongside).
-HEADINGS: dict[str, dict[str, str]] = {
-    "summary": {"nl": "Samenvatting", "en": "Summary"},
-    "profile": {
-        "nl": "Profiel ten opzichte van het programma",
-        "en": "Profile against the programme",
-    },
-    "strong_weak": {
-        "nl": "Sterkste en zwakste voorwaarden",
-        "en": "Strongest and weakest conditions",
-    },
-    "achtje": {
-        "nl": "Het achtje: commitment op alle niveaus",
-        "en": "The figure eight: commitment at every level",
-    },
-    "change": {"nl": "Verandering sinds de eerste meting", "en": "Change since the first wave"},
-    "conditions": {
-        "nl": "De voorwaarden één voor één, met gespreksvragen",
-        "en": "The conditions one by one, with conversation prompts",
-    },
-    "about": {"nl": "Over deze rapportage", "en": "About this report"},
-    "response": {"nl": "Respons", "en": "Response"},
-    "overall": {"nl": "Het totaalbeeld per bord", "en": "The overall picture per board"},
-    "labs": {"nl": "De labs naast elkaar", "en": "The labs side by side"},
-    "groups": {
-        "nl": "Verschillen tussen vmbo en mbo en tussen rollen",
-        "en": "Differences between vmbo and mbo and between roles",
-    },
-    "reliability": {"nl": "Betrouwbaarheid van de schalen", "en": "Reliability of the scales"},
-    "dataflow": {"nl": "Gegevensstroom", "en": "Data flow"},
-    "cleaning": {"nl": "Opschonen en uitsluiten", "en": "Cleaning and exclusions"},
-    "careless": {"nl": "Onzorgvuldig invullen", "en": "Careless responding"},
-    "measurement": {
-        "nl": "Betrouwbaarheid en factorstructuur",
-        "en": "Reliability and factor structure",
-    },
-    "tests": {"nl": "Toetsen en correcties", "en": "Tests and corrections"},
-    "disclosure": {"nl": "Bescherming van kleine groepen", "en": "Protection of small groups"},
-    "software": {"nl": "Software en reproduceerbaarheid", "en": "Software and reproducibility"},
-    "colophon": {"nl": "Colofon", "en": "Colophon"},
-    "prompts": {"nl": "Gespreksvragen", "en": "Conversation prompts"},
-}
-
 ROLES_ACHTJE = ("bestuur", "management", "docent")
 SCHOOLS = ("vmbo", "mbo")
-
-
-def heading(key: str, lang: str = "nl") -> str:
-    entry = HEADINGS[key]
-    return entry.get(lang) or entry["nl"]
 
 
 def _num(x: Any) -> float:
@@ -151,7 +103,7 @@ class ReportData:
     # ------------------------------------------------------------------ labels
     def t(self, key: str) -> str:
         """A heading or fixed text in the report language."""
-        return heading(key, self.lang) if key in HEADINGS else T.msg(key, self.lang)
+        return T.msg(key, self.lang)
 
     def scale_label(self, scale: str) -> str:
         return self.codebook.scales[scale].label.get(self.lang)

@@ -1,0 +1,114 @@
+"""The ``reliability`` stage: ``<out>/clean/responses.parquet`` → ``<out>/measurement/``.
+
+Writes (all with :func:`leerlab_research.outputs.write_csv`, rows sorted):
+
+``reliability.csv``
+    One row per scale: alpha with its CI, omega, ``reliable`` and ``reason``
+    (see :func:`leerlab_research.reliability.scale_reliability`).
+``reliability_by_group.csv``
+    The same per scale x level of each ``settings.reliability.by`` column
+    (lab, role, school_type, wave). Small groups are flagged (``reliable =
+    False`` with the reason) and groups below ``settings.min_cell`` get no values.
+``items.csv``
+    :func:`~leerlab_research.reliability.item_analysis` per scale, with ``scale``.
+``cfa_fit.csv``, ``cfa_loadings.csv``
+    The nine-factor model (:func:`~leerlab_research.reliability.cfa`).
+``invariance.csv``
+    Configural / metric / scalar steps per ``settings.reliability.invariance_groups``.
+
+Deterministic: the bootstrap seed is ``settings.seed`` (each scale x group cell
+derives its own stream from it), semopy starts from fixed starting values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+from ..outputs import write_csv
+from ..pipeline import StageContext
+
+
+def _invariance_rows(df: pd.DataFrame, ctx: StageContext) -> pd.DataFrame:
+    from ..reliability import invariance
+
+    cfg = ctx.study.settings.reliability
+    frames = []
+    for group in cfg.invariance_groups:
+        if group not in df.columns:
+            raise DataError(f"settings.reliability.invariance_groups: column {group!r} is not in the clean table")
+        levels = cfg.invariance_levels.get(group) or sorted(str(v) for v in df[group].dropna().unique())
+        present = [lv for lv in levels if (df[group].astype("string") == lv).sum() > 0]
+        try:
+            if len(present) < 2:
+                raise ValueError(f"fewer than two of the groups {levels} are present")
+            table = invariance(df, ctx.study.codebook, group=group, levels=present, missing=cfg.cfa_missing)
+        except Exception as exc:  # noqa: BLE001 - a failed model is reported as a row, not a crash
+            table = pd.DataFrame(
+                [{"group": group, "levels": " / ".join(levels), "step": "configural",
+                  "converged": False, "verdict": f"not estimated: {type(exc).__name__}: {exc}"}]
+            )
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def run_reliability(ctx: StageContext) -> list[Path]:
+    """Run the measurement stage; return the paths written."""
+    from ..reliability import cfa, item_analysis, scale_reliability
+
+    src = ctx.require("clean/responses.parquet", "clean")
+    df = pd.read_parquet(src)
+    cb = ctx.study.codebook
+    settings = ctx.study.settings
+    cfg = settings.reliability
+    missing = [c for c in cb.item_codes if c not in df.columns]
+    if missing:
+        raise DataError(f"{src}: item columns missing from the clean table: {', '.join(missing)}")
+    out = ctx.stage_dir("measurement")
+    ci = None if cfg.ci == "none" else cfg.ci
+    common = dict(
+        ci=ci, confidence=cfg.confidence, seed=settings.seed, omega=cfg.omega, min_cell=settings.min_cell
+    )
+    written: list[Path] = []
+    steps = 4 + (2 if cfg.cfa else 0)
+    from .cfa import single_thread
+
+    with single_thread(), ctx.progress("reliability", steps) as advance:
+        overall = scale_reliability(df, cb, by=None, min_n=cfg.min_n, n_boot=cfg.n_boot, **common)
+        written.append(write_csv(overall, out / "reliability.csv"))
+        advance(1)
+        by = [c for c in cfg.by if c in df.columns]
+        unknown = sorted(set(cfg.by) - set(by))
+        if unknown:
+            raise DataError(f"settings.reliability.by: columns not in the clean table: {', '.join(unknown)}")
+        grouped = scale_reliability(
+            df, cb, by=by, min_n=cfg.min_n, n_boot=cfg.n_boot_groups or cfg.n_boot, **common
+        )
+        written.append(write_csv(grouped, out / "reliability_by_group.csv"))
+        advance(1)
+        items = []
+        for name in cb.scale_names:
+            codes = list(cb.scales[name].items)
+            table = item_analysis(df[codes].astype("float64"))
+            table.insert(0, "scale", name)
+            items.append(table)
+        written.append(write_csv(pd.concat(items, ignore_index=True), out / "items.csv"))
+        advance(1)
+        if cfg.cfa:
+            try:
+                res = cfa(df, cb, missing=cfg.cfa_missing)
+                fit, loadings = res.fit, res.loadings
+            except Exception as exc:  # noqa: BLE001 - reported in the table, not a crash
+                fit = pd.DataFrame([{"model": "nine-factor", "converged": False,
+                                     "note": f"not estimated: {type(exc).__name__}: {exc}"}])
+                loadings = pd.DataFrame(columns=["factor", "item", "loading", "se", "std_loading"])
+            written.append(write_csv(fit, out / "cfa_fit.csv"))
+            written.append(write_csv(loadings, out / "cfa_loadings.csv"))
+            advance(1)
+            inv = _invariance_rows(df, ctx)
+            written.append(write_csv(inv, out / "invariance.csv"))
+            advance(1)
+        advance(1)
+    return written
