@@ -876,7 +876,7 @@ class ReportData:
                     else str(r["scale"]),
                     str(int(_num(r.get("n")))) if not math.isnan(_num(r.get("n"))) else "",
                     str(int(_num(r.get("k")))) if not math.isnan(_num(r.get("k"))) else "",
-                    f"{self.num(_num(r.get('alpha')))} {self.interval(_num(r.get('ci_low')), _num(r.get('ci_high')))}",
+                    f"{self.num(_num(r.get('alpha')))} {self.interval(_num(r.get('alpha_ci_low')), _num(r.get('alpha_ci_high')))}",
                     self.num(_num(r.get("omega"))),
                 ]
             )
@@ -897,6 +897,7 @@ class ReportData:
         rel["scale_label"] = rel["scale"].map(self.scale_label)
         rel["group_label"] = rel["level"].astype(str)
         rel["reliable"] = rel["reliable"].astype(bool)
+        rel = rel.rename(columns={"alpha_ci_low": "ci_low", "alpha_ci_high": "ci_high"})
         fig = plots.reliability_chart(
             rel[["scale_label", "group_label", "alpha", "ci_low", "ci_high", "reliable", "reason"]],
             lang=self.lang,
@@ -922,18 +923,16 @@ class ReportData:
         return md_table(out)
 
     def tests_table(self) -> str:
-        rows = []
+        """Every comparison table with its unit, test and correction (from results.json)."""
+        nl = self.lang == "nl"
+        labels = ("eenheid", "toets", "correctie") if nl else ("unit", "test", "correction")
+        lines = []
         for info in self.index["tables"].values():
-            rows.append([f"`{info['file']}`", info["unit"], info["test"], info["correction"]])
-        cols = (
-            ["Tabel", "Eenheid", "Toets / maat", "Correctie"]
-            if self.lang == "nl"
-            else ["Table", "Unit", "Test / measure", "Correction"]
-        )
-        df = pd.DataFrame(rows, columns=cols)
-        for c in cols:
-            df[c] = df[c].str.replace("|", "/", regex=False)
-        return md_table(df)
+            lines.append(
+                f"- **`{info['file']}`**: {labels[0]}: {info['unit']}; {labels[1]}: {info['test']}; "
+                f"{labels[2]}: {info['correction']}."
+            )
+        return "\n".join(lines) + "\n"
 
     def disclosure_text(self) -> str:
         sup = self.index.get("suppression", {})
@@ -949,7 +948,14 @@ class ReportData:
         )
 
     def software_table(self) -> str:
-        m = self.manifest
+        from .. import __version__
+        from ..manifest import package_versions
+
+        m = self.manifest or {
+            "leerlab_research": __version__,
+            "python": __import__("platform").python_version(),
+            "packages": package_versions(),
+        }
         rows = [
             ["leerlab-research", str(m.get("leerlab_research", ""))],
             ["Python", str(m.get("python", ""))],
@@ -998,29 +1004,88 @@ class ReportData:
         )
 
     def cfa_section(self) -> str:
-        """CFA fit, loadings summary and invariance steps as tables (methods report)."""
+        """CFA fit, standardised loadings and invariance steps (methods report)."""
         nl = self.lang == "nl"
         parts = []
         fit = self.measurement_table("cfa_fit")
         if not fit.empty:
+            f = fit.iloc[0]
             parts.append(
                 "**"
                 + (
-                    "Confirmatieve factoranalyse (negen factoren)"
+                    "Confirmatieve factoranalyse (negen factoren, FIML)"
                     if nl
-                    else "Confirmatory factor analysis (nine factors)"
+                    else "Confirmatory factor analysis (nine factors, FIML)"
                 )
                 + "**\n"
             )
-            parts.append(self.table_from(fit, list(fit.columns)))
+            rows = [
+                ["n", str(int(f["n"]))],
+                ["χ² (df)", f"{self.num(f['chi2'], 1)} ({int(f['df'])})"],
+                ["CFI", self.num(f["cfi"], 3)],
+                ["TLI", self.num(f["tli"], 3)],
+                [
+                    "RMSEA (90%)",
+                    f"{self.num(f['rmsea'], 3)} {self.interval(f['rmsea_ci_low'], f['rmsea_ci_high'], 3)}",
+                ],
+                ["SRMR", self.num(f["srmr"], 3)],
+            ]
+            parts.append(
+                md_table(
+                    pd.DataFrame(
+                        rows, columns=["Maat" if nl else "Index", "Waarde" if nl else "Value"]
+                    )
+                )
+            )
         load = self.measurement_table("cfa_loadings")
         if not load.empty:
             parts.append(
                 "**" + ("Gestandaardiseerde ladingen" if nl else "Standardised loadings") + "**\n"
             )
-            parts.append(self.table_from(load, list(load.columns)))
+            wide = load.assign(label=load["factor"].map(self.scale_label))
+            grouped = (
+                wide.groupby("label", sort=False)
+                .apply(
+                    lambda g: ", ".join(
+                        f"{i} {self.num(v)}"
+                        for i, v in zip(g["item"], g["std_loading"], strict=True)
+                    )
+                )
+                .reset_index()
+            )
+            grouped.columns = [
+                "Schaal" if nl else "Scale",
+                "Item: lading" if nl else "Item: loading",
+            ]
+            parts.append(md_table(grouped))
         inv = self.measurement_table("invariance")
         if not inv.empty:
-            parts.append("**" + ("Meetinvariantie" if nl else "Measurement invariance") + "**\n")
-            parts.append(self.table_from(inv, list(inv.columns)))
+            parts.append(
+                "**"
+                + (
+                    "Meetinvariantie (Chen 2007: ΔCFI ≥ −0,010, ΔRMSEA ≤ 0,015)"
+                    if nl
+                    else "Measurement invariance (Chen 2007: ΔCFI ≥ −.010, ΔRMSEA ≤ .015)"
+                )
+                + "**\n"
+            )
+            rows = []
+            for _, r in inv.iterrows():
+                rows.append(
+                    [
+                        f"{r['group']} ({r['levels']})",
+                        str(r["step"]),
+                        self.num(r["cfi"], 3),
+                        self.num(r["rmsea"], 3),
+                        self.num(r["delta_cfi"], 3),
+                        self.num(r["delta_rmsea"], 3),
+                        str(r["verdict"]),
+                    ]
+                )
+            cols = (
+                ["Groep", "Stap", "CFI", "RMSEA", "ΔCFI", "ΔRMSEA", "Oordeel"]
+                if nl
+                else ["Group", "Step", "CFI", "RMSEA", "ΔCFI", "ΔRMSEA", "Verdict"]
+            )
+            parts.append(md_table(pd.DataFrame(rows, columns=cols)))
         return "\n".join(parts) + "\n"
