@@ -1,0 +1,96 @@
+"""Change T0 → T1: pairing by pseudonym and equality with scipy / pingouin per lab."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+from scipy import stats
+from synth import make_clean
+
+from leerlab_research.compare.change import change_table
+from leerlab_research.compare.common import analysis_frame
+
+
+@pytest.fixture(scope="module")
+def setup(codebook):
+    sizes = [30, 25, 40, 18, 22, 35]
+    clean, truth = make_clean(codebook, lab_ids=[f"l{i}" for i in range(6)], sizes=sizes, seed=11)
+    scales = codebook.scale_names[:2]
+    df = analysis_frame(clean, scales)
+    return df, scales, change_table(df, scales, min_cell=5)
+
+
+def split(df, scale, lab):
+    d = df[df[scale].notna()]
+    if lab != "all":
+        d = d[d["lab"] == lab]
+    a = d[d["wave"] == "T0"].set_index("respondent_id")[scale]
+    b = d[d["wave"] == "T1"].set_index("respondent_id")[scale]
+    common = a.index.intersection(b.index)
+    return a.loc[common], b.loc[common], a.drop(common), b.drop(common)
+
+
+def test_counts_and_pairing(setup):
+    df, scales, t = setup
+    for lab in ["all", "l0", "l3"]:
+        p0, p1, u0, u1 = split(df, scales[0], lab)
+        rows = t[(t["scale"] == scales[0]) & (t["lab"] == lab)].set_index("analysis")
+        if not rows.loc["paired", "suppressed"]:
+            assert rows.loc["paired", "n_paired"] == len(p0)
+        if not rows.loc["unpaired", "suppressed"]:
+            assert rows.loc["unpaired", "n_unpaired_t0"] == len(u0)
+            assert rows.loc["unpaired", "n_unpaired_t1"] == len(u1)
+
+
+def test_paired_and_unpaired_equal_scipy_and_pingouin(setup):
+    df, scales, t = setup
+    for s in scales:
+        for lab in ["all", "l0", "l2", "l5"]:
+            rows = t[(t["scale"] == s) & (t["lab"] == lab)].set_index("analysis")
+            p0, p1, u0, u1 = split(df, s, lab)
+            pr = rows.loc["paired"]
+            if not pr["suppressed"]:
+                r = stats.ttest_rel(p1.loc[p0.index], p0)
+                assert pr["statistic"] == pytest.approx(r.statistic, rel=1e-9)
+                assert pr["p"] == pytest.approx(r.pvalue, rel=1e-9)
+                d = (p1.loc[p0.index] - p0).to_numpy()
+                dz = d.mean() / d.std(ddof=1)
+                assert pr["effect_size"] == pytest.approx(dz, rel=1e-9)
+                lo, hi = pg.compute_esci(stat=dz, nx=len(d), ny=len(d), paired=True, eftype="cohen", decimals=12)
+                assert (pr["es_ci_low"], pr["es_ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
+                w = stats.wilcoxon(d)
+                assert pr["wilcoxon_w"] == pytest.approx(w.statistic) and pr["wilcoxon_p"] == pytest.approx(w.pvalue)
+                tt = pg.ttest(p1.loc[p0.index].to_numpy(), p0.to_numpy(), paired=True).iloc[0]
+                assert pr["statistic"] == pytest.approx(tt["T"], rel=1e-9)
+            ur = rows.loc["unpaired"]
+            if not ur["suppressed"] and len(u0) > 1 and len(u1) > 1:
+                r = stats.ttest_ind(u1, u0, equal_var=False)
+                assert ur["statistic"] == pytest.approx(r.statistic, rel=1e-9)
+                assert ur["p"] == pytest.approx(r.pvalue, rel=1e-9)
+                g = pg.compute_effsize(u1.to_numpy(), u0.to_numpy(), eftype="hedges")
+                assert ur["effect_size"] == pytest.approx(g, rel=1e-9)
+                lo, hi = pg.compute_esci(stat=g, nx=len(u1), ny=len(u0), eftype="hedges", decimals=12)
+                assert (ur["es_ci_low"], ur["es_ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
+                tt = pg.ttest(u1.to_numpy(), u0.to_numpy(), correction=True).iloc[0]
+                lo, hi = tt["CI95"]
+                assert ur["df"] == pytest.approx(tt["dof"], rel=1e-9)
+
+
+def test_unknown_ids_are_never_paired():
+    df = pd.DataFrame({
+        "respondent_id": ["onbekend"] * 12 + [f"p{i}" for i in range(6)] * 2,
+        "lab": "a", "wave": ["T0"] * 6 + ["T1"] * 6 + ["T0"] * 6 + ["T1"] * 6,
+        "commitment": np.linspace(1, 5, 24),
+    })
+    t = change_table(df, ["commitment"], min_cell=5).set_index(["lab", "analysis"])
+    assert t.loc[("all", "paired"), "n_paired"] == 6
+    assert t.loc[("all", "unpaired"), "n_unpaired_t0"] == 6
+
+
+def test_corrections_across_scales(setup):
+    _, scales, t = setup
+    fam = t[(t["lab"] == "all") & (t["analysis"] == "paired")]
+    assert fam["correction_family"].iloc[0] == f"{len(scales)} scales; lab=all, analysis=paired"
+    assert (fam["p_holm"] >= fam["p"]).all()

@@ -1,0 +1,241 @@
+"""Disclosure control: hand-built cases that try to recover suppressed cells and fail.
+
+Every test plays the intruder: it takes only what a table publishes and subtracts
+(lab total − shown cells, programme − other labs, wave total − paired/unpaired),
+and :func:`audit_linear` solves all published relations at once (exact linear
+recovery and LP bounds with n ≥ 1 per existing cell).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leerlab_research.compare import agreement, change, descriptives, disclosure, multilevel
+from leerlab_research.compare.common import ALL, GROUP_DIMS
+
+SCALES = ["commitment"]
+
+
+def frame(cells: dict[tuple[str, str, str], list[float]], wave: str = "T0") -> pd.DataFrame:
+    """Analysis frame from {(lab, role, school_type): [scores]}."""
+    rows = []
+    k = 0
+    for (lab, role, school), values in cells.items():
+        for v in values:
+            rows.append({"respondent_id": f"{k:016x}", "lab": lab, "role": role, "school_type": school,
+                         "wave": wave, "commitment": float(v)})
+            k += 1
+    return pd.DataFrame(rows)
+
+
+def one_bestuurder() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    cells = {
+        ("a", "bestuur", "vmbo"): [4.75],  # the one board member whose answer must stay hidden
+        ("a", "management", "vmbo"): list(rng.uniform(2, 5, 6)),
+        ("a", "docent", "vmbo"): list(rng.uniform(2, 5, 14)),
+        ("a", "docent", "mbo"): list(rng.uniform(2, 5, 12)),
+        ("b", "bestuur", "mbo"): list(rng.uniform(2, 5, 7)),
+        ("b", "management", "mbo"): list(rng.uniform(2, 5, 8)),
+        ("b", "docent", "mbo"): list(rng.uniform(2, 5, 20)),
+        ("c", "bestuur", "vmbo"): list(rng.uniform(2, 5, 9)),
+        ("c", "docent", "vmbo"): list(rng.uniform(2, 5, 25)),
+    }
+    return frame(cells)
+
+
+def cell(table: pd.DataFrame, lab=ALL, role=ALL, school=ALL) -> pd.Series:
+    m = (table["lab"] == lab) & (table["role"] == role) & (table["school_type"] == school)
+    assert m.sum() == 1
+    return table[m].iloc[0]
+
+
+def test_one_bestuurder_hidden_in_role_split_and_by_subtraction():
+    df = one_bestuurder()
+    t = descriptives.describe(df, SCALES, min_cell=5)
+    b = cell(t, "a", "bestuur")
+    assert b["suppressed"] and b["suppression_reason"] == "primary"
+    assert pd.isna(b["mean"]) and pd.isna(b["n"])
+    total = cell(t, "a")
+    assert not total["suppressed"]
+    kids = t[(t["lab"] == "a") & (t["role"] != ALL) & (t["school_type"] == ALL)]
+    shown = kids[~kids["suppressed"]]
+    hidden = kids[kids["suppressed"]]
+    assert len(hidden) >= 2, "a second cell of the lab's role split must be suppressed"
+    assert set(hidden["suppression_reason"]) == {"primary", "complementary"}
+    # intruder: lab total minus the shown roles
+    n_left = total["n"] - shown["n"].sum()
+    sum_left = total["n"] * total["mean"] - (shown["n"] * shown["mean"]).sum()
+    assert n_left >= 5  # what subtraction gives is a group of at least min_cell people
+    assert not np.isclose(sum_left / n_left, 4.75)
+    assert n_left != 1
+
+
+def test_programme_role_total_does_not_reveal_the_lab_cell():
+    df = one_bestuurder()
+    t = descriptives.describe(df, SCALES, min_cell=5)
+    prog = cell(t, ALL, "bestuur")
+    labs_b = t[(t["role"] == "bestuur") & (t["lab"] != ALL) & (t["school_type"] == ALL)]
+    shown = labs_b[~labs_b["suppressed"]]
+    if not prog["suppressed"]:
+        left = prog["n"] - shown["n"].sum()
+        assert left >= 5 and (labs_b["suppressed"]).sum() >= 2
+    else:  # the total is hidden as well: nothing to subtract from
+        assert labs_b.loc[labs_b["lab"] == "a", "suppressed"].all()
+
+
+def test_audit_finds_no_leak_in_descriptives_cube():
+    df = one_bestuurder()
+    t = descriptives.describe(df, SCALES, min_cell=5)
+    truth = descriptives.describe(df, SCALES, min_cell=1)  # same rows, nothing suppressed
+    assert (truth[["lab", "role", "school_type"]].to_numpy() == t[["lab", "role", "school_type"]].to_numpy()).all()
+    rel = disclosure.hierarchy_relations(t, GROUP_DIMS, by=["scale", "wave"])
+    n = truth["n"].to_numpy(dtype=float)
+    sums = n * truth["mean"].to_numpy(dtype=float)
+    sup = t["suppressed"].to_numpy()
+    targets = (t["suppression_reason"] == "primary").to_numpy()
+    assert disclosure.audit_linear(n, rel, sup, min_cell=5, targets=targets) == []
+    assert disclosure.audit_linear(sums, rel, sup, min_cell=5, lower=None, targets=targets) == []
+
+
+def test_audit_detects_a_naive_table():
+    """The audit itself works: primary suppression alone leaks by subtraction."""
+    df = one_bestuurder()
+    truth = descriptives.describe(df, SCALES, min_cell=1)
+    rel = disclosure.hierarchy_relations(truth, GROUP_DIMS, by=["scale", "wave"])
+    n = truth["n"].to_numpy(dtype=float)
+    naive = (n > 0) & (n < 5)
+    leaks = disclosure.audit_linear(n, rel, naive, min_cell=5)
+    assert leaks, "primary-only suppression must be recoverable"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 12), min_size=3, max_size=3), min_size=2, max_size=4),
+       st.integers(2, 6))
+def test_protect_two_way_tables_never_leak(counts, min_cell):
+    """Random lab × role count tables with margins: no suppressed n is recoverable."""
+    rows = []
+    for i, row in enumerate(counts):
+        for j, c in enumerate(row):
+            if c:
+                rows.append((f"l{i}", f"r{j}", c))
+    if not rows:
+        return
+    cells = pd.DataFrame(rows, columns=["lab", "role", "n"])
+    parts = [cells]
+    parts.append(cells.groupby("lab", as_index=False)["n"].sum().assign(role=ALL))
+    parts.append(cells.groupby("role", as_index=False)["n"].sum().assign(lab=ALL))
+    parts.append(pd.DataFrame({"lab": [ALL], "role": [ALL], "n": [cells["n"].sum()]}))
+    t = pd.concat(parts, ignore_index=True)
+    rel = disclosure.hierarchy_relations(t, ["lab", "role"])
+    reason = disclosure.protect_cube(t, ["lab", "role"], min_cell=min_cell)
+    sup = reason != ""
+    n = t["n"].to_numpy(dtype=float)
+    assert not np.any(~sup & (n < min_cell) & (n > 0))
+    targets = reason == "primary"
+    assert disclosure.audit_linear(n, rel, sup, min_cell=min_cell, targets=targets) == []
+
+
+def test_protect_small_remainder_is_widened():
+    # lab total 31 = 1 + 1 + 29: two primary cells, but 31 − 29 = 2 < 5 would reveal a pair
+    t = pd.DataFrame({"lab": ["a", "a", "a", "a"], "role": [ALL, "b", "m", "d"], "n": [31, 1, 1, 29]})
+    rel = disclosure.hierarchy_relations(t, ["role"], by=["lab"])
+    reason = disclosure.protect(t["n"].to_numpy(), rel, 5)
+    assert list(reason) == ["", "primary", "primary", "complementary"]
+
+
+def test_gap_with_a_suppressed_cell_is_suppressed():
+    df = one_bestuurder()
+    desc = descriptives.describe(df, SCALES, min_cell=5)
+    lookup = descriptives.reason_lookup(desc)
+    items = {"commitment": []}
+    t = agreement.agreement_table(df, SCALES, items, SCALES, lookup, min_cell=5)
+    gaps = t[(t["lab"] == "a") & (t["measure"] == "gap_role")]
+    for _, r in gaps.iterrows():
+        involved = {r["group_a"], r["group_b"]}
+        hidden = set(desc[(desc["lab"] == "a") & (desc["school_type"] == ALL) & desc["suppressed"]]["role"])
+        if involved & hidden:
+            assert r["suppressed"] and pd.isna(r["value"]) and pd.isna(r["n_a"])
+        else:
+            assert not r["suppressed"]
+
+
+def test_benchmark_follows_the_lab_total():
+    df = one_bestuurder()
+    df = pd.concat([df, frame({("tiny", "docent", "vmbo"): [3.0, 4.0]})], ignore_index=True)
+    desc = descriptives.describe(df, SCALES, min_cell=5)
+    lookup = descriptives.reason_lookup(desc)
+    b = multilevel.benchmark_table(df, SCALES, lookup)
+    tiny = b[b["lab"] == "tiny"].iloc[0]
+    assert tiny["suppressed"] and pd.isna(tiny["raw_mean"]) and pd.isna(tiny["shrunken_mean"])
+    # a second lab is hidden too, so programme − shown labs does not reveal 'tiny'
+    assert b["suppressed"].sum() >= 2
+
+
+def test_change_small_paired_group_cannot_be_recovered():
+    rng = np.random.default_rng(3)
+    rows = []
+    k = 0
+    for lab, n_pair, n_only0, n_only1 in (("a", 2, 9, 9), ("b", 12, 6, 7), ("c", 15, 8, 6), ("d", 11, 7, 8)):
+        for i in range(n_pair):
+            for w in ("T0", "T1"):
+                rows.append({"respondent_id": f"p{lab}{i}", "lab": lab, "wave": w, "commitment": rng.uniform(1, 5)})
+        for i in range(n_only0):
+            rows.append({"respondent_id": f"x{lab}{i}", "lab": lab, "wave": "T0", "commitment": rng.uniform(1, 5)})
+        for i in range(n_only1):
+            rows.append({"respondent_id": f"y{lab}{i}", "lab": lab, "wave": "T1", "commitment": rng.uniform(1, 5)})
+        k += 1
+    df = pd.DataFrame(rows)
+    t = change.change_table(df, SCALES, min_cell=5)
+    a = t[t["lab"] == "a"].set_index("analysis")
+    assert a.loc["paired", "suppression_reason"] == "primary"
+    # wave total (descriptives) = paired + unpaired: the unpaired row must be hidden too
+    assert a.loc["unpaired", "suppressed"]
+    assert pd.isna(a.loc["unpaired", "n_unpaired_t0"]) and pd.isna(a.loc["unpaired", "mean_t0"])
+    # programme paired row − other labs' paired rows must not give lab a's 2 pairs
+    paired = t[(t["analysis"] == "paired")]
+    shown = paired[(paired["lab"] != ALL) & ~paired["suppressed"]]
+    prog = paired[paired["lab"] == ALL].iloc[0]
+    assert prog["n_paired"] - shown["n_paired"].sum() >= 5
+
+
+@pytest.mark.parametrize("min_cell", [3, 5, 10])
+def test_no_shown_cell_below_min_cell(min_cell):
+    df = one_bestuurder()
+    t = descriptives.describe(df, SCALES, min_cell=min_cell)
+    shown = t[~t["suppressed"]]
+    assert (shown["n"] >= min_cell).all()
+    hidden = t[t["suppressed"]]
+    assert hidden[descriptives.STAT_COLUMNS].isna().all().all()
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(0, 8), min_size=18, max_size=18), st.integers(0, 10_000))
+def test_descriptives_cube_never_leaks(counts, seed):
+    """Random lab × role × school_type cubes (3 × 3 × 2) with every margin published:
+    no primary cell's n or sum is recoverable, exactly or by bounds."""
+    rng = np.random.default_rng(seed)
+    cells = {}
+    it = iter(counts)
+    for lab in ("a", "b", "c"):
+        for role in ("bestuur", "management", "docent"):
+            for school in ("vmbo", "mbo"):
+                k = next(it)
+                if k:
+                    cells[(lab, role, school)] = list(rng.uniform(1, 5, k))
+    if not cells:
+        return
+    df = frame(cells)
+    t = descriptives.describe(df, SCALES, min_cell=5)
+    truth = descriptives.describe(df, SCALES, min_cell=1)
+    rel = disclosure.hierarchy_relations(t, GROUP_DIMS, by=["scale", "wave"])
+    n = truth["n"].to_numpy(dtype=float)
+    sums = n * truth["mean"].to_numpy(dtype=float)
+    sup = t["suppressed"].to_numpy()
+    targets = (t["suppression_reason"] == "primary").to_numpy()
+    assert disclosure.audit_linear(n, rel, sup, min_cell=5, targets=targets) == []
+    assert disclosure.audit_linear(sums, rel, sup, min_cell=5, lower=None, targets=targets) == []
