@@ -98,3 +98,35 @@ def test_school_colours_are_okabe_ito(cells):
     assert to_hex(lines["cell-docent-vmbo"].get_color()) == SCHOOL_COLOURS["vmbo"].lower()
     assert to_hex(lines["cell-docent-mbo"].get_color()) == SCHOOL_COLOURS["mbo"].lower()
     assert set(SCHOOL_COLOURS.values()) <= set(OKABE_ITO)
+
+
+def test_achtje_margins_draws_shown_rows_and_hides_suppressed():
+    import math
+
+    import pandas as pd
+
+    from leerlab_research.plots import achtje_margins
+
+    margins = pd.DataFrame(
+        {
+            "dimension": ["level", "level", "level", "school_type", "school_type"],
+            "group": ["bestuur", "management", "docent", "vmbo", "mbo"],
+            "mean": [math.nan, 3.4, 3.1, 3.2, 3.3],
+            "ci_low": [math.nan, 3.0, 2.9, 2.9, 3.0],
+            "ci_high": [math.nan, 3.8, 3.3, 3.5, 3.6],
+            "n": [math.nan, 3, 20, 12, 14],
+            "suppressed": [True, False, False, False, False],
+        }
+    )
+    fig = achtje_margins(margins, min_cell=5, lab_mean=3.25)
+    ax = fig.axes[0]
+    drawn = {ln.get_gid(): ln for ln in ax.lines if ln.get_gid()}
+    # bestuur is flagged, management is below min_cell: neither is drawn
+    assert "margin-bestuur" not in drawn and "margin-management" not in drawn
+    assert drawn["margin-docent"].get_xdata()[0] == 3.1
+    assert list(drawn["ci-vmbo"].get_xdata()) == [2.9, 3.5]
+    assert drawn["lab-mean"].get_xdata()[0] == 3.25
+    texts = [t.get_text() for t in ax.texts]
+    assert "3,1  (n = 20)" in texts
+    assert not any("3,4" in t or "n = 3" in t for t in texts)
+    assert sum(t.get_gid() == "placeholder" for t in ax.texts) == 2

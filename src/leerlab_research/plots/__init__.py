@@ -26,7 +26,7 @@ function                   figure
 
 from __future__ import annotations
 
-from .achtje import achtje
+from .achtje import achtje, achtje_margins
 from .likert import likert_diverging, likert_labels
 from .overview import forest, lab_heatmap, reliability_chart
 from .profile import change_plot, lab_profile
@@ -37,6 +37,7 @@ __all__ = [
     "LIKERT5",
     "OKABE_ITO",
     "achtje",
+    "achtje_margins",
     "change_plot",
     "figure_to_png_bytes",
     "forest",

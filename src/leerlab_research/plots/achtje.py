@@ -21,7 +21,7 @@ from .style import (
     too_few_text,
 )
 
-__all__ = ["LEVELS", "SCHOOLS", "achtje"]
+__all__ = ["LEVELS", "MARGIN_ROWS", "SCHOOLS", "achtje", "achtje_margins"]
 
 #: Levels top to bottom and schools left/right, as in the programme's "achtje".
 LEVELS: tuple[str, ...] = ("bestuur", "management", "docent")
@@ -202,4 +202,131 @@ def achtje(
     fig.legend(handles=handles, loc="outside lower center", ncol=2)
     if title:
         fig.suptitle(title, x=0.02, ha="left", fontweight="bold")
+    return fig
+
+
+#: Row order of :func:`achtje_margins`: the three levels, then the two schools.
+MARGIN_ROWS: tuple[tuple[str, str], ...] = (
+    ("level", "bestuur"),
+    ("level", "management"),
+    ("level", "docent"),
+    ("school_type", "vmbo"),
+    ("school_type", "mbo"),
+)
+
+
+@styled
+def achtje_margins(
+    margins: pd.DataFrame,
+    lang: str = "nl",
+    min_cell: int | None = 5,
+    *,
+    lab_mean: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Het achtje from its margins: commitment per level and per school of one lab.
+
+    Within one lab the level x school cells are almost always below the minimum
+    cell size, so disclosure control publishes the margins instead: the three
+    levels (bestuur, management, docenten) and the two schools (vmbo, mbo), each
+    a dot with its interval and "mean (n = k)". A dashed line marks the lab mean.
+    Suppressed or missing rows are grey placeholders without any number.
+
+    Parameters
+    ----------
+    margins
+        Columns ``dimension`` (``level`` or ``school_type``), ``group``
+        (``bestuur``/``management``/``docent`` or ``vmbo``/``mbo``), ``mean``,
+        ``ci_low``, ``ci_high``, ``n`` and optional ``suppressed``. Other groups
+        (e.g. ``anders``) are ignored.
+    lang
+        ``"nl"`` or ``"en"`` for the fixed texts.
+    min_cell
+        Rows with ``n < min_cell`` are hidden even when not flagged (safety net).
+    lab_mean
+        The lab's overall mean on the scale (reference line), optional.
+    title
+        Figure title (none by default).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; shown rows are lines with ``gid`` ``"margin-<group>"`` (x = mean),
+        intervals ``"ci-<group>"``, placeholders ``gid="placeholder"``.
+    """
+    check_lang(lang)
+    require_columns(
+        margins, ["dimension", "group", "mean", "ci_low", "ci_high", "n"], "achtje_margins"
+    )
+    df = margins.copy()
+    df["group"] = [_normalise(v, _LEVEL_ALIASES) for v in df["group"]]
+    hidden = suppressed_mask(df, ["mean", "n"])
+    if min_cell is not None:
+        hidden |= pd.to_numeric(df["n"], errors="coerce").fillna(0) < min_cell
+    shown = {
+        (row["dimension"], row["group"]): row for idx, row in df.iterrows() if not hidden.loc[idx]
+    }
+    fig = new_figure(2.9 + (0.3 if title else 0.0))
+    ax = fig.add_subplot(1, 1, 1)
+    ys = [0, 1, 2, 3.4, 4.4]
+    for y, (dim, group) in zip(ys, MARGIN_ROWS, strict=True):
+        colour = SCHOOL_COLOURS[group] if dim == "school_type" else DARK
+        row = shown.get((dim, group))
+        if row is None:
+            placeholder(ax, 1.05, y, too_few_text(lang, min_cell), ha="left")
+            continue
+        mean, lo, hi, n = (
+            float(row["mean"]),
+            float(row["ci_low"]),
+            float(row["ci_high"]),
+            int(row["n"]),
+        )
+        if pd.notna(lo) and pd.notna(hi):
+            ax.plot([lo, hi], [y, y], color=colour, linewidth=2, zorder=2, gid=f"ci-{group}")
+        ax.plot(
+            [mean],
+            [y],
+            linestyle="none",
+            marker=_MARKERS.get(group, "o"),
+            markersize=9,
+            color=colour,
+            markeredgecolor="white",
+            zorder=3,
+            gid=f"margin-{group}",
+        )
+        ax.text(
+            min(max(hi if pd.notna(hi) else mean, mean) + 0.1, 5.6),
+            y,
+            f"{fmt_num(mean, 1, lang)}  (n = {n})",
+            ha="left",
+            va="center",
+            fontsize=8.5,
+            color=colour,
+            gid="margin-text",
+        )
+    if lab_mean is not None and pd.notna(lab_mean):
+        ax.axvline(lab_mean, color="#777777", linestyle="--", linewidth=1, zorder=1, gid="lab-mean")
+    ax.set_xlim(1, 5.9)
+    ax.set_xticks([1, 2, 3, 4, 5])
+    ax.spines["bottom"].set_bounds(1, 5)
+    ax.set_xlabel(msg("mean_axis", lang))
+    ax.set_yticks(ys, [msg(group, lang) for _, group in MARGIN_ROWS])
+    ax.set_ylim(max(ys) + 0.6, -0.6)
+    ax.axhline(2.7, color="#dddddd", linewidth=0.8)
+    ax.tick_params(axis="y", length=0, labelsize=9.5)
+    ax.spines["left"].set_visible(False)
+    for x in (1, 2, 3, 4, 5):
+        ax.axvline(x, color="#eeeeee", linewidth=0.6, zorder=0)
+    if lab_mean is not None and pd.notna(lab_mean):
+        ax.legend(
+            handles=[
+                Line2D([0], [0], color="#777777", linestyle="--", label=msg("lab_mean", lang))
+            ],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.28),
+            ncol=1,
+        )
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
     return fig

@@ -155,6 +155,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "raw_mean": {"nl": "Ongecorrigeerd gemiddelde", "en": "Unadjusted mean"},
     "programme_mean": {"nl": "Programmagemiddelde", "en": "Programme mean"},
+    "lab_mean": {"nl": "Labgemiddelde", "en": "Lab mean"},
     "bestuur": {"nl": "Bestuur", "en": "Board"},
     "management": {"nl": "Management", "en": "Management"},
     "docent": {"nl": "Docenten", "en": "Teachers"},

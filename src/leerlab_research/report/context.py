@@ -26,11 +26,9 @@ import pandas as pd
 
 from .. import plots
 from ..codebook import Codebook
+from ..plots.achtje import MARGIN_ROWS
 from ..study import Study, load_study
 from . import text as T
-
-ROLES_ACHTJE = ("bestuur", "management", "docent")
-SCHOOLS = ("vmbo", "mbo")
 
 
 def _num(x: Any) -> float:
@@ -304,56 +302,87 @@ class ReportData:
             "so only the relative position of the conditions counts.\n"
         )
 
-    def achtje_cells(
+    def achtje_margins(
         self, lab: str, scale: str = "commitment", wave: str | None = None
     ) -> pd.DataFrame:
+        """The lab's published level and school margins for one scale (het achtje).
+
+        The comparison stage publishes lab x role and lab x school_type cells, not the
+        level x school cells inside a lab (almost always below ``min_cell``).
+        """
         wave = wave or self.lab_wave(lab)
         d = self.compare_table("descriptives")
-        d = d[
-            (d["lab"] == lab)
-            & (d["wave"] == wave)
-            & (d["scale"] == scale)
-            & (d["breakdown"] == "lab+role+school_type")
-        ]
+        d = d[(d["lab"] == lab) & (d["wave"] == wave) & (d["scale"] == scale)]
         rows = []
-        for level in ROLES_ACHTJE:
-            for school in SCHOOLS:
-                hit = d[(d["role"] == level) & (d["school_type"] == school)]
-                if hit.empty:
-                    rows.append(
-                        {
-                            "level": level,
-                            "school_type": school,
-                            "mean": math.nan,
-                            "n": 0,
-                            "suppressed": True,
-                        }
-                    )
-                    continue
-                r = hit.iloc[0]
-                sup = bool(r["suppressed"])
+        for dim, group in MARGIN_ROWS:
+            if dim == "level":
+                hit = d[(d["breakdown"] == "lab+role") & (d["role"] == group)]
+            else:
+                hit = d[(d["breakdown"] == "lab+school_type") & (d["school_type"] == group)]
+            if hit.empty:
                 rows.append(
                     {
-                        "level": level,
-                        "school_type": school,
-                        "mean": math.nan if sup else _num(r["mean"]),
-                        "n": math.nan if sup else _num(r["n"]),
-                        "suppressed": sup,
+                        "dimension": dim,
+                        "group": group,
+                        "mean": math.nan,
+                        "ci_low": math.nan,
+                        "ci_high": math.nan,
+                        "n": 0,
+                        "suppressed": True,
                     }
                 )
+                continue
+            r = hit.iloc[0]
+            sup = bool(r["suppressed"])
+            rows.append(
+                {
+                    "dimension": dim,
+                    "group": group,
+                    "mean": math.nan if sup else _num(r["mean"]),
+                    "ci_low": math.nan if sup else _num(r["ci_low"]),
+                    "ci_high": math.nan if sup else _num(r["ci_high"]),
+                    "n": math.nan if sup else _num(r["n"]),
+                    "suppressed": sup,
+                }
+            )
         return pd.DataFrame(rows)
 
+    def lab_scale_mean(self, lab: str, scale: str, wave: str | None = None) -> float:
+        wave = wave or self.lab_wave(lab)
+        d = self.compare_table("descriptives")
+        hit = d[
+            (d["breakdown"] == "lab")
+            & (d["lab"] == lab)
+            & (d["wave"] == wave)
+            & (d["scale"] == scale)
+        ]
+        if hit.empty or bool(hit.iloc[0]["suppressed"]):
+            return math.nan
+        return _num(hit.iloc[0]["mean"])
+
     def achtje_figure(self, lab: str) -> str:
-        cells = self.achtje_cells(lab)
-        fig = plots.achtje(cells, lang=self.lang, min_cell=self.min_cell)
-        cap = (
-            f"Het achtje in {self.lab_name(lab)}: commitment per niveau en schooltype "
-            f"(gemiddelde en aantal respondenten; groepen kleiner dan {self.min_cell} worden niet getoond)."
-            if self.lang == "nl"
-            else f"The figure eight in {self.lab_name(lab)}: commitment per level and school type "
-            f"(mean and number of respondents; groups smaller than {self.min_cell} are not shown)."
+        margins = self.achtje_margins(lab)
+        fig = plots.achtje_margins(
+            margins,
+            lang=self.lang,
+            min_cell=self.min_cell,
+            lab_mean=self.lab_scale_mean(lab, "commitment"),
         )
-        return self.figure(fig, "fig-achtje", cap)
+        cap = (
+            f"Het achtje in {self.lab_name(lab)}: commitment per niveau en per schooltype (gemiddelde met "
+            f"95%-interval en aantal respondenten; groepen kleiner dan {self.min_cell} worden niet getoond)."
+            if self.lang == "nl"
+            else f"The figure eight in {self.lab_name(lab)}: commitment per level and per school type (mean with "
+            f"95% interval and number of respondents; groups smaller than {self.min_cell} are not shown)."
+        )
+        note = (
+            "Niveaus en scholen staan apart: de groepen per niveau én school zijn binnen één lab bijna altijd "
+            "te klein om te tonen zonder dat iemand herkenbaar wordt.\n"
+            if self.lang == "nl"
+            else "Levels and schools are shown separately: the groups per level and school within one lab are "
+            "almost always too small to show without making someone recognisable.\n"
+        )
+        return self.figure(fig, "fig-achtje", cap) + "\n" + note
 
     def achtje_text(self, lab: str) -> str:
         wave = self.lab_wave(lab)
