@@ -34,7 +34,7 @@ demo: $(STAMP) $(DEMO_DATA)
 	$(BIN)/leerlab run --study $(STUDY)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

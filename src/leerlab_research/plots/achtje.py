@@ -328,5 +328,4 @@ def achtje_margins(
         )
     if title:
         ax.set_title(title)
-    fig.tight_layout()
     return fig
