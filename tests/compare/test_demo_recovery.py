@@ -1,8 +1,8 @@
 """On the demo study the generator's truth is recovered at the rates a correct method gives.
 
-Runs ``clean`` and ``compare`` on ``analyses/demo/study.yaml`` (skipped when
-``data/demo`` has not been generated: ``leerlab demo --seed 7 --out data/demo``) and
-compares with ``data/demo/truth/parameters.json``. The generator's effects live on
+Generates the demo study (seed 7, as ``make demo``) into a temporary folder, runs
+``clean`` and ``compare`` on a copy of ``analyses/demo/study.yaml`` pointing there,
+and compares with the generator's ``truth/parameters.json``. The generator's effects live on
 the latent scale (ordinal items from a factor model), so effects are checked where
 the scale does not matter: intervals for *zero* effects must cover 0 at about the
 nominal rate, and non-zero lab effects must be ordered like the truth.
@@ -22,24 +22,32 @@ from conftest import REPO
 from leerlab_research.compare import descriptives, disclosure
 from leerlab_research.compare.common import GROUP_DIMS, analysis_frame
 
-DEMO = REPO / "data" / "demo"
-pytestmark = pytest.mark.skipif(not (DEMO / "truth" / "parameters.json").exists(),
-                                reason="demo data not generated")
-
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
+    import yaml
+
     from leerlab_research.cleaning.stage import run_clean
     from leerlab_research.compare.stage import run_compare
+    from leerlab_research.demo import generate_demo
     from leerlab_research.pipeline import StageContext
     from leerlab_research.study import load_study
 
-    study = load_study(REPO / "analyses" / "demo" / "study.yaml")
-    out = tmp_path_factory.mktemp("demo")
+    base = tmp_path_factory.mktemp("demo")
+    data = base / "data"
+    generate_demo(seed=7, out=data)
+    cfg = yaml.safe_load((REPO / "analyses" / "demo" / "study.yaml").read_text(encoding="utf-8"))
+    cfg["codebook"] = str(REPO / "data" / "codebook" / "reflectie.yaml")
+    cfg["labs"] = str(REPO / "data" / "codebook" / "labs.yaml")
+    for src in cfg["sources"]:
+        src["path"] = str(data / src["path"].rsplit("/", 1)[-1])
+    (base / "study.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    study = load_study(base / "study.yaml")
+    out = base / "out"
     ctx = StageContext(study=study, out=out, console=Console(stderr=True, quiet=True))
     run_clean(ctx)
     run_compare(ctx)
-    truth = json.loads((DEMO / "truth" / "parameters.json").read_text(encoding="utf-8"))
+    truth = json.loads((data / "truth" / "parameters.json").read_text(encoding="utf-8"))
     return study, out, truth
 
 
