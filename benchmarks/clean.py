@@ -53,7 +53,9 @@ def build_export(path: Path, n: int, seed: int = 1) -> None:
     cells[u < 0.02] = "9"
     cells[(u >= 0.02) & (u < 0.03)] = ""
     ids = rng.choice(np.arange(1_000_000, 9_999_999), size=n, replace=False)
-    start = pd.Timestamp("2024-03-04 08:00") + pd.to_timedelta(rng.integers(0, 14 * 86400, n), unit="s")
+    start = pd.Timestamp("2024-03-04 08:00") + pd.to_timedelta(
+        rng.integers(0, 14 * 86400, n), unit="s"
+    )
     dur = rng.integers(200, 1200, n)
     submit = start + pd.to_timedelta(dur, unit="s")
     labs = np.array(["Gorinchem", "Den Bosch", "Heerhugowaard", "West Brabant", "Gorkum", "Weert"])
@@ -91,12 +93,21 @@ def run_clean(study_path: Path) -> dict:
 
     t0 = time.perf_counter()
     study = load_study(study_path)
-    ctx = StageContext(study=study, out=study_path.parent / "out", console=Console(file=io.StringIO()))
+    ctx = StageContext(
+        study=study, out=study_path.parent / "out", console=Console(file=io.StringIO())
+    )
     written = clean(ctx)
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    responses = pd.read_parquet(study_path.parent / "out" / "clean" / "responses.parquet", columns=["lab"])
-    return {"seconds": round(seconds, 2), "peak_mb": round(peak_mb), "kept": len(responses), "files": len(written)}
+    responses = pd.read_parquet(
+        study_path.parent / "out" / "clean" / "responses.parquet", columns=["lab"]
+    )
+    return {
+        "seconds": round(seconds, 2),
+        "peak_mb": round(peak_mb),
+        "kept": len(responses),
+        "files": len(written),
+    }
 
 
 def main() -> None:
@@ -112,7 +123,9 @@ def main() -> None:
         t0 = time.perf_counter()
         build_export(folder / "export_T0.csv", args.n)
         size = (folder / "export_T0.csv").stat().st_size / 1e6
-        print(f"built {args.n:,} respondents × 34 items: {size:.1f} MB in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"built {args.n:,} respondents × 34 items: {size:.1f} MB in {time.perf_counter() - t0:.1f} s"
+        )
         study = {
             "name": "bench",
             "codebook": str(CODEBOOK),

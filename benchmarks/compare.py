@@ -37,7 +37,9 @@ def _load(name: str, path: Path):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--respondents", type=int, default=100_000, help="rows over both waves (approx.)")
+    ap.add_argument(
+        "--respondents", type=int, default=100_000, help="rows over both waves (approx.)"
+    )
     ap.add_argument("--labs", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
@@ -64,13 +66,19 @@ def main() -> None:
         clean, _ = synth.make_clean(study.codebook, lab_ids=lab_ids, sizes=sizes, seed=args.seed)
         out = tmp_path / "out"
         write_parquet(clean, out / "clean" / "responses.parquet")
-        print(f"generate data: {time.perf_counter() - t:6.2f} s  ({len(clean):,} rows, "
-              f"{clean['respondent_id'].nunique():,} respondents, {args.labs} labs, "
-              f"{len(study.codebook.scale_names)} scales, 2 waves)")
+        print(
+            f"generate data: {time.perf_counter() - t:6.2f} s  ({len(clean):,} rows, "
+            f"{clean['respondent_id'].nunique():,} respondents, {args.labs} labs, "
+            f"{len(study.codebook.scale_names)} scales, 2 waves)"
+        )
         timings: dict[str, float] = {}
         cpu: dict[str, float] = {}
-        ctx = StageContext(study=study, out=out, console=Console(stderr=True, quiet=True),
-                           options={"timings": timings, "cpu_timings": cpu})
+        ctx = StageContext(
+            study=study,
+            out=out,
+            console=Console(stderr=True, quiet=True),
+            options={"timings": timings, "cpu_timings": cpu},
+        )
         from leerlab_research.compare.stage import run_compare
 
         t, c = time.perf_counter(), time.process_time()
@@ -80,8 +88,10 @@ def main() -> None:
         for step, secs in timings.items():
             print(f"  {step:<14s}{secs:7.2f}s{cpu.get(step, float('nan')):7.2f}s")
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-        print(f"compare stage total: {total:.2f} s wall, {total_cpu:.2f} s CPU on {os.cpu_count()} cores "
-              f"(load average {load:.1f}); {len(written)} files written")
+        print(
+            f"compare stage total: {total:.2f} s wall, {total_cpu:.2f} s CPU on {os.cpu_count()} cores "
+            f"(load average {load:.1f}); {len(written)} files written"
+        )
 
 
 if __name__ == "__main__":

@@ -50,15 +50,23 @@ def main() -> None:
     per = (time.perf_counter() - t0) / args.loop_sample
     loop = per * args.boot
 
-    print(f"machine: {platform.machine()} {platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} cpus, numpy {np.__version__}, pingouin {pg.__version__}")
+    print(
+        f"machine: {platform.machine()} {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cpus, numpy {np.__version__}, pingouin {pg.__version__}"
+    )
     print(f"data: {args.n} x {args.k} items, {args.boot} bootstrap replicates (BCa)")
     print(f"alpha = {res.alpha:.5f}, 95% CI [{res.ci_low:.5f}, {res.ci_high:.5f}]")
-    print(f"vectorised: {ours:.3f} s (best of {args.repeat}: {', '.join(f'{t:.3f}' for t in times)})")
-    print(f"pingouin loop: {per * 1000:.1f} ms per resample x {args.boot} = {loop:.1f} s "
-          f"(timed on {args.loop_sample} resamples; mean alpha {np.mean(boot):.5f})")
-    print(f"speed-up: {loop / ours:.1f}x   targets: < 2 s -> {'met' if ours < 2 else 'NOT met'}, "
-          f">= 20x -> {'met' if loop / ours >= 20 else 'NOT met'}")
+    print(
+        f"vectorised: {ours:.3f} s (best of {args.repeat}: {', '.join(f'{t:.3f}' for t in times)})"
+    )
+    print(
+        f"pingouin loop: {per * 1000:.1f} ms per resample x {args.boot} = {loop:.1f} s "
+        f"(timed on {args.loop_sample} resamples; mean alpha {np.mean(boot):.5f})"
+    )
+    print(
+        f"speed-up: {loop / ours:.1f}x   targets: < 2 s -> {'met' if ours < 2 else 'NOT met'}, "
+        f">= 20x -> {'met' if loop / ours >= 20 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

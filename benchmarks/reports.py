@@ -28,8 +28,11 @@ def main() -> int:
     runner = CliRunner()
     if not (REPO / "data" / "demo" / "limesurvey_T0.csv").exists():
         runner.invoke(app, ["demo", "--seed", "7", "--out", str(REPO / "data" / "demo")])
-    for stage, marker in (("clean", "clean/responses.parquet"), ("reliability", "measurement/reliability.csv"),
-                          ("compare", "compare/results.json")):
+    for stage, marker in (
+        ("clean", "clean/responses.parquet"),
+        ("reliability", "measurement/reliability.csv"),
+        ("compare", "compare/results.json"),
+    ):
         if not (OUT / marker).exists():
             res = runner.invoke(app, [stage, "--study", str(STUDY), "--out", str(OUT)])
             if res.exit_code != 0:
@@ -44,15 +47,29 @@ def main() -> int:
         if (OUT / "manifest.json").exists():
             shutil.copy(OUT / "manifest.json", tmp / "manifest.json")
         t0 = time.perf_counter()
-        res = runner.invoke(app, ["report", "--study", str(STUDY), "--out", str(tmp), "--kind", "lab",
-                                  "--format", "html"])
+        res = runner.invoke(
+            app,
+            [
+                "report",
+                "--study",
+                str(STUDY),
+                "--out",
+                str(tmp),
+                "--kind",
+                "lab",
+                "--format",
+                "html",
+            ],
+        )
         seconds = time.perf_counter() - t0
         if res.exit_code != 0:
             print(res.output)
             return 1
         n = len(list((tmp / "reports").glob("lab-*.html")))
-        print(f"reports: {n} HTML lab reports in {seconds:.1f} s ({seconds / max(n, 1):.1f} s per report); "
-              f"target < 60 s")
+        print(
+            f"reports: {n} HTML lab reports in {seconds:.1f} s ({seconds / max(n, 1):.1f} s per report); "
+            f"target < 60 s"
+        )
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -56,7 +56,17 @@ def pipeline(tmp_path_factory):
     assert res.exit_code == 0, res.output
     res = runner.invoke(
         app,
-        ["report", "--study", str(study_path), "--out", str(out), "--kind", "programme", "--kind", "methods"],
+        [
+            "report",
+            "--study",
+            str(study_path),
+            "--out",
+            str(out),
+            "--kind",
+            "programme",
+            "--kind",
+            "methods",
+        ],
     )
     assert res.exit_code == 0, res.output
     return study_path, out
@@ -185,17 +195,26 @@ def test_manifest_and_results_index(pipeline):
     assert any(k.startswith("clean/") for k in manifest["outputs"])
     assert any(k.startswith("reports/") for k in manifest["outputs"])
     # same inputs and config → byte-identical tables
-    for rel in ("clean/responses.csv", "clean/exclusions.csv", "compare/descriptives.csv", "compare/icc.csv"):
+    for rel in (
+        "clean/responses.csv",
+        "clean/exclusions.csv",
+        "compare/descriptives.csv",
+        "compare/icc.csv",
+    ):
         assert (out / rel).read_bytes() == (out / "run2" / rel).read_bytes(), rel
     shutil.rmtree(out / "run2")
 
 
 def test_unknown_lab_is_usage_error(pipeline):
     study_path, out = pipeline
-    res = runner.invoke(app, ["report", "--study", str(study_path), "--out", str(out), "--lab", "Utrecht"])
+    res = runner.invoke(
+        app, ["report", "--study", str(study_path), "--out", str(out), "--lab", "Utrecht"]
+    )
     assert res.exit_code == 2
     assert "unknown lab 'Utrecht'" in res.output and "Traceback" not in res.output
-    res = runner.invoke(app, ["report", "--study", str(study_path), "--out", str(out), "--format", "pptx"])
+    res = runner.invoke(
+        app, ["report", "--study", str(study_path), "--out", str(out), "--format", "pptx"]
+    )
     assert res.exit_code == 2 and "unknown format" in res.output
 
 

@@ -198,7 +198,10 @@ def _scale_row(
             seed=_child_seed(seed, scale, group, level),
         )
         row.update(
-            alpha=res.alpha, std_alpha=res.std_alpha, alpha_ci_low=res.ci_low, alpha_ci_high=res.ci_high
+            alpha=res.alpha,
+            std_alpha=res.std_alpha,
+            alpha_ci_low=res.ci_low,
+            alpha_ci_high=res.ci_high,
         )
         if not np.isfinite(res.alpha):
             reasons.append("alpha not computable (an item without variance)")
@@ -446,4 +449,6 @@ def invariance(
     data = responses[responses[group].astype("string").isin(list(levels))].copy()
     data[group] = data[group].astype(str)
     with single_thread():
-        return invariance_table(data, _factors(codebook), group, groups=list(levels), missing=missing)
+        return invariance_table(
+            data, _factors(codebook), group, groups=list(levels), missing=missing
+        )

@@ -33,7 +33,9 @@ def reverse_items() -> list[str]:
     return load_codebook(CODEBOOK).reverse_items
 
 
-def dutch_frame(n: int = 40, seed: int = 0, *, first_id: int = 10001, wave_day: str = "2024-03-04") -> pd.DataFrame:
+def dutch_frame(
+    n: int = 40, seed: int = 0, *, first_id: int = 10001, wave_day: str = "2024-03-04"
+) -> pd.DataFrame:
     """A Dutch Excel export as strings: attentive answers driven by one factor per person.
 
     Answers are reverse-written for reverse items (the instrument's layout) so
@@ -76,7 +78,9 @@ def write_dutch_csv(df: pd.DataFrame, path: Path, encoding: str = "cp1252") -> P
     return path
 
 
-def write_study(tmp: Path, sources: list[dict], settings: dict | None = None, name: str = "t") -> Path:
+def write_study(
+    tmp: Path, sources: list[dict], settings: dict | None = None, name: str = "t"
+) -> Path:
     """A study file pointing at the repository codebook and labs by absolute path."""
     study = {
         "name": name,
@@ -95,5 +99,3 @@ def run_cli(*args: str):
     from leerlab_research.cli import app
 
     return runner.invoke(app, list(args), env={"COLUMNS": "200", "LEERLAB_PSEUDONYM_KEY": ""})
-
-

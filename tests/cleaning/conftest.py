@@ -17,7 +17,9 @@ from cleaning_helpers import write_dutch_csv, write_study  # noqa: E402
 def dutch_study(tmp_path):
     """Factory: write Dutch CSV frames (T0, T1…) and a study reading them."""
 
-    def make(frames: dict[str, pd.DataFrame], settings: dict | None = None, encoding: str = "cp1252") -> Path:
+    def make(
+        frames: dict[str, pd.DataFrame], settings: dict | None = None, encoding: str = "cp1252"
+    ) -> Path:
         sources = []
         for fname, df in frames.items():
             write_dutch_csv(df, tmp_path / fname, encoding=encoding)

@@ -95,7 +95,9 @@ def test_unknown_column_is_reported_by_name(tmp_path, dutch_study):
     result = run_cli("clean", "--study", str(study))
     _assert_failed(result, tmp_path / "out", "x_T0.csv", "Lievelingskleur", "unknown_column")
     # ... and the study can say to ignore it.
-    study = dutch_study({"x_T0.csv": df}, settings={"cleaning": {"ignore_columns": ["Lievelingskleur"]}})
+    study = dutch_study(
+        {"x_T0.csv": df}, settings={"cleaning": {"ignore_columns": ["Lievelingskleur"]}}
+    )
     ok = run_cli("clean", "--study", str(study))
     assert ok.exit_code == 0, ok.output
 
@@ -106,7 +108,9 @@ def test_unknown_lab_names_file_row_column_value(tmp_path, dutch_study):
     study = dutch_study({"lab_T0.csv": df})
     result = run_cli("clean", "--study", str(study))
     # data row 6 is spreadsheet row 8 (header = row 1, first data row = 2)
-    _assert_failed(result, tmp_path / "out", "lab_T0.csv", "row 8", "column 'Leerlab'", "'Atlantis'")
+    _assert_failed(
+        result, tmp_path / "out", "lab_T0.csv", "row 8", "column 'Leerlab'", "'Atlantis'"
+    )
 
 
 def test_out_of_range_value(tmp_path, dutch_study):
@@ -114,7 +118,9 @@ def test_out_of_range_value(tmp_path, dutch_study):
     df.loc[2, "BEL2"] = "7"
     study = dutch_study({"r_T0.csv": df})
     result = run_cli("clean", "--study", str(study))
-    _assert_failed(result, tmp_path / "out", "r_T0.csv", "row 4", "column 'BEL2'", "'7'", "out of range")
+    _assert_failed(
+        result, tmp_path / "out", "r_T0.csv", "row 4", "column 'BEL2'", "'7'", "out of range"
+    )
 
 
 def test_unknown_answer_label_is_not_a_silent_nan(tmp_path, dutch_study):
@@ -162,7 +168,14 @@ def test_validate_is_lazy_across_files(tmp_path, dutch_study):
         ("b_T1.csv", "invalid_school_type"),
         ("b_T1.csv", "unknown_column"),
     }
-    assert list(table.columns[:6]) == ["source_file", "source_row", "column", "value", "rule", "message"]
+    assert list(table.columns[:6]) == [
+        "source_file",
+        "source_row",
+        "column",
+        "value",
+        "rule",
+        "message",
+    ]
     assert not (tmp_path / "out" / "clean" / "responses.csv").exists()
 
 
@@ -175,7 +188,10 @@ def test_failure_in_a_test_row_does_not_block(tmp_path, dutch_study):
     result = run_cli("clean", "--study", str(study))
     assert result.exit_code == 0, result.output
     excl = pd.read_csv(tmp_path / "out" / "clean" / "exclusions.csv")
-    assert dict(zip(excl["source_row"], excl["reason"], strict=True)) == {6: "test", 7: "no_consent"}
+    assert dict(zip(excl["source_row"], excl["reason"], strict=True)) == {
+        6: "test",
+        7: "no_consent",
+    }
     val = pd.read_csv(tmp_path / "out" / "clean" / "validation.csv")
     assert set(val["severity"]) == {"excluded"}
 

@@ -104,7 +104,9 @@ def test_labs_resolved_from_aliases(demo):
     truth, resp = demo["truth"], demo["responses"]
     m = resp.merge(truth, left_on=["file", "source_row"], right_on=["source_file", "source_row"])
     assert (m["lab_x"] == m["lab_y"]).all()
-    assert m["is_alias"].sum() > 50  # aliases such as 'Den Bosch', 'Gorkum', 'Amsterdam Ĳburg' were resolved
+    assert (
+        m["is_alias"].sum() > 50
+    )  # aliases such as 'Den Bosch', 'Gorkum', 'Amsterdam Ĳburg' were resolved
     assert (m["school_type_x"] == m["school_type_y"]).all() and (m["role_x"] == m["role_y"]).all()
 
 
@@ -159,18 +161,27 @@ def _personal_values(data: Path) -> tuple[set[str], set[str]]:
     from leerlab_research.io import read_export
     from leerlab_research.normalise import normalise_label
 
-    personal_headers = {normalise_label(h) for h in CB.personal_columns} | {
-        normalise_label(h)
-        for v in CB.personal_variables
-        for h in (v, CB.variables[v].label.nl, CB.variables[v].label.en)
-    } | {"respondentnummer", "respondent id", "ipaddr", "name", "email"}
+    personal_headers = (
+        {normalise_label(h) for h in CB.personal_columns}
+        | {
+            normalise_label(h)
+            for v in CB.personal_variables
+            for h in (v, CB.variables[v].label.nl, CB.variables[v].label.en)
+        }
+        | {"respondentnummer", "respondent id", "ipaddr", "name", "email"}
+    )
     texts: set[str] = set()
     whole: set[str] = set()
     for path in sorted(data.glob("*_T*.*")):
         raw = read_export(path)
         for col in raw.frame.columns:
             meaning = {h: m for m, h in raw.system.items()}.get(col)
-            if normalise_label(col) in personal_headers or meaning in ("email", "name", "ip", "token"):
+            if normalise_label(col) in personal_headers or meaning in (
+                "email",
+                "name",
+                "ip",
+                "token",
+            ):
                 for v in raw.frame[col].dropna().astype(str):
                     v = v.strip()
                     # Test rows' made-up keys ('test', 'TEST2') are not personal data.
@@ -184,7 +195,11 @@ def test_nothing_personal_in_any_output(demo):
     texts, whole = _personal_values(demo["data"])
     assert len(texts) > 500 and any("@" in t for t in texts)
     truth = demo["truth"]
-    texts |= {k for k in truth["person_key"].astype(str) if not k.isdigit() and not k.lower().startswith("test")}
+    texts |= {
+        k
+        for k in truth["person_key"].astype(str)
+        if not k.isdigit() and not k.lower().startswith("test")
+    }
     whole |= {k for k in truth["person_key"].astype(str) if k.isdigit()}
     files = sorted(p for p in demo["out"].rglob("*") if p.is_file())
     assert {p.name for p in files} >= {
@@ -201,7 +216,9 @@ def test_nothing_personal_in_any_output(demo):
             cells = set(re.split(r"[,\n\"]", body))
         leaked = [t for t in texts if t in body]
         assert not leaked, f"{path.name} contains personal values, e.g. {leaked[:3]}"
-        assert not (whole & cells), f"{path.name} contains raw respondent numbers {sorted(whole & cells)[:3]}"
+        assert not (whole & cells), (
+            f"{path.name} contains raw respondent numbers {sorted(whole & cells)[:3]}"
+        )
     assert "@" not in (demo["clean"] / "responses.csv").read_text(encoding="utf-8")
 
 

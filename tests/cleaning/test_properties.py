@@ -39,12 +39,18 @@ def _base() -> pd.DataFrame:
     extra.iloc[0, extra.columns.get_loc("Respondentnummer")] = "99901"
     extra.iloc[1, extra.columns.get_loc("Toestemming")] = "Nee"
     extra.iloc[1, extra.columns.get_loc("Respondentnummer")] = "99902"
-    extra.iloc[2, extra.columns.get_loc("Verstuurd op")] = np.nan  # abandoned earlier attempt of person 2
-    extra.iloc[3, extra.columns.get_loc("Verstuurd op")] = "01-03-2024 08:00:00"  # earlier duplicate of person 3
+    extra.iloc[2, extra.columns.get_loc("Verstuurd op")] = (
+        np.nan
+    )  # abandoned earlier attempt of person 2
+    extra.iloc[3, extra.columns.get_loc("Verstuurd op")] = (
+        "01-03-2024 08:00:00"  # earlier duplicate of person 3
+    )
     return pd.concat([df, extra], ignore_index=True)
 
 
-def _clean(folder: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
+def _clean(
+    folder: Path, frames: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
     sources = []
     for name, df in frames.items():
         write_dutch_csv(df, folder / name)
@@ -53,7 +59,11 @@ def _clean(folder: Path, frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame,
     ctx = StageContext(study=study, out=folder / "out", console=Console(file=io.StringIO()))
     run_clean(ctx)
     clean = folder / "out" / "clean"
-    return pd.read_parquet(clean / "responses.parquet"), pd.read_csv(clean / "exclusions.csv"), clean
+    return (
+        pd.read_parquet(clean / "responses.parquet"),
+        pd.read_csv(clean / "exclusions.csv"),
+        clean,
+    )
 
 
 BASE = _base()
@@ -64,7 +74,9 @@ def _reference_tables():
     if not _reference:
         with tempfile.TemporaryDirectory() as d:
             resp, excl, clean = _clean(Path(d), {"s_T0.csv": BASE})
-            _reference.update(resp=resp, excl=excl, files={p.name: p.read_bytes() for p in clean.iterdir()})
+            _reference.update(
+                resp=resp, excl=excl, files={p.name: p.read_bytes() for p in clean.iterdir()}
+            )
     return _reference
 
 
@@ -84,14 +96,18 @@ def test_shuffling_rows_and_columns_gives_the_same_table(rows, cols):
     with tempfile.TemporaryDirectory() as d:
         resp, excl, _ = _clean(Path(d), {"s_T0.csv": shuffled})
     # source_row moves with the shuffle; everything else must be identical
-    pd.testing.assert_frame_equal(resp.drop(columns="source_row"), ref["resp"].drop(columns="source_row"))
+    pd.testing.assert_frame_equal(
+        resp.drop(columns="source_row"), ref["resp"].drop(columns="source_row")
+    )
     key = ["respondent_id", "reason"]
     a = excl.drop(columns=["source_row", "detail"]).sort_values(key).reset_index(drop=True)
     b = ref["excl"].drop(columns=["source_row", "detail"]).sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
 
 
-@given(arrays(float, st.integers(1, 50), elements=st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, np.nan])))
+@given(
+    arrays(float, st.integers(1, 50), elements=st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, np.nan]))
+)
 def test_reverse_keying_twice_is_identity(x):
     np.testing.assert_array_equal(reverse_key(reverse_key(x, 1, 5), 1, 5), x)
     ok = ~np.isnan(x)

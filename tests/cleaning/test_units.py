@@ -98,7 +98,12 @@ def test_item_values_labels_numbers_missing(codebook):
 def test_spss_user_missing_and_labels(codebook):
     vs = codebook.value_set_of("AMB1")
     s = pd.Series([1.0, 5.0, 9.0, 8.0, np.nan])
-    p = parse_item(s, vs, user_missing=[8.0, 9.0], value_labels={8.0: "Geen antwoord", 9.0: "Weet niet / n.v.t."})
+    p = parse_item(
+        s,
+        vs,
+        user_missing=[8.0, 9.0],
+        value_labels={8.0: "Geen antwoord", 9.0: "Weet niet / n.v.t."},
+    )
     assert list(p.values[:4]) == [1, 5, 9, 8]
     assert list(p.reason) == [None, None, "dont_know", "user_missing", "blank"]
     assert not p.bad.any()
@@ -108,7 +113,9 @@ def test_categories_with_spss_labels_and_yes_no(codebook):
     st = parse_category(pd.Series([1.0, 2.0, 3.0]), codebook, "school_type",
                         value_labels={1.0: "vmbo", 2.0: "mbo", 3.0: "anders"})  # fmt: skip
     assert list(st.values) == ["vmbo", "mbo", "anders"]
-    c = parse_category(pd.Series(["Y", "N", "Ja", "nee", "1", 0.0, "Yes", "misschien"]), codebook, "consent")
+    c = parse_category(
+        pd.Series(["Y", "N", "Ja", "nee", "1", 0.0, "Yes", "misschien"]), codebook, "consent"
+    )
     assert list(c.values[:7]) == ["ja", "nee", "ja", "nee", "ja", "nee", "ja"]
     assert c.bad.tolist() == [False] * 7 + [True]
     role = parse_category(pd.Series(["Docent", "teacher", "Process facilitator"]), codebook, "role")
@@ -116,7 +123,9 @@ def test_categories_with_spss_labels_and_yes_no(codebook):
 
 
 def test_dates_dayfirst():
-    p = parse_datetime(pd.Series(["03-02-2024 10:00", "", "31-12-2024 23:59", "gisteren"]), dayfirst=True)
+    p = parse_datetime(
+        pd.Series(["03-02-2024 10:00", "", "31-12-2024 23:59", "gisteren"]), dayfirst=True
+    )
     assert pd.Timestamp(p.values[0]) == pd.Timestamp("2024-02-03 10:00")
     assert pd.isna(p.values[1]) and not p.bad[1]
     assert pd.Timestamp(p.values[2]) == pd.Timestamp("2024-12-31 23:59")
@@ -125,7 +134,9 @@ def test_dates_dayfirst():
 
 # ------------------------------------------------------------------ pseudonyms
 def test_pseudonyms_link_spellings_of_one_key():
-    keys = pd.Series([" Anna@School.nl", "anna@school.nl ", "LL12345", 17.0, "17", np.nan, "anonymous"])
+    keys = pd.Series(
+        [" Anna@School.nl", "anna@school.nl ", "LL12345", 17.0, "17", np.nan, "anonymous"]
+    )
     ids = pseudonymise(keys, KEY)
     assert ids[0] == ids[1] and ids[3] == ids[4] and ids[0] != ids[2]
     assert ids[:5].str.fullmatch(r"[0-9a-f]{16}").all()
@@ -173,7 +184,9 @@ def test_mahalanobis_matches_scipy_and_uses_items_as_df(codebook):
 def test_even_odd_high_for_consistent_low_for_random(codebook):
     rng = np.random.default_rng(0)
     k = len(codebook.item_codes)
-    scale_idx = np.array([list(codebook.scales).index(codebook.scale_of_item[c]) for c in codebook.item_codes])
+    scale_idx = np.array(
+        [list(codebook.scales).index(codebook.scale_of_item[c]) for c in codebook.item_codes]
+    )
     level = rng.integers(1, 6, size=(200, len(codebook.scales)))
     consistent = level[:, scale_idx].astype(float)
     random = rng.integers(1, 6, size=(200, k)).astype(float)
@@ -186,7 +199,9 @@ def test_even_odd_high_for_consistent_low_for_random(codebook):
 def test_careless_flags_need_agreement(codebook):
     rng = np.random.default_rng(1)
     n, k = 400, len(codebook.item_codes)
-    scale_idx = np.array([list(codebook.scales).index(codebook.scale_of_item[c]) for c in codebook.item_codes])
+    scale_idx = np.array(
+        [list(codebook.scales).index(codebook.scale_of_item[c]) for c in codebook.item_codes]
+    )
     eta = rng.normal(size=(n, 1)) + rng.normal(scale=0.7, size=(n, len(codebook.scales)))
     raw = np.clip(np.round(3 + eta[:, scale_idx] + rng.normal(scale=0.6, size=(n, k))), 1, 5)
     raw[0] = 4  # straightliner
@@ -194,7 +209,9 @@ def test_careless_flags_need_agreement(codebook):
     dur = np.full(n, 600.0)
     dur[1] = 30  # fast but otherwise normal: one index only
     cr = careless_indices(raw, keyed, dur, codebook, CarelessSettings())
-    assert cr.loc[0, "careless_flag"] and cr.loc[0, "cr_flag_longstring"] and cr.loc[0, "cr_flag_irv"]
+    assert (
+        cr.loc[0, "careless_flag"] and cr.loc[0, "cr_flag_longstring"] and cr.loc[0, "cr_flag_irv"]
+    )
     assert cr.loc[1, "cr_flag_seconds_per_item"] and cr.loc[1, "cr_n_flags"] == 1
     assert not cr.loc[1, "careless_flag"]
     assert cr["careless_flag"].mean() < 0.05
@@ -219,7 +236,9 @@ def test_qualtrics_like_export(codebook, labs):
     """Export tags, question text in header_text, Finished/Status system columns, preview row."""
     items = codebook.item_codes
     rows = []
-    for i, (status, finished) in enumerate([("IP Address", "True"), ("Survey Preview", "True"), ("IP Address", "False")]):
+    for i, (status, finished) in enumerate(
+        [("IP Address", "True"), ("Survey Preview", "True"), ("IP Address", "False")]
+    ):
         rec = {"StartDate": "2024-03-05 10:00:00", "EndDate": "2024-03-05 10:12:00", "Status": status,
                "Finished": finished, "ResponseId": f"R_{i}abc", "RecipientEmail": f"p{i}@x.nl",
                "ExternalReference": f"EXT{i}", "Q1": "Weert", "Q2": "mbo", "Q3": "Docent", "Q4": "Ja"}  # fmt: skip
@@ -227,7 +246,9 @@ def test_qualtrics_like_export(codebook, labs):
         rows.append(rec)
     frame = pd.DataFrame(rows)
     header_text = {"Q1": "Leerlab", "Q2": "Schooltype", "Q3": "Rol", "Q4": "Toestemming"}
-    header_text.update({f"Q10_{j + 1}": f"Stellingen - {codebook.items[c].text.en}" for j, c in enumerate(items)})
+    header_text.update(
+        {f"Q10_{j + 1}": f"Stellingen - {codebook.items[c].text.en}" for j, c in enumerate(items)}
+    )
     raw = _raw(frame, "qualtrics", first_row=4, header_text=header_text,
                system={"started_at": "StartDate", "submitted_at": "EndDate", "status": "Status",
                        "finished": "Finished", "response_id": "ResponseId", "email": "RecipientEmail"})  # fmt: skip
@@ -256,8 +277,14 @@ def test_spss_like_export(codebook, labs):
     h, failures = _harmonise(raw, codebook, labs)
     assert failures.blocking == []
     df = h.frame
-    assert df["school_type"].tolist() == ["vmbo", "mbo"] and df["role"].tolist() == ["docent", "bestuur"]
-    assert df["consent"].tolist() == ["ja", "nee"] and df["lab"].tolist() == ["weert", "noord-holland"]
+    assert df["school_type"].tolist() == ["vmbo", "mbo"] and df["role"].tolist() == [
+        "docent",
+        "bestuur",
+    ]
+    assert df["consent"].tolist() == ["ja", "nee"] and df["lab"].tolist() == [
+        "weert",
+        "noord-holland",
+    ]
     assert set(h.reasons[1]) == {"dont_know"}
     assert "naam" not in df.columns and "respondent_id" in df.columns
     assert df["respondent_id"].str.len().eq(16).all()

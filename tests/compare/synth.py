@@ -83,13 +83,23 @@ def make_clean(
     n = rows_p.size
     lab_idx = persons_lab[rows_p]
     r_eff = np.array([role_effect.get(r, 0.0) for r in role[rows_p]])
-    y = (mu[None, :] + u[lab_idx] + r_eff[:, None] + change * (wave == "T1")[:, None]
-         + pers[rows_p] + rng.normal(0, sigma, (n, s)))
+    y = (
+        mu[None, :]
+        + u[lab_idx]
+        + r_eff[:, None]
+        + change * (wave == "T1")[:, None]
+        + pers[rows_p]
+        + rng.normal(0, sigma, (n, s))
+    )
     data: dict[str, object] = {}
     fields = [f["name"] for f in clean_fields(codebook)]
     base = {
-        "respondent_id": ids[rows_p], "lab": np.array(lab_ids)[lab_idx], "school_type": school[rows_p],
-        "role": role[rows_p], "wave": wave, "consent": np.array(["ja"] * n),
+        "respondent_id": ids[rows_p],
+        "lab": np.array(lab_ids)[lab_idx],
+        "school_type": school[rows_p],
+        "role": role[rows_p],
+        "wave": wave,
+        "consent": np.array(["ja"] * n),
     }
     for name in fields:
         if name in base:
@@ -117,6 +127,15 @@ def make_clean(
                 df[name] = pd.NaT
             else:
                 df[name] = np.nan
-    truth = Truth(mu=mu, u=u, lab_ids=list(lab_ids), role_effect=role_effect, change=change,
-                  tau=tau, sigma=sigma, person_sd=person_sd, scales=scales)
+    truth = Truth(
+        mu=mu,
+        u=u,
+        lab_ids=list(lab_ids),
+        role_effect=role_effect,
+        change=change,
+        tau=tau,
+        sigma=sigma,
+        person_sd=person_sd,
+        scales=scales,
+    )
     return df[fields], truth

@@ -37,8 +37,10 @@ def test_hand_computed_case():
     assert agreement.rwg_j(np.array([[1.0, 1], [5, 5], [1, 1], [5, 5]])) == 0.0  # s² > 2 truncated
 
 
-@pytest.mark.parametrize("which,items", [("tsig", ["TSIG01", "TSIG02", "TSIG03"]),
-                                         ("lead", [f"LEAD{i:02d}" for i in range(1, 12)])])
+@pytest.mark.parametrize(
+    "which,items",
+    [("tsig", ["TSIG01", "TSIG02", "TSIG03"]), ("lead", [f"LEAD{i:02d}" for i in range(1, 12)])],
+)
 def test_equal_to_r_multilevel(which, items):
     lq = pd.read_csv(RESULTS / "lq2002.csv")
     ref = pd.read_csv(RESULTS / f"rwgj_awg_{which}.csv").set_index("grpid")
@@ -61,15 +63,34 @@ def test_equal_to_r_multilevel(which, items):
 def test_gaps_and_suppression():
     rng = np.random.default_rng(0)
     rows = []
-    for role, school, k in (("bestuur", "vmbo", 6), ("management", "mbo", 7), ("docent", "vmbo", 10),
-                            ("docent", "mbo", 9), ("management", "vmbo", 2)):
+    for role, school, k in (
+        ("bestuur", "vmbo", 6),
+        ("management", "mbo", 7),
+        ("docent", "vmbo", 10),
+        ("docent", "mbo", 9),
+        ("management", "vmbo", 2),
+    ):
         for _ in range(k):
-            rows.append({"respondent_id": str(len(rows)), "lab": "a", "role": role, "school_type": school,
-                         "wave": "T0", "commitment": rng.uniform(1, 5)})
+            rows.append(
+                {
+                    "respondent_id": str(len(rows)),
+                    "lab": "a",
+                    "role": role,
+                    "school_type": school,
+                    "wave": "T0",
+                    "commitment": rng.uniform(1, 5),
+                }
+            )
     df = pd.DataFrame(rows)
     desc = descriptives.describe(df, ["commitment"], min_cell=5)
-    t = agreement.agreement_table(df, ["commitment"], {"commitment": []}, ["commitment"],
-                                  descriptives.reason_lookup(desc), min_cell=5)
+    t = agreement.agreement_table(
+        df,
+        ["commitment"],
+        {"commitment": []},
+        ["commitment"],
+        descriptives.reason_lookup(desc),
+        min_cell=5,
+    )
     g = t[(t["lab"] == "a") & (t["measure"] == "gap_school_type")].iloc[0]
     v = df[df["school_type"] == "vmbo"]["commitment"]
     m = df[df["school_type"] == "mbo"]["commitment"]

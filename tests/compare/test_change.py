@@ -58,10 +58,14 @@ def test_paired_and_unpaired_equal_scipy_and_pingouin(setup):
                 d = (p1.loc[p0.index] - p0).to_numpy()
                 dz = d.mean() / d.std(ddof=1)
                 assert pr["effect_size"] == pytest.approx(dz, rel=1e-9)
-                lo, hi = pg.compute_esci(stat=dz, nx=len(d), ny=len(d), paired=True, eftype="cohen", decimals=12)
+                lo, hi = pg.compute_esci(
+                    stat=dz, nx=len(d), ny=len(d), paired=True, eftype="cohen", decimals=12
+                )
                 assert (pr["es_ci_low"], pr["es_ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
                 w = stats.wilcoxon(d)
-                assert pr["wilcoxon_w"] == pytest.approx(w.statistic) and pr["wilcoxon_p"] == pytest.approx(w.pvalue)
+                assert pr["wilcoxon_w"] == pytest.approx(w.statistic) and pr[
+                    "wilcoxon_p"
+                ] == pytest.approx(w.pvalue)
                 tt = pg.ttest(p1.loc[p0.index].to_numpy(), p0.to_numpy(), paired=True).iloc[0]
                 assert pr["statistic"] == pytest.approx(tt["T"], rel=1e-9)
             ur = rows.loc["unpaired"]
@@ -71,7 +75,9 @@ def test_paired_and_unpaired_equal_scipy_and_pingouin(setup):
                 assert ur["p"] == pytest.approx(r.pvalue, rel=1e-9)
                 g = pg.compute_effsize(u1.to_numpy(), u0.to_numpy(), eftype="hedges")
                 assert ur["effect_size"] == pytest.approx(g, rel=1e-9)
-                lo, hi = pg.compute_esci(stat=g, nx=len(u1), ny=len(u0), eftype="hedges", decimals=12)
+                lo, hi = pg.compute_esci(
+                    stat=g, nx=len(u1), ny=len(u0), eftype="hedges", decimals=12
+                )
                 assert (ur["es_ci_low"], ur["es_ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
                 tt = pg.ttest(u1.to_numpy(), u0.to_numpy(), correction=True).iloc[0]
                 lo, hi = tt["CI95"]
@@ -79,11 +85,14 @@ def test_paired_and_unpaired_equal_scipy_and_pingouin(setup):
 
 
 def test_unknown_ids_are_never_paired():
-    df = pd.DataFrame({
-        "respondent_id": ["onbekend"] * 12 + [f"p{i}" for i in range(6)] * 2,
-        "lab": "a", "wave": ["T0"] * 6 + ["T1"] * 6 + ["T0"] * 6 + ["T1"] * 6,
-        "commitment": np.linspace(1, 5, 24),
-    })
+    df = pd.DataFrame(
+        {
+            "respondent_id": ["onbekend"] * 12 + [f"p{i}" for i in range(6)] * 2,
+            "lab": "a",
+            "wave": ["T0"] * 6 + ["T1"] * 6 + ["T0"] * 6 + ["T1"] * 6,
+            "commitment": np.linspace(1, 5, 24),
+        }
+    )
     t = change_table(df, ["commitment"], min_cell=5).set_index(["lab", "analysis"])
     assert t.loc[("all", "paired"), "n_paired"] == 6
     assert t.loc[("all", "unpaired"), "n_unpaired_t0"] == 6

@@ -55,7 +55,9 @@ def test_zero_changes_are_covered_at_the_nominal_rate(demo):
     _, out, truth = demo
     ch = pd.read_csv(out / "compare" / "change.csv")
     rows = ch[(ch["lab"] != "all") & (ch["analysis"] == "paired") & ~ch["suppressed"]]
-    true = np.array([truth["change_effects"][lab][s] for lab, s in zip(rows["lab"], rows["scale"], strict=True)])
+    true = np.array(
+        [truth["change_effects"][lab][s] for lab, s in zip(rows["lab"], rows["scale"], strict=True)]
+    )
     zero = rows[true == 0]
     cover = ((zero["ci_low"] <= 0) & (zero["ci_high"] >= 0)).mean()
     assert len(zero) >= 20 and cover >= 0.85, cover
@@ -74,7 +76,9 @@ def test_zero_role_effects_are_covered(demo):
     m = pd.read_csv(out / "compare" / "mixedlm.csv")
     m = m[(m["factor"] == "role") & (m["status"] == "ok")]
     re = truth["role_effects"]
-    true = np.array([re[lev][s] - re["docent"][s] for lev, s in zip(m["level"], m["scale"], strict=True)])
+    true = np.array(
+        [re[lev][s] - re["docent"][s] for lev, s in zip(m["level"], m["scale"], strict=True)]
+    )
     zero = m[true == 0]
     assert ((zero["ci_low"] <= 0) & (zero["ci_high"] >= 0)).mean() >= 0.85
 
@@ -93,4 +97,6 @@ def test_demo_descriptives_leak_nothing(demo):
         targets = (tb["suppression_reason"] == "primary").to_numpy()
         assert disclosure.audit_linear(n, rel, sup, min_cell=5, targets=targets) == []
         sums = n * tr["mean"].to_numpy(float)
-        assert disclosure.audit_linear(sums, rel, sup, min_cell=5, lower=None, targets=targets) == []
+        assert (
+            disclosure.audit_linear(sums, rel, sup, min_cell=5, lower=None, targets=targets) == []
+        )

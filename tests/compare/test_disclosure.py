@@ -26,8 +26,16 @@ def frame(cells: dict[tuple[str, str, str], list[float]], wave: str = "T0") -> p
     k = 0
     for (lab, role, school), values in cells.items():
         for v in values:
-            rows.append({"respondent_id": f"{k:016x}", "lab": lab, "role": role, "school_type": school,
-                         "wave": wave, "commitment": float(v)})
+            rows.append(
+                {
+                    "respondent_id": f"{k:016x}",
+                    "lab": lab,
+                    "role": role,
+                    "school_type": school,
+                    "wave": wave,
+                    "commitment": float(v),
+                }
+            )
             k += 1
     return pd.DataFrame(rows)
 
@@ -92,7 +100,10 @@ def test_audit_finds_no_leak_in_descriptives_cube():
     df = one_bestuurder()
     t = descriptives.describe(df, SCALES, min_cell=5)
     truth = descriptives.describe(df, SCALES, min_cell=1)  # same rows, nothing suppressed
-    assert (truth[["lab", "role", "school_type"]].to_numpy() == t[["lab", "role", "school_type"]].to_numpy()).all()
+    assert (
+        truth[["lab", "role", "school_type"]].to_numpy()
+        == t[["lab", "role", "school_type"]].to_numpy()
+    ).all()
     rel = disclosure.hierarchy_relations(t, GROUP_DIMS, by=["scale", "wave"])
     n = truth["n"].to_numpy(dtype=float)
     sums = n * truth["mean"].to_numpy(dtype=float)
@@ -114,8 +125,10 @@ def test_audit_detects_a_naive_table():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 12), min_size=3, max_size=3), min_size=2, max_size=4),
-       st.integers(2, 6))
+@given(
+    st.lists(st.lists(st.integers(0, 12), min_size=3, max_size=3), min_size=2, max_size=4),
+    st.integers(2, 6),
+)
 def test_protect_two_way_tables_never_leak(counts, min_cell):
     """Random lab × role count tables with margins: no suppressed n is recoverable."""
     rows = []
@@ -142,7 +155,9 @@ def test_protect_two_way_tables_never_leak(counts, min_cell):
 
 def test_protect_small_remainder_is_widened():
     # lab total 31 = 1 + 1 + 29: two primary cells, but 31 − 29 = 2 < 5 would reveal a pair
-    t = pd.DataFrame({"lab": ["a", "a", "a", "a"], "role": [ALL, "b", "m", "d"], "n": [31, 1, 1, 29]})
+    t = pd.DataFrame(
+        {"lab": ["a", "a", "a", "a"], "role": [ALL, "b", "m", "d"], "n": [31, 1, 1, 29]}
+    )
     rel = disclosure.hierarchy_relations(t, ["role"], by=["lab"])
     reason = disclosure.protect(t["n"].to_numpy(), rel, 5)
     assert list(reason) == ["", "primary", "primary", "complementary"]
@@ -157,7 +172,9 @@ def test_gap_with_a_suppressed_cell_is_suppressed():
     gaps = t[(t["lab"] == "a") & (t["measure"] == "gap_role")]
     for _, r in gaps.iterrows():
         involved = {r["group_a"], r["group_b"]}
-        hidden = set(desc[(desc["lab"] == "a") & (desc["school_type"] == ALL) & desc["suppressed"]]["role"])
+        hidden = set(
+            desc[(desc["lab"] == "a") & (desc["school_type"] == ALL) & desc["suppressed"]]["role"]
+        )
         if involved & hidden:
             assert r["suppressed"] and pd.isna(r["value"]) and pd.isna(r["n_a"])
         else:
@@ -180,14 +197,40 @@ def test_change_small_paired_group_cannot_be_recovered():
     rng = np.random.default_rng(3)
     rows = []
     k = 0
-    for lab, n_pair, n_only0, n_only1 in (("a", 2, 9, 9), ("b", 12, 6, 7), ("c", 15, 8, 6), ("d", 11, 7, 8)):
+    for lab, n_pair, n_only0, n_only1 in (
+        ("a", 2, 9, 9),
+        ("b", 12, 6, 7),
+        ("c", 15, 8, 6),
+        ("d", 11, 7, 8),
+    ):
         for i in range(n_pair):
             for w in ("T0", "T1"):
-                rows.append({"respondent_id": f"p{lab}{i}", "lab": lab, "wave": w, "commitment": rng.uniform(1, 5)})
+                rows.append(
+                    {
+                        "respondent_id": f"p{lab}{i}",
+                        "lab": lab,
+                        "wave": w,
+                        "commitment": rng.uniform(1, 5),
+                    }
+                )
         for i in range(n_only0):
-            rows.append({"respondent_id": f"x{lab}{i}", "lab": lab, "wave": "T0", "commitment": rng.uniform(1, 5)})
+            rows.append(
+                {
+                    "respondent_id": f"x{lab}{i}",
+                    "lab": lab,
+                    "wave": "T0",
+                    "commitment": rng.uniform(1, 5),
+                }
+            )
         for i in range(n_only1):
-            rows.append({"respondent_id": f"y{lab}{i}", "lab": lab, "wave": "T1", "commitment": rng.uniform(1, 5)})
+            rows.append(
+                {
+                    "respondent_id": f"y{lab}{i}",
+                    "lab": lab,
+                    "wave": "T1",
+                    "commitment": rng.uniform(1, 5),
+                }
+            )
         k += 1
     df = pd.DataFrame(rows)
     t = change.change_table(df, SCALES, min_cell=5)

@@ -26,9 +26,19 @@ def data(seed: int = 0, k: int = 4, n: int = 25) -> pd.DataFrame:
     for g in range(k):
         size = n + 7 * g
         for i in range(size):
-            rows.append({"respondent_id": f"{g}-{i}", "lab": f"lab{g}", "role": "docent" if i % 3 else "bestuur",
-                         "school_type": "vmbo" if i % 2 else "mbo", "wave": "T0",
-                         **{s: rng.normal(3 + 0.2 * g * (j + 1), 0.5 + 0.1 * g) for j, s in enumerate(SCALES)}})
+            rows.append(
+                {
+                    "respondent_id": f"{g}-{i}",
+                    "lab": f"lab{g}",
+                    "role": "docent" if i % 3 else "bestuur",
+                    "school_type": "vmbo" if i % 2 else "mbo",
+                    "wave": "T0",
+                    **{
+                        s: rng.normal(3 + 0.2 * g * (j + 1), 0.5 + 0.1 * g)
+                        for j, s in enumerate(SCALES)
+                    },
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -36,8 +46,13 @@ def data(seed: int = 0, k: int = 4, n: int = 25) -> pd.DataFrame:
 def result():
     df = data()
     desc = descriptives.describe(df, SCALES, min_cell=5)
-    tests, ph = groups.group_tests(df, SCALES, ["lab", "school_type"], descriptives.reason_lookup(desc),
-                                   posthoc_factors=["lab"])
+    tests, ph = groups.group_tests(
+        df,
+        SCALES,
+        ["lab", "school_type"],
+        descriptives.reason_lookup(desc),
+        posthoc_factors=["lab"],
+    )
     return df, tests, ph
 
 
@@ -45,7 +60,9 @@ def test_welch_anova_and_kruskal_equal_pingouin(result):
     df, tests, _ = result
     for s in SCALES:
         wa = pg.welch_anova(data=df, dv=s, between="lab").iloc[0]
-        row = tests[(tests["scale"] == s) & (tests["factor"] == "lab") & (tests["test"] == "welch_anova")].iloc[0]
+        row = tests[
+            (tests["scale"] == s) & (tests["factor"] == "lab") & (tests["test"] == "welch_anova")
+        ].iloc[0]
         assert row["statistic"] == pytest.approx(wa["F"], rel=1e-6)
         assert row["df2"] == pytest.approx(wa["ddof2"], rel=1e-6)
         assert row["p"] == pytest.approx(wa["p_unc"], rel=1e-6, abs=1e-12)
@@ -56,7 +73,9 @@ def test_welch_anova_and_kruskal_equal_pingouin(result):
         om = (ssb - dfb * ssw / dfw) / (ssb + ssw + ssw / dfw)
         assert row["effect_size_2"] == pytest.approx(om, rel=1e-6)
         kw = pg.kruskal(data=df, dv=s, between="lab").iloc[0]
-        krow = tests[(tests["scale"] == s) & (tests["factor"] == "lab") & (tests["test"] == "kruskal")].iloc[0]
+        krow = tests[
+            (tests["scale"] == s) & (tests["factor"] == "lab") & (tests["test"] == "kruskal")
+        ].iloc[0]
         assert krow["statistic"] == pytest.approx(kw["H"], rel=1e-6)
         assert krow["p"] == pytest.approx(kw["p_unc"], rel=1e-6, abs=1e-12)
         h = stats.kruskal(*[g[s].to_numpy() for _, g in df.groupby("lab")]).statistic
@@ -88,7 +107,9 @@ def test_games_howell_equal_pingouin(result):
     df, _, ph = result
     for s in SCALES:
         gh = pg.pairwise_gameshowell(data=df, dv=s, between="lab", effsize="hedges")
-        mine = ph[(ph["scale"] == s) & (ph["test"] == "games_howell")].set_index(["group_a", "group_b"])
+        mine = ph[(ph["scale"] == s) & (ph["test"] == "games_howell")].set_index(
+            ["group_a", "group_b"]
+        )
         assert len(mine) == len(gh)
         for _, r in gh.iterrows():
             m = mine.loc[(r["A"], r["B"])]
@@ -140,8 +161,12 @@ def test_holm_and_bh_equal_statsmodels():
     out = add_corrections(t, ["fam"])
     for f, sub in out.groupby("fam"):
         ok = sub["p"].notna()
-        assert sub.loc[ok, "p_holm"].to_numpy() == pytest.approx(multipletests(sub.loc[ok, "p"], method="holm")[1])
-        assert sub.loc[ok, "p_fdr_bh"].to_numpy() == pytest.approx(multipletests(sub.loc[ok, "p"], method="fdr_bh")[1])
+        assert sub.loc[ok, "p_holm"].to_numpy() == pytest.approx(
+            multipletests(sub.loc[ok, "p"], method="holm")[1]
+        )
+        assert sub.loc[ok, "p_fdr_bh"].to_numpy() == pytest.approx(
+            multipletests(sub.loc[ok, "p"], method="fdr_bh")[1]
+        )
         assert sub["correction_family"].iloc[0].startswith(f"{ok.sum()} scales; fam={f}")
     assert np.isnan(out.loc[3, "p_holm"])
 
@@ -159,6 +184,8 @@ def test_suppressed_groups_are_excluded():
     df = data()
     df.loc[df.index[:2], "lab"] = "tiny"  # two respondents: primary-suppressed
     desc = descriptives.describe(df, SCALES, min_cell=5)
-    tests, ph = groups.group_tests(df, SCALES, ["lab"], descriptives.reason_lookup(desc), posthoc_factors=["lab"])
+    tests, ph = groups.group_tests(
+        df, SCALES, ["lab"], descriptives.reason_lookup(desc), posthoc_factors=["lab"]
+    )
     assert tests["groups_excluded"].str.contains("tiny").all()
     assert not ph["group_a"].eq("tiny").any() and not ph["group_b"].eq("tiny").any()

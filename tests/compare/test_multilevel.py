@@ -36,7 +36,9 @@ def ref() -> pd.DataFrame:
 
 
 def refval(ref: pd.DataFrame, variable: str, statistic: str) -> float:
-    return float(ref[(ref["variable"] == variable) & (ref["statistic"] == statistic)]["value"].iloc[0])
+    return float(
+        ref[(ref["variable"] == variable) & (ref["statistic"] == statistic)]["value"].iloc[0]
+    )
 
 
 @pytest.mark.parametrize("var", ["WBEING", "HRS", "LEAD", "COHES"])
@@ -55,7 +57,9 @@ def test_icc_equals_anova_closed_forms(bh1996):
     k = n / j
     k0 = (n - (sizes**2).sum() / n) / (j - 1)
     out = multilevel.icc_oneway(bh1996["WBEING"].to_numpy(), bh1996["GRP"].to_numpy())
-    assert out["msb"] == pytest.approx(msb, rel=1e-10) and out["msw"] == pytest.approx(msw, rel=1e-10)
+    assert out["msb"] == pytest.approx(msb, rel=1e-10) and out["msw"] == pytest.approx(
+        msw, rel=1e-10
+    )
     assert out["icc1"] == pytest.approx((msb - msw) / (msb + (k - 1) * msw), rel=1e-12)
     assert out["icc2"] == pytest.approx((msb - msw) / msb, rel=1e-12)
     assert out["k0"] == pytest.approx(k0, rel=1e-12)
@@ -63,15 +67,20 @@ def test_icc_equals_anova_closed_forms(bh1996):
 
 
 def test_reml_and_blups_equal_lme4(bh1996, ref):
-    fit = multilevel.reml_random_intercept(bh1996["WBEING"].to_numpy(), np.ones((len(bh1996), 1)),
-                                           bh1996["GRP"].to_numpy())
+    fit = multilevel.reml_random_intercept(
+        bh1996["WBEING"].to_numpy(), np.ones((len(bh1996), 1)), bh1996["GRP"].to_numpy()
+    )
     assert fit["tau2"] == pytest.approx(refval(ref, "WBEING", "tau2"), rel=1e-5)
     assert fit["sigma2"] == pytest.approx(refval(ref, "WBEING", "sigma2"), rel=1e-6)
     assert fit["beta"][0] == pytest.approx(refval(ref, "WBEING", "intercept"), rel=1e-6)
     b = multilevel.blups(fit).set_index("lab")
     lme4 = pd.read_csv(RESULTS / "lme4_wbeing_blups.csv").set_index("grp")
-    assert b.loc[lme4.index, "random_effect"].to_numpy() == pytest.approx(lme4["blup"].to_numpy(), abs=1e-5)
-    assert (b.loc[lme4.index, "random_effect_se"].to_numpy() ** 2) == pytest.approx(lme4["condvar"].to_numpy(), rel=1e-4)
+    assert b.loc[lme4.index, "random_effect"].to_numpy() == pytest.approx(
+        lme4["blup"].to_numpy(), abs=1e-5
+    )
+    assert (b.loc[lme4.index, "random_effect_se"].to_numpy() ** 2) == pytest.approx(
+        lme4["condvar"].to_numpy(), rel=1e-4
+    )
 
 
 def test_reml_and_blups_equal_statsmodels(bh1996):
@@ -109,8 +118,11 @@ def test_mixedlm_equals_statsmodels_called_directly(codebook):
     df = analysis_frame(clean, scales)
     table = multilevel.mixedlm_table(df, scales)
     for s in scales:
-        r = smf.mixedlm(f"{s} ~ C(role, Treatment('docent')) + C(school_type, Treatment('vmbo')) + C(wave)",
-                        df, groups=df["lab"]).fit(reml=True)
+        r = smf.mixedlm(
+            f"{s} ~ C(role, Treatment('docent')) + C(school_type, Treatment('vmbo')) + C(wave)",
+            df,
+            groups=df["lab"],
+        ).fit(reml=True)
         mine = table[table["scale"] == s]
         assert (mine["status"] == "ok").all()
         coef = mine["coef"].to_numpy()
@@ -149,7 +161,11 @@ def test_recovery_of_role_change_and_lab_effects(codebook):
         mlm = multilevel.mixedlm_table(df, scales)
         for s in scales:
             m = mlm[mlm["scale"] == s].set_index("term")
-            for term, true in (("role[T.bestuur]", 0.3), ("role[T.management]", 0.15), ("wave[T.T1]", truth.change)):
+            for term, true in (
+                ("role[T.bestuur]", 0.3),
+                ("role[T.management]", 0.15),
+                ("wave[T.T1]", truth.change),
+            ):
                 hits_fixed.append(m.loc[term, "ci_low"] <= true <= m.loc[term, "ci_high"])
         desc = descriptives.describe(df, scales, min_cell=1)
         bench = multilevel.benchmark_table(df, scales, descriptives.reason_lookup(desc))

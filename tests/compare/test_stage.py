@@ -49,7 +49,15 @@ def test_deterministic(run):
 def test_icc_columns_exact(run):
     _, out, *_ = run
     icc = pd.read_csv(out / "compare" / "icc.csv")
-    assert list(icc.columns[:7]) == ["scale", "wave", "icc1", "icc2", "design_effect", "n_labs", "k_mean"]
+    assert list(icc.columns[:7]) == [
+        "scale",
+        "wave",
+        "icc1",
+        "icc2",
+        "design_effect",
+        "n_labs",
+        "k_mean",
+    ]
     assert len(icc) == 9 * 2
 
 

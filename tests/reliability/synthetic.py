@@ -63,7 +63,9 @@ def synthetic_clean(
     cols["respondent_id"] = [f"{v:016x}" for v in rng.integers(0, 2**63, size=n)]
     cols["lab"] = rng.choice(lab_ids, size=n)
     cols["school_type"] = rng.choice(["vmbo", "mbo", "anders"], size=n, p=[0.45, 0.45, 0.10])
-    roles = rng.choice(["bestuur", "management", "docent", "procesbegeleider"], size=n, p=[0.1, 0.2, 0.55, 0.15])
+    roles = rng.choice(
+        ["bestuur", "management", "docent", "procesbegeleider"], size=n, p=[0.1, 0.2, 0.55, 0.15]
+    )
     roles[rng.choice(n, size=n_small_role, replace=False)] = "anders"
     cols["role"] = roles
     cols["wave"] = rng.choice(["T0", "T1"], size=n)

@@ -113,7 +113,9 @@ def test_vectorised_bootstrap_equals_naive_loop():
         naive = [cronbach_alpha(data[i], ci=None).alpha for i in idx]
         np.testing.assert_allclose(boot, naive, atol=1e-10)
         jack = _jackknife_alpha(data)
-        naive_j = [cronbach_alpha(np.delete(data, i, axis=0), ci=None).alpha for i in range(len(data))]
+        naive_j = [
+            cronbach_alpha(np.delete(data, i, axis=0), ci=None).alpha for i in range(len(data))
+        ]
         np.testing.assert_allclose(jack, naive_j, atol=1e-10)
 
 
@@ -173,14 +175,18 @@ _prop = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCh
 def test_alpha_invariant_to_item_order(seed, k, data):
     x = _correlated(seed, 60, k, 1.0)
     perm = data.draw(st.permutations(range(k)))
-    assert cronbach_alpha(x[:, perm], ci=None).alpha == pytest.approx(cronbach_alpha(x, ci=None).alpha, abs=1e-9)
+    assert cronbach_alpha(x[:, perm], ci=None).alpha == pytest.approx(
+        cronbach_alpha(x, ci=None).alpha, abs=1e-9
+    )
 
 
 @_prop
 @given(st.integers(0, 10_000), st.floats(-100, 100, allow_nan=False))
 def test_alpha_invariant_to_adding_a_constant(seed, const):
     x = _correlated(seed, 60, 5, 1.0)
-    assert cronbach_alpha(x + const, ci=None).alpha == pytest.approx(cronbach_alpha(x, ci=None).alpha, abs=1e-7)
+    assert cronbach_alpha(x + const, ci=None).alpha == pytest.approx(
+        cronbach_alpha(x, ci=None).alpha, abs=1e-7
+    )
 
 
 @_prop

@@ -31,7 +31,11 @@ from leerlab_research.measurement.cfa import (
     single_thread,
 )
 
-HS_FACTORS = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
+HS_FACTORS = {
+    "visual": ["x1", "x2", "x3"],
+    "textual": ["x4", "x5", "x6"],
+    "speed": ["x7", "x8", "x9"],
+}
 COLS = ["chi2", "df", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr"]
 LAVAAN = {"chi2": "chisq", "rmsea_ci_low": "rmsea_ci_lower", "rmsea_ci_high": "rmsea_ci_upper"}
 
@@ -55,7 +59,9 @@ def test_single_group_fit_matches_lavaan(holzinger, lavaan_fit):
         row = res.fit.iloc[0]
         assert row["converged"] and row["n"] == 301
         _compare(row, lavaan_fit.loc["single"], srmr="srmr_nomean")
-    assert row["chi2_baseline"] == pytest.approx(lavaan_fit.loc["single", "baseline_chisq"], abs=1e-6)
+    assert row["chi2_baseline"] == pytest.approx(
+        lavaan_fit.loc["single", "baseline_chisq"], abs=1e-6
+    )
 
 
 def test_standardised_loadings_match_lavaan(holzinger):
@@ -74,10 +80,14 @@ def test_invariance_steps_match_lavaan(holzinger, lavaan_fit):
     for _, row in table.iterrows():
         assert row["converged"]
         _compare(row, lavaan_fit.loc[row["step"]])
-        assert row["srmr_nomean"] == pytest.approx(lavaan_fit.loc[row["step"], "srmr_bentler_nomean"], abs=1e-4)
+        assert row["srmr_nomean"] == pytest.approx(
+            lavaan_fit.loc[row["step"], "srmr_bentler_nomean"], abs=1e-4
+        )
     # Chen (2007): metric holds (ΔCFI = -.002), scalar does not (ΔCFI = -.038)
     assert list(table["supported"]) == [True, True, False]
-    assert table.loc[1, "delta_cfi"] == pytest.approx(0.920923468576775 - 0.923398380408964, abs=1e-4)
+    assert table.loc[1, "delta_cfi"] == pytest.approx(
+        0.920923468576775 - 0.923398380408964, abs=1e-4
+    )
 
 
 @pytest.fixture(scope="module")
@@ -102,11 +112,15 @@ def test_fiml_single_group_matches_lavaan_missing_ml(holzinger_missing):
 def test_fiml_invariance_matches_lavaan_missing_ml(holzinger_missing):
     ref = pd.read_csv(RESULTS / "holzinger_cfa_fit_missing_lavaan.csv").set_index("model")
     with single_thread():
-        table = invariance_table(holzinger_missing, HS_FACTORS, "school", groups=["Pasteur", "Grant-White"])
+        table = invariance_table(
+            holzinger_missing, HS_FACTORS, "school", groups=["Pasteur", "Grant-White"]
+        )
     for _, row in table.iterrows():
         assert row["converged"]
         _compare(row, ref.loc[row["step"]])
-        assert row["srmr_nomean"] == pytest.approx(ref.loc[row["step"], "srmr_bentler_nomean"], abs=1e-4)
+        assert row["srmr_nomean"] == pytest.approx(
+            ref.loc[row["step"], "srmr_bentler_nomean"], abs=1e-4
+        )
 
 
 def test_listwise_drops_incomplete_rows(holzinger_missing):

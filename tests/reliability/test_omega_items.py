@@ -74,7 +74,14 @@ def test_item_analysis_matches_psych(bfi):
     complete = bfi[items].dropna()
     got = item_analysis(complete)
     assert list(got.columns) == [
-        "item", "n", "pct_missing", "mean", "sd", "item_rest_r", "alpha_if_deleted", "omega_if_deleted"
+        "item",
+        "n",
+        "pct_missing",
+        "mean",
+        "sd",
+        "item_rest_r",
+        "alpha_if_deleted",
+        "omega_if_deleted",
     ]
     np.testing.assert_allclose(got["item_rest_r"], ref["r_drop"], atol=1e-6)
     np.testing.assert_allclose(got["alpha_if_deleted"], ref["alpha_if_deleted"], atol=1e-6)

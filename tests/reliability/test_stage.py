@@ -75,7 +75,14 @@ def test_groups_flagged_and_sorted(stage_run, codebook, clean_table):
     big = by[(by["group"] == "wave")]
     assert big["reliable"].astype(str).eq("True").all()
     order = {s: i for i, s in enumerate(codebook.scale_names)}
-    key = list(zip(by["scale"].map(order), by["group"].map(["lab", "role", "school_type", "wave"].index), by["level"], strict=True))
+    key = list(
+        zip(
+            by["scale"].map(order),
+            by["group"].map(["lab", "role", "school_type", "wave"].index),
+            by["level"],
+            strict=True,
+        )
+    )
     assert key == sorted(key)
 
 
@@ -123,6 +130,10 @@ def test_settings_feldt_without_cfa(tmp_path, clean_table):
     extra = "  reliability:\n    ci: feldt\n    cfa: false\n    by: [wave]\n    omega: false\n"
     ctx = _context(tmp_path / "feldt", clean_table.iloc[:300], extra)
     written = run_reliability(ctx)
-    assert sorted(p.name for p in written) == ["items.csv", "reliability.csv", "reliability_by_group.csv"]
+    assert sorted(p.name for p in written) == [
+        "items.csv",
+        "reliability.csv",
+        "reliability_by_group.csv",
+    ]
     rel = pd.read_csv(ctx.out / "measurement" / "reliability.csv")
     assert (rel["ci_method"] == "feldt").all() and rel["omega"].isna().all()

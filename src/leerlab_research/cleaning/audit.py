@@ -98,10 +98,16 @@ class Failures:
                 pos=pos,
             )
 
-    def downgrade_rows(self, source_file: str, positions: set[int], severity: str = "excluded") -> None:
+    def downgrade_rows(
+        self, source_file: str, positions: set[int], severity: str = "excluded"
+    ) -> None:
         """Make row failures of rows that are excluded anyway non-blocking."""
         for rec in self.rows:
-            if rec["source_file"] == source_file and rec["_pos"] in positions and rec["severity"] == "error":
+            if (
+                rec["source_file"] == source_file
+                and rec["_pos"] in positions
+                and rec["severity"] == "error"
+            ):
                 rec["severity"] = severity
 
     @property
@@ -114,7 +120,9 @@ class Failures:
         df["source_row"] = df["source_row"].astype("Int64")
         if len(df):
             df = df.sort_values(
-                ["source_file", "source_row", "column", "rule", "value"], na_position="first", kind="stable"
+                ["source_file", "source_row", "column", "rule", "value"],
+                na_position="first",
+                kind="stable",
             ).reset_index(drop=True)
         return df
 
@@ -123,7 +131,9 @@ class Failures:
         recs = self.blocking if only_blocking else self.rows
         df = pd.DataFrame(recs, columns=[*VALIDATION_COLUMNS, "_pos"])
         if len(df):
-            df = df.sort_values(["source_file", "source_row", "column"], na_position="first", kind="stable")
+            df = df.sort_values(
+                ["source_file", "source_row", "column"], na_position="first", kind="stable"
+            )
         lines = []
         for rec in df.head(MAX_SHOWN).to_dict("records"):
             where = [f"file '{rec['source_file']}'"]
@@ -135,7 +145,9 @@ class Failures:
                 where.append(f"value {rec['value']!r}")
             lines.append(f"{', '.join(where)}: {rec['message']} (rule {rec['rule']})")
         if len(df) > MAX_SHOWN:
-            lines.append(f"… and {len(df) - MAX_SHOWN} more (see clean/validation.csv from `leerlab validate`)")
+            lines.append(
+                f"… and {len(df) - MAX_SHOWN} more (see clean/validation.csv from `leerlab validate`)"
+            )
         return lines
 
 
@@ -146,10 +158,23 @@ class CleaningLog:
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     def add(
-        self, step: str, rule: str, source_file: str, n_in: int | None, n_out: int | None, detail: str = ""
+        self,
+        step: str,
+        rule: str,
+        source_file: str,
+        n_in: int | None,
+        n_out: int | None,
+        detail: str = "",
     ) -> None:
         self.rows.append(
-            {"step": step, "rule": rule, "source_file": source_file, "n_in": n_in, "n_out": n_out, "detail": detail}
+            {
+                "step": step,
+                "rule": rule,
+                "source_file": source_file,
+                "n_in": n_in,
+                "n_out": n_out,
+                "detail": detail,
+            }
         )
 
     def frame(self) -> pd.DataFrame:

@@ -83,11 +83,22 @@ def assign_exclusions(
         detail[new] = why[new] if isinstance(why, np.ndarray) else why
         after = pd.Series(pd.isna(reason)).groupby(files).sum()
         for f in sorted(before.index):
-            log.add("exclude", f"{name}: {rule}", f, int(before[f]), int(after[f]), f"{int(before[f] - after[f])} excluded")
+            log.add(
+                "exclude",
+                f"{name}: {rule}",
+                f,
+                int(before[f]),
+                int(after[f]),
+                f"{int(before[f] - after[f])} excluded",
+            )
 
     # test / preview
-    apply("test", df["_test"].to_numpy(dtype=bool), df["_test_why"].to_numpy(dtype=object),
-          "a raw lab/key/name/e-mail value contains 'test', or platform status is preview/test")
+    apply(
+        "test",
+        df["_test"].to_numpy(dtype=bool),
+        df["_test_why"].to_numpy(dtype=object),
+        "a raw lab/key/name/e-mail value contains 'test', or platform status is preview/test",
+    )
     # completeness (computed first: it decides how a blank consent counts)
     submitted = df["_submitted"].to_numpy(dtype=float)
     share = df["_answered"].to_numpy(dtype=float) / max(n_items, 1)
@@ -105,18 +116,42 @@ def assign_exclusions(
     said_no = df["consent"].eq("nee").fillna(False).to_numpy(dtype=bool)
     consent_blank = df["consent"].isna().to_numpy() & ~df["_bad_consent"].to_numpy(dtype=bool)
     no_consent = said_no | (consent_blank & ~incomplete)
-    apply("no_consent", no_consent,
-          np.where(said_no, "consent: nee", "consent blank on a complete response").astype(object),
-          "consent is nee, or blank on a complete response")
-    apply("incomplete", incomplete, why_inc,
-          f"require_submitted={settings.require_submitted}, min_items_answered={settings.min_items_answered}")
+    apply(
+        "no_consent",
+        no_consent,
+        np.where(said_no, "consent: nee", "consent blank on a complete response").astype(object),
+        "consent is nee, or blank on a complete response",
+    )
+    apply(
+        "incomplete",
+        incomplete,
+        why_inc,
+        f"require_submitted={settings.require_submitted}, min_items_answered={settings.min_items_answered}",
+    )
     # duplicates within a file: keep the last complete submission
     cand = pd.isna(reason) & ~df["_key_missing"].to_numpy(dtype=bool)
-    sub = df.loc[cand, ["respondent_id", "wave", "source_file", "_source_index", "submitted_at", "started_at", "source_row"]]
+    sub = df.loc[
+        cand,
+        [
+            "respondent_id",
+            "wave",
+            "source_file",
+            "_source_index",
+            "submitted_at",
+            "started_at",
+            "source_row",
+        ],
+    ]
     if settings.duplicates_across_files == "error":
-        spread = sub.groupby(["respondent_id", "wave"], observed=True)["source_file"].transform("nunique")
-        cross = sub[spread > 1].sort_values(["respondent_id", "wave", "_source_index", "source_row"])
-        for (_rid, wave), grp in cross.groupby(["respondent_id", "wave"], sort=False, observed=True):
+        spread = sub.groupby(["respondent_id", "wave"], observed=True)["source_file"].transform(
+            "nunique"
+        )
+        cross = sub[spread > 1].sort_values(
+            ["respondent_id", "wave", "_source_index", "source_row"]
+        )
+        for (_rid, wave), grp in cross.groupby(
+            ["respondent_id", "wave"], sort=False, observed=True
+        ):
             first = grp.iloc[0]
             for _, rec in grp.iloc[1:].iterrows():
                 if rec["source_file"] == first["source_file"]:
@@ -135,12 +170,16 @@ def assign_exclusions(
     else:
         group_keys = ["respondent_id", "wave"]
     order = sub.sort_values(
-        [*group_keys, "submitted_at", "started_at", "_source_index", "source_row"], na_position="first"
+        [*group_keys, "submitted_at", "started_at", "_source_index", "source_row"],
+        na_position="first",
     )
     last = ~order.duplicated(group_keys, keep="last")
     winners_all = order[last.to_numpy()]
     kept_of = pd.DataFrame(
-        {"kept_file": winners_all["source_file"].to_numpy(), "kept_row": winners_all["source_row"].to_numpy()},
+        {
+            "kept_file": winners_all["source_file"].to_numpy(),
+            "kept_row": winners_all["source_row"].to_numpy(),
+        },
         index=pd.MultiIndex.from_frame(winners_all[group_keys]),
     )
     dup_idx = order.index[~last.to_numpy()]

@@ -95,7 +95,11 @@ def _test_mask(
         if header is None or header not in raw:
             continue
         text = raw[header].astype("string")
-        hit = text.str.contains(_TEST_WORD.pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+        hit = (
+            text.str.contains(_TEST_WORD.pattern, case=False, regex=True)
+            .fillna(False)
+            .to_numpy(dtype=bool)
+        )
         why[hit & ~mask] = f"{label} marks a test response"
         mask |= hit
     if status_header is not None and status_header in raw:
@@ -163,7 +167,15 @@ def harmonise(
     # ---- reader facts in the log (the reader decides; we record what it decided)
     det = ", ".join(
         f"{k}={detected[k]!r}"
-        for k in ("platform", "platform_reason", "encoding", "delimiter", "decimal", "dayfirst", "header_rows")
+        for k in (
+            "platform",
+            "platform_reason",
+            "encoding",
+            "delimiter",
+            "decimal",
+            "dayfirst",
+            "header_rows",
+        )
         if k in detected
     )
     warn = "; ".join(map(str, detected.get("warnings", []) or []))
@@ -273,8 +285,13 @@ def harmonise(
             vals = frame[header].to_numpy(dtype=object)
             for p in pos.tolist():
                 failures.add(
-                    label, rule, str(parsed.messages[p] or message), row=int(rows[p]), column=header,
-                    value=vals[p], pos=p,
+                    label,
+                    rule,
+                    str(parsed.messages[p] or message),
+                    row=int(rows[p]),
+                    column=header,
+                    value=vals[p],
+                    pos=p,
                 )
 
     # lab
@@ -294,7 +311,9 @@ def harmonise(
             out[var] = pd.array([pd.NA] * n, dtype="string")
             out[f"_bad_{var}"] = np.zeros(n, bool)
             continue
-        parsed = parse_category(frame[h], codebook, var, value_labels=_float_keys(value_labels.get(h)))
+        parsed = parse_category(
+            frame[h], codebook, var, value_labels=_float_keys(value_labels.get(h))
+        )
         cells(parsed, h, f"invalid_{var}", "invalid value")
         out[var] = pd.array(parsed.values, dtype="string")
         out[f"_bad_{var}"] = parsed.bad
@@ -340,7 +359,9 @@ def harmonise(
     for members in groups.values():
         if len(members) < 2:
             continue
-        ticked = np.column_stack([out[m].fillna(False).to_numpy(dtype=bool) for m in members]).any(axis=1)
+        ticked = np.column_stack([out[m].fillna(False).to_numpy(dtype=bool) for m in members]).any(
+            axis=1
+        )
         for m in members:
             out[m] = out[m].mask(out[m].isna() & ticked, False)
     # items: raw codes and missing reasons
@@ -369,12 +390,22 @@ def harmonise(
     sub_h = cmap.header("submitted_at")
     submitted = np.full(n, np.nan)  # 1 submitted, 0 not, NaN unknown
     if sub_h is not None:
-        submitted = np.where(out["submitted_at"].isna().to_numpy() & ~out["_bad_submitted_at"].to_numpy(), 0.0, 1.0)
+        submitted = np.where(
+            out["submitted_at"].isna().to_numpy() & ~out["_bad_submitted_at"].to_numpy(), 0.0, 1.0
+        )
     fin_h = cmap.system.get("finished")
     if fin_h is not None and fin_h in frame:
-        fin = frame[fin_h].map(lambda v: np.nan if is_blank(v) else (0.0 if normalise_label(_num_text(v)) in _FALSE_FINISHED else 1.0))
+        fin = frame[fin_h].map(
+            lambda v: (
+                np.nan
+                if is_blank(v)
+                else (0.0 if normalise_label(_num_text(v)) in _FALSE_FINISHED else 1.0)
+            )
+        )
         fin = fin.to_numpy(dtype=float)
-        submitted = np.where(np.isnan(submitted), fin, np.fmin(submitted, np.nan_to_num(fin, nan=1.0)))
+        submitted = np.where(
+            np.isnan(submitted), fin, np.fmin(submitted, np.nan_to_num(fin, nan=1.0))
+        )
     prog_h = cmap.system.get("progress")
     if prog_h is not None and prog_h in frame:
         prog = parse_number(frame[prog_h]).values
@@ -395,7 +426,15 @@ def harmonise(
     out["_source_index"] = index
     out["source_file"] = pd.array([label] * n, dtype="string")
     out["source_row"] = rows
-    return Harmonised(source=source, index=index, label=label, frame=out, reasons=reasons, cmap=cmap, detected=detected)
+    return Harmonised(
+        source=source,
+        index=index,
+        label=label,
+        frame=out,
+        reasons=reasons,
+        cmap=cmap,
+        detected=detected,
+    )
 
 
 def _float_keys(labels: dict | None) -> dict[float, str] | None:

@@ -37,16 +37,52 @@ PERSONAL_MEANINGS = ("email", "name", "ip", "token")
 SYSTEM_HEADERS = {
     normalise_label(h)
     for h in [
-        "id", "Response ID", "submitdate", "Date submitted", "lastpage", "Last page",
-        "startlanguage", "Start language", "seed", "startdate", "Date started", "datestamp",
-        "Date last action", "refurl", "Referrer URL", "interviewtime", "Total time",
-        "ID", "Start time", "Completion time", "Last modified time",
-        "StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)", "Finished",
-        "RecordedDate", "ResponseId", "ExternalReference", "DistributionChannel", "UserLanguage",
-        "Timestamp", "Tijdstempel", "Duur (min)", "Duur", "Duration", "Duur (sec)",
-        "Q_RecaptchaScore", "Q_RelevantIDDuplicate", "Q_RelevantIDDuplicateScore",
-        "Q_RelevantIDFraudScore", "Q_RelevantIDLastStartDate",
-        "Total points", "Quiz feedback", "Score",
+        "id",
+        "Response ID",
+        "submitdate",
+        "Date submitted",
+        "lastpage",
+        "Last page",
+        "startlanguage",
+        "Start language",
+        "seed",
+        "startdate",
+        "Date started",
+        "datestamp",
+        "Date last action",
+        "refurl",
+        "Referrer URL",
+        "interviewtime",
+        "Total time",
+        "ID",
+        "Start time",
+        "Completion time",
+        "Last modified time",
+        "StartDate",
+        "EndDate",
+        "Status",
+        "Progress",
+        "Duration (in seconds)",
+        "Finished",
+        "RecordedDate",
+        "ResponseId",
+        "ExternalReference",
+        "DistributionChannel",
+        "UserLanguage",
+        "Timestamp",
+        "Tijdstempel",
+        "Duur (min)",
+        "Duur",
+        "Duration",
+        "Duur (sec)",
+        "Q_RecaptchaScore",
+        "Q_RelevantIDDuplicate",
+        "Q_RelevantIDDuplicateScore",
+        "Q_RelevantIDFraudScore",
+        "Q_RelevantIDLastStartDate",
+        "Total points",
+        "Quiz feedback",
+        "Score",
     ]
 }
 
@@ -84,7 +120,9 @@ class ColumnMap:
     system: dict[str, str] = field(default_factory=dict)  # meaning → header
     ignored: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
-    conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # (header, code, other header)
+    conflicts: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # (header, code, other header)
     duration_unit: float | None = None  # seconds per unit of system["duration"]
 
     def header(self, code: str) -> str | None:

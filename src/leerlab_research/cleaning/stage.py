@@ -56,7 +56,15 @@ from .scoring import apply_reverse_keying, min_items, scale_scores
 
 #: Sort order of the clean table (deterministic and unique).
 SORT_KEYS = ["lab", "wave", "respondent_id", "source_file", "source_row"]
-EXCLUSION_COLUMNS = ["respondent_id", "lab", "wave", "source_file", "source_row", "reason", "detail"]
+EXCLUSION_COLUMNS = [
+    "respondent_id",
+    "lab",
+    "wave",
+    "source_file",
+    "source_row",
+    "reason",
+    "detail",
+]
 ITEM_MISSING_COLUMNS = ["item", "scale", "reason", "n", "n_rows", "share"]
 
 
@@ -99,9 +107,17 @@ def prepare(ctx) -> Prepared:
             try:
                 raw = _read(ctx, source)
             except InputFileError as exc:
-                prep.failures.add(source.path, "unreadable_file", exc.message, row=exc.row,
-                                  column=exc.column, value=exc.value)
-                prep.log.add("read", "read_export", source.path, None, None, f"unreadable: {exc.message}")
+                prep.failures.add(
+                    source.path,
+                    "unreadable_file",
+                    exc.message,
+                    row=exc.row,
+                    column=exc.column,
+                    value=exc.value,
+                )
+                prep.log.add(
+                    "read", "read_export", source.path, None, None, f"unreadable: {exc.message}"
+                )
                 advance(1)
                 continue
             except (OSError, ValueError, KeyError, IndexError, TypeError, UnicodeError) as exc:
@@ -133,16 +149,28 @@ def _row_failures(prep: Prepared) -> None:
     kept = pd.isna(reason)
     files = df["source_file"].to_numpy(dtype=object)
     rows = df["source_row"].to_numpy()
-    required = [("respondent_id", "_key_missing"), ("lab", None), ("school_type", None), ("role", None), ("wave", None)]
+    required = [
+        ("respondent_id", "_key_missing"),
+        ("lab", None),
+        ("school_type", None),
+        ("role", None),
+        ("wave", None),
+    ]
     for col, flag in required:
         if flag is not None:
             missing = df[flag].to_numpy(dtype=bool)
         else:
-            missing = df[col].isna().to_numpy() & ~df.get(f"_bad_{col}", pd.Series(False, index=df.index)).to_numpy(dtype=bool)
+            missing = df[col].isna().to_numpy() & ~df.get(
+                f"_bad_{col}", pd.Series(False, index=df.index)
+            ).to_numpy(dtype=bool)
         for p in np.flatnonzero(kept & missing).tolist():
             prep.failures.add(
-                str(files[p]), "required_missing", f"required value {col!r} is blank",
-                row=int(rows[p]), column=col, pos=int(df["_pos"].iat[p]),
+                str(files[p]),
+                "required_missing",
+                f"required value {col!r} is blank",
+                row=int(rows[p]),
+                column=col,
+                pos=int(df["_pos"].iat[p]),
             )
     # Failures in excluded rows do not block (see the module docstring).
     for h in prep.sources:
@@ -163,7 +191,11 @@ def _summary_table(prep: Prepared, ctx) -> Table:
     for src in ctx.study.sources:
         c = counts.get(src.path, Counter())
         table.add_row(
-            src.path, str(prep.n_in.get(src.path, "-")), str(c["error"]), str(c["excluded"]), str(c["warning"])
+            src.path,
+            str(prep.n_in.get(src.path, "-")),
+            str(c["error"]),
+            str(c["excluded"]),
+            str(c["warning"]),
         )
     return table
 
@@ -208,7 +240,9 @@ def run_clean(ctx) -> list[Path]:
     cb = study.codebook
     settings = study.settings.cleaning
     prep = prepare(ctx)
-    _raise_if_blocking(prep, "Cannot clean: validation failed (run `leerlab validate` for the full table)")
+    _raise_if_blocking(
+        prep, "Cannot clean: validation failed (run `leerlab validate` for the full table)"
+    )
     if prep.frame is None:
         raise DataError("Cannot clean: no source could be read")
     log = prep.log
@@ -229,14 +263,26 @@ def run_clean(ctx) -> list[Path]:
     # Step 3: missing codes → NA with reason.
     values = np.where(pd.isna(why), raw, np.nan)
     n_missing_cells = int((~pd.isna(why)).sum())
-    log.add("missing_codes", "missing codes (9 = weet niet / n.v.t.), SPSS user-missing and blanks → NA; reason kept",
-            "*", len(kept), len(kept), f"{n_missing_cells} item cells set to NA (see item_missing.csv)")
+    log.add(
+        "missing_codes",
+        "missing codes (9 = weet niet / n.v.t.), SPSS user-missing and blanks → NA; reason kept",
+        "*",
+        len(kept),
+        len(kept),
+        f"{n_missing_cells} item cells set to NA (see item_missing.csv)",
+    )
     item_missing = _item_missing(why, cb)
 
     # Step 4: reverse keying.
     keyed = apply_reverse_keying(values, cb)
-    log.add("reverse_keying", "min + max − x (6 − x on 1–5) for codebook reverse items", "*", len(kept), len(kept),
-            f"items: {', '.join(cb.reverse_items)}")
+    log.add(
+        "reverse_keying",
+        "min + max − x (6 − x on 1–5) for codebook reverse items",
+        "*",
+        len(kept),
+        len(kept),
+        f"items: {', '.join(cb.reverse_items)}",
+    )
 
     # Step 5: careless responding (pooled over all kept rows).
     cfg = settings.careless
@@ -246,7 +292,9 @@ def run_clean(ctx) -> list[Path]:
         "careless",
         f"flag when >= {cfg.min_agree} of: s/item < {cfg.min_seconds_per_item}; longstring >= {cfg.max_longstring}; "
         f"IRV <= {cfg.min_irv}; D² > χ²({1 - cfg.mahalanobis_p:g}, df={k}) = {crit:.2f}; even-odd < {cfg.min_evenodd}",
-        "*", len(kept), len(kept),
+        "*",
+        len(kept),
+        len(kept),
         "; ".join(f"{c}: {int(cr[f'cr_flag_{c}'].sum())}" for c in schema.CARELESS_INDICES)
         + f"; flagged: {int(cr['careless_flag'].sum())}",
     )
@@ -254,21 +302,41 @@ def run_clean(ctx) -> list[Path]:
     if cfg.exclude_flagged:
         for f, n_in in _per_file(kept):
             sel = (kept["source_file"] == f).to_numpy()
-            log.add("exclude", "careless: exclude_flagged=true", f, n_in, int(n_in - (flagged & sel).sum()),
-                    f"{int((flagged & sel).sum())} excluded")
+            log.add(
+                "exclude",
+                "careless: exclude_flagged=true",
+                f,
+                n_in,
+                int(n_in - (flagged & sel).sum()),
+                f"{int((flagged & sel).sum())} excluded",
+            )
         back = order[flagged]
         reason[back] = "careless"
         detail[back] = [f"careless flags: {int(x)}" for x in cr["cr_n_flags"].to_numpy()[flagged]]
     else:
-        log.add("exclude", "careless: exclude_flagged=false (flag, don't drop)", "*", len(kept), len(kept),
-                f"{int(flagged.sum())} flagged respondents kept with careless_flag = true")
+        log.add(
+            "exclude",
+            "careless: exclude_flagged=false (flag, don't drop)",
+            "*",
+            len(kept),
+            len(kept),
+            f"{int(flagged.sum())} flagged respondents kept with careless_flag = true",
+        )
     stay = ~flagged if cfg.exclude_flagged else np.ones(len(kept), dtype=bool)
 
     # Step 6: scale scores.
     scores, counts = scale_scores(keyed, cb, settings.scale_min_share)
-    log.add("scale_scores", f"mean of answered keyed items when >= {settings.scale_min_share:.3g} of the scale's items answered",
-            "*", len(kept), int(stay.sum()),
-            "; ".join(f"{s}: min {min_items(len(cb.scales[s].items), settings.scale_min_share)} items" for s in cb.scales))
+    log.add(
+        "scale_scores",
+        f"mean of answered keyed items when >= {settings.scale_min_share:.3g} of the scale's items answered",
+        "*",
+        len(kept),
+        int(stay.sum()),
+        "; ".join(
+            f"{s}: min {min_items(len(cb.scales[s].items), settings.scale_min_share)} items"
+            for s in cb.scales
+        ),
+    )
 
     responses = _responses_table(kept, keyed, scores, counts, cr, cb)[stay].reset_index(drop=True)
     exclusions = _exclusions_table(df, reason, detail)
@@ -321,10 +389,20 @@ def _item_missing(why: np.ndarray, cb) -> pd.DataFrame:
     n = why.shape[0]
     for j, code in enumerate(cb.item_codes):
         col = why[:, j]
-        c = Counter(x for x in col.tolist() if x is not None and not (isinstance(x, float) and np.isnan(x)))
+        c = Counter(
+            x for x in col.tolist() if x is not None and not (isinstance(x, float) and np.isnan(x))
+        )
         for r in sorted(c):
-            recs.append({"item": code, "scale": cb.scale_of_item[code], "reason": r, "n": c[r],
-                         "n_rows": n, "share": c[r] / n if n else np.nan})
+            recs.append(
+                {
+                    "item": code,
+                    "scale": cb.scale_of_item[code],
+                    "reason": r,
+                    "n": c[r],
+                    "n_rows": n,
+                    "share": c[r] / n if n else np.nan,
+                }
+            )
     out = pd.DataFrame(recs, columns=ITEM_MISSING_COLUMNS)
     out["n"] = out["n"].astype("int64")
     out["n_rows"] = out["n_rows"].astype("int64")
@@ -365,10 +443,14 @@ def _exclusions_table(df: pd.DataFrame, reason: np.ndarray, detail: np.ndarray) 
     out["reason"] = reason[sel].astype(str)
     out["detail"] = detail[sel].astype(str)
     out["source_row"] = out["source_row"].astype("int64")
-    return out.sort_values(["source_file", "source_row"], kind="stable").reset_index(drop=True)[EXCLUSION_COLUMNS]
+    return out.sort_values(["source_file", "source_row"], kind="stable").reset_index(drop=True)[
+        EXCLUSION_COLUMNS
+    ]
 
 
-def _check_accounting(prep: Prepared, responses: pd.DataFrame, exclusions: pd.DataFrame, log: CleaningLog) -> None:
+def _check_accounting(
+    prep: Prepared, responses: pd.DataFrame, exclusions: pd.DataFrame, log: CleaningLog
+) -> None:
     """Rows in = kept + excluded for every source file; every row ends in exactly one table."""
     kept_n = responses["source_file"].value_counts()
     excl_n = exclusions["source_file"].value_counts()
@@ -376,12 +458,22 @@ def _check_accounting(prep: Prepared, responses: pd.DataFrame, exclusions: pd.Da
     for f, n_in in prep.n_in.items():
         k, e = int(kept_n.get(f, 0)), int(excl_n.get(f, 0))
         ok = n_in == k + e
-        log.add("check", "rows in = kept + excluded", f, n_in, k,
-                f"kept {k} + excluded {e} = {k + e} ({'ok' if ok else 'MISMATCH'})")
+        log.add(
+            "check",
+            "rows in = kept + excluded",
+            f,
+            n_in,
+            k,
+            f"kept {k} + excluded {e} = {k + e} ({'ok' if ok else 'MISMATCH'})",
+        )
         if not ok:
             problems.append(f"{f}: {n_in} rows in, {k} kept + {e} excluded = {k + e}")
-    both = pd.concat([responses[["source_file", "source_row"]], exclusions[["source_file", "source_row"]]])
+    both = pd.concat(
+        [responses[["source_file", "source_row"]], exclusions[["source_file", "source_row"]]]
+    )
     if both.duplicated().any():
-        problems.append(f"{int(both.duplicated().sum())} rows are both kept and excluded (or twice)")
+        problems.append(
+            f"{int(both.duplicated().sum())} rows are both kept and excluded (or twice)"
+        )
     if problems:
         raise RuntimeError("cleaning lost or duplicated rows (a bug): " + "; ".join(problems))

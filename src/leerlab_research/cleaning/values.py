@@ -43,7 +43,8 @@ _LIME_ANSWER = re.compile(r"^A[O]?0*(\d+)$", re.IGNORECASE)
 TRUE_WORDS = {"y", "yes", "ja", "j", "1", "true", "waar", "x", "checked", "selected", "aangevinkt"}
 FALSE_WORDS = {"n", "no", "nee", "0", "false", "onwaar", "not selected", "niet aangevinkt"}
 CONSENT_WORDS = {
-    "ja": TRUE_WORDS | {"akkoord", "ik ga akkoord", "ik geef toestemming", "toestemming", "agree", "i agree"},
+    "ja": TRUE_WORDS
+    | {"akkoord", "ik ga akkoord", "ik geef toestemming", "toestemming", "agree", "i agree"},
     "nee": FALSE_WORDS | {"niet akkoord", "ik ga niet akkoord", "geen toestemming", "disagree"},
 }
 
@@ -88,7 +89,9 @@ def as_number(value: object) -> float | None:
 
 
 def _factorize_apply(
-    series: pd.Series, resolve: Callable[[object], tuple[object, str | None, str | None]], fill: object
+    series: pd.Series,
+    resolve: Callable[[object], tuple[object, str | None, str | None]],
+    fill: object,
 ) -> Parsed:
     """Resolve each distinct value once; ``resolve(v) -> (value, reason, error)``."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -284,7 +287,9 @@ def parse_datetime(series: pd.Series, *, dayfirst: bool) -> Parsed:
         if getattr(series.dt, "tz", None) is not None:
             out = series.dt.tz_localize(None)
         return Parsed(
-            values=out.to_numpy(dtype="datetime64[ns]"), bad=np.zeros(n, bool), messages=np.full(n, None)
+            values=out.to_numpy(dtype="datetime64[ns]"),
+            bad=np.zeros(n, bool),
+            messages=np.full(n, None),
         )
     text = series.astype("string").str.strip()
     blank = (text.isna() | text.eq("")).to_numpy(dtype=bool)

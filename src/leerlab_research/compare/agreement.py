@@ -47,8 +47,21 @@ from .descriptives import cell_reason
 from .disclosure import PRIMARY, blank, inherit
 
 COLUMNS = [
-    "scale", "wave", "lab", "lab_name", "measure", "group_a", "group_b", "n", "n_a", "n_b",
-    "value", "ci_low", "ci_high", "suppressed", "suppression_reason",
+    "scale",
+    "wave",
+    "lab",
+    "lab_name",
+    "measure",
+    "group_a",
+    "group_b",
+    "n",
+    "n_a",
+    "n_b",
+    "value",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "suppression_reason",
 ]
 ROLE_PAIRS = [("bestuur", "management"), ("bestuur", "docent"), ("management", "docent")]
 SCHOOL_PAIRS = [("vmbo", "mbo")]
@@ -65,7 +78,9 @@ def rwg_j(items: np.ndarray, n_options: int = 5) -> float:
     x = x[~np.isnan(x).any(axis=1)]
     if x.shape[0] < 2:
         return np.nan
-    return _rwg_from_var(float(np.mean(np.var(x, axis=0, ddof=1))), x.shape[1], uniform_null_variance(n_options))
+    return _rwg_from_var(
+        float(np.mean(np.var(x, axis=0, ddof=1))), x.shape[1], uniform_null_variance(n_options)
+    )
 
 
 def _rwg_from_var(s: float | np.ndarray, j: int, ev: float) -> np.ndarray:
@@ -84,7 +99,9 @@ def awg(items: np.ndarray, low: float = 1, high: float = 5) -> float:
     return float(_awg_items(x.mean(axis=0), x.var(axis=0, ddof=1), k, low, high)[0])
 
 
-def _awg_items(m: np.ndarray, v: np.ndarray, k: float | np.ndarray, low: float, high: float) -> np.ndarray:
+def _awg_items(
+    m: np.ndarray, v: np.ndarray, k: float | np.ndarray, low: float, high: float
+) -> np.ndarray:
     """a_wg per item (rows of ``m``/``v`` are groups, columns items), then mean over items."""
     m = np.atleast_2d(np.asarray(m, dtype=float))
     v = np.atleast_2d(np.asarray(v, dtype=float))
@@ -155,7 +172,11 @@ def agreement_table(
             part["n"] = n.to_numpy()
             part["value"] = values
             rows.append(part)
-    base = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["wave", "lab", "scale", "measure", "n", "value"])
+    base = (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame(columns=["wave", "lab", "scale", "measure", "n", "value"])
+    )
     base["group_a"], base["group_b"] = "", ""
     reasons = []
     for s, w, lab, nn in zip(base["scale"], base["wave"], base["lab"], base["n"], strict=True):
@@ -173,30 +194,48 @@ def agreement_table(
     for c in ("n", "n_a", "n_b"):
         table[c] = pd.to_numeric(table[c]).round().astype("Int64")
     order = {"scale": list(scales), "measure": ["rwg_j", "awg", "gap_school_type", "gap_role"]}
-    return sort_rows(table[COLUMNS], ["scale", "wave", "lab", "measure", "group_a", "group_b"], order)
+    return sort_rows(
+        table[COLUMNS], ["scale", "wave", "lab", "measure", "group_a", "group_b"], order
+    )
 
 
-def _gaps(df: pd.DataFrame, scales: Sequence[str], lookup: dict[tuple[str, ...], str],
-          confidence: float) -> pd.DataFrame:
+def _gaps(
+    df: pd.DataFrame, scales: Sequence[str], lookup: dict[tuple[str, ...], str], confidence: float
+) -> pd.DataFrame:
     rows: list[dict] = []
     for scale in scales:
         d = df[df[scale].notna()]
-        for dim, pairs, measure in (("school_type", SCHOOL_PAIRS, "gap_school_type"),
-                                    ("role", ROLE_PAIRS, "gap_role")):
+        for dim, pairs, measure in (
+            ("school_type", SCHOOL_PAIRS, "gap_school_type"),
+            ("role", ROLE_PAIRS, "gap_role"),
+        ):
             per_lab = d.groupby(["wave", "lab", dim])[scale].agg(["size", "mean", "var"])
             programme = d.groupby(["wave", dim])[scale].agg(["size", "mean", "var"])
-            cells = {k: (int(r[0]), float(r[1]), float(r[2])) for k, r in zip(per_lab.index, per_lab.to_numpy(), strict=True)}
+            cells = {
+                k: (int(r[0]), float(r[1]), float(r[2]))
+                for k, r in zip(per_lab.index, per_lab.to_numpy(), strict=True)
+            }
             for (wave, level), r in zip(programme.index, programme.to_numpy(), strict=True):
                 cells[(wave, ALL, level)] = (int(r[0]), float(r[1]), float(r[2]))
             keys = sorted({(w, lab) for w, lab, _ in cells})
             for wave, lab in keys:
-                rows.extend(_gap_rows(scale, wave, lab, dim, pairs, measure, cells, lookup, confidence))
+                rows.extend(
+                    _gap_rows(scale, wave, lab, dim, pairs, measure, cells, lookup, confidence)
+                )
     return pd.DataFrame(rows)
 
 
-def _gap_rows(scale: str, wave: str, lab: str, dim: str, pairs: list[tuple[str, str]], measure: str,
-              cells: dict[tuple[str, str, str], tuple[int, float, float]],
-              lookup: dict[tuple[str, ...], str], confidence: float) -> list[dict]:
+def _gap_rows(
+    scale: str,
+    wave: str,
+    lab: str,
+    dim: str,
+    pairs: list[tuple[str, str]],
+    measure: str,
+    cells: dict[tuple[str, str, str], tuple[int, float, float]],
+    lookup: dict[tuple[str, ...], str],
+    confidence: float,
+) -> list[dict]:
     out = []
     for a, b in pairs:
         na, ma, va = cells.get((wave, lab, a), (0, np.nan, np.nan))
@@ -212,9 +251,21 @@ def _gap_rows(scale: str, wave: str, lab: str, dim: str, pairs: list[tuple[str, 
                 lo, hi = diff - t * se, diff + t * se
         ra = cell_reason(lookup, scale, wave, lab, **{dim: a}) if na else ""
         rb = cell_reason(lookup, scale, wave, lab, **{dim: b}) if nb else ""
-        out.append({
-            "scale": scale, "wave": wave, "lab": lab, "measure": measure, "group_a": a, "group_b": b,
-            "n": na + nb, "n_a": na, "n_b": nb, "value": diff, "ci_low": lo, "ci_high": hi,
-            "suppression_reason": inherit([ra, rb]),
-        })
+        out.append(
+            {
+                "scale": scale,
+                "wave": wave,
+                "lab": lab,
+                "measure": measure,
+                "group_a": a,
+                "group_b": b,
+                "n": na + nb,
+                "n_a": na,
+                "n_b": nb,
+                "value": diff,
+                "ci_low": lo,
+                "ci_high": hi,
+                "suppression_reason": inherit([ra, rb]),
+            }
+        )
     return out

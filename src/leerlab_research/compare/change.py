@@ -48,19 +48,57 @@ from . import disclosure
 from .common import ALL, UNKNOWN, add_corrections, lab_names, sort_rows
 
 COLUMNS = [
-    "scale", "lab", "lab_name", "analysis", "n_paired", "n_unpaired_t0", "n_unpaired_t1",
-    "mean_t0", "mean_t1", "mean_diff", "ci_low", "ci_high", "test", "statistic", "df", "p",
-    "effect_size", "effect_size_type", "es_ci_low", "es_ci_high", "wilcoxon_w", "wilcoxon_p",
-    "p_holm", "p_fdr_bh", "correction_family", "suppressed", "suppression_reason",
+    "scale",
+    "lab",
+    "lab_name",
+    "analysis",
+    "n_paired",
+    "n_unpaired_t0",
+    "n_unpaired_t1",
+    "mean_t0",
+    "mean_t1",
+    "mean_diff",
+    "ci_low",
+    "ci_high",
+    "test",
+    "statistic",
+    "df",
+    "p",
+    "effect_size",
+    "effect_size_type",
+    "es_ci_low",
+    "es_ci_high",
+    "wilcoxon_w",
+    "wilcoxon_p",
+    "p_holm",
+    "p_fdr_bh",
+    "correction_family",
+    "suppressed",
+    "suppression_reason",
 ]
 STAT_COLUMNS = [
-    "n_paired", "n_unpaired_t0", "n_unpaired_t1", "mean_t0", "mean_t1", "mean_diff", "ci_low",
-    "ci_high", "statistic", "df", "p", "effect_size", "es_ci_low", "es_ci_high", "wilcoxon_w", "wilcoxon_p",
+    "n_paired",
+    "n_unpaired_t0",
+    "n_unpaired_t1",
+    "mean_t0",
+    "mean_t1",
+    "mean_diff",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "df",
+    "p",
+    "effect_size",
+    "es_ci_low",
+    "es_ci_high",
+    "wilcoxon_w",
+    "wilcoxon_p",
 ]
 
 
-def paired_vec(n: np.ndarray, mean_diff: np.ndarray, sd_diff: np.ndarray,
-               confidence: float = 0.95) -> dict[str, np.ndarray]:
+def paired_vec(
+    n: np.ndarray, mean_diff: np.ndarray, sd_diff: np.ndarray, confidence: float = 0.95
+) -> dict[str, np.ndarray]:
     """Paired t-test, CI of the mean difference and d_z with CI, vectorised over groups.
 
     t = mean(d) / (sd(d)/√n) on n − 1 df (as :func:`scipy.stats.ttest_rel`);
@@ -77,13 +115,27 @@ def paired_vec(n: np.ndarray, mean_diff: np.ndarray, sd_diff: np.ndarray,
         p = np.where(ok, 2 * stats.t.sf(np.abs(t), df), np.nan)
         dz = np.where(ok, mean_diff / sd_diff, np.nan)
         es_se = np.sqrt(1 / n + dz**2 / (2 * n))
-    return {"df": df, "ci_low": mean_diff - crit * se, "ci_high": mean_diff + crit * se,
-            "statistic": t, "p": p, "effect_size": dz,
-            "es_ci_low": dz - crit * es_se, "es_ci_high": dz + crit * es_se}
+    return {
+        "df": df,
+        "ci_low": mean_diff - crit * se,
+        "ci_high": mean_diff + crit * se,
+        "statistic": t,
+        "p": p,
+        "effect_size": dz,
+        "es_ci_low": dz - crit * es_se,
+        "es_ci_high": dz + crit * es_se,
+    }
 
 
-def welch_vec(n0: np.ndarray, m0: np.ndarray, v0: np.ndarray, n1: np.ndarray, m1: np.ndarray,
-              v1: np.ndarray, confidence: float = 0.95) -> dict[str, np.ndarray]:
+def welch_vec(
+    n0: np.ndarray,
+    m0: np.ndarray,
+    v0: np.ndarray,
+    n1: np.ndarray,
+    m1: np.ndarray,
+    v1: np.ndarray,
+    confidence: float = 0.95,
+) -> dict[str, np.ndarray]:
     """Welch's t (T1 − T0), Welch CI of the difference, Hedges' g with CI, vectorised.
 
     As :func:`scipy.stats.ttest_ind` (``equal_var=False``), :func:`pingouin.compute_effsize`
@@ -107,9 +159,16 @@ def welch_vec(n0: np.ndarray, m0: np.ndarray, v0: np.ndarray, n1: np.ndarray, m1
         crit = stats.t.ppf(0.5 + confidence / 2, n0 + n1 - 2)
     nan = np.full(n0.shape, np.nan)
     pick = lambda v: np.where(ok, v, nan)  # noqa: E731
-    return {"df": pick(dfw), "ci_low": pick(diff - half), "ci_high": pick(diff + half),
-            "statistic": pick(t), "p": pick(p), "effect_size": pick(g),
-            "es_ci_low": pick(g - crit * es_se), "es_ci_high": pick(g + crit * es_se)}
+    return {
+        "df": pick(dfw),
+        "ci_low": pick(diff - half),
+        "ci_high": pick(diff + half),
+        "statistic": pick(t),
+        "p": pick(p),
+        "effect_size": pick(g),
+        "es_ci_low": pick(g - crit * es_se),
+        "es_ci_high": pick(g + crit * es_se),
+    }
 
 
 def _wilcoxon(diff: np.ndarray) -> tuple[float, float]:
@@ -124,8 +183,11 @@ def _wilcoxon(diff: np.ndarray) -> tuple[float, float]:
 def _agg(values: pd.Series, keys: pd.Series) -> pd.DataFrame:
     g = values.groupby(keys.to_numpy(), sort=True)
     out = pd.DataFrame({"n": g.size(), "mean": g.mean(), "var": g.var(ddof=1)})
-    out.loc[ALL] = [len(values), values.mean() if len(values) else np.nan,
-                    values.var(ddof=1) if len(values) > 1 else np.nan]
+    out.loc[ALL] = [
+        len(values),
+        values.mean() if len(values) else np.nan,
+        values.var(ddof=1) if len(values) > 1 else np.nan,
+    ]
     return out
 
 
@@ -175,27 +237,56 @@ def change_table(
         u0 = _agg(pd.Series(y[ua]), pd.Series(lab_all[ua])).reindex(labs_all)
         u1 = _agg(pd.Series(y[ub]), pd.Series(lab_all[ub])).reindex(labs_all)
         npair = pdiff["n"].fillna(0).to_numpy()
-        pv = paired_vec(npair, pdiff["mean"].to_numpy(), np.sqrt(pdiff["var"].to_numpy()), confidence)
+        pv = paired_vec(
+            npair, pdiff["mean"].to_numpy(), np.sqrt(pdiff["var"].to_numpy()), confidence
+        )
         groups_ = {lab: idx for lab, idx in lab_p.groupby(lab_p.to_numpy()).indices.items()}
         dvals = diff.to_numpy()
-        wil = [_wilcoxon(dvals if lab == ALL else dvals[groups_.get(lab, np.zeros(0, dtype=int))])
-               for lab in labs_all]
-        paired = pd.DataFrame({
-            "scale": scale, "lab": labs_all, "analysis": "paired", "test": "paired_t",
-            "effect_size_type": "d_z", "n_paired": npair,
-            "mean_t0": p0["mean"].to_numpy(), "mean_t1": p1["mean"].to_numpy(),
-            "mean_diff": pdiff["mean"].to_numpy(), **pv,
-            "wilcoxon_w": [w[0] for w in wil], "wilcoxon_p": [w[1] for w in wil],
-        })
+        wil = [
+            _wilcoxon(dvals if lab == ALL else dvals[groups_.get(lab, np.zeros(0, dtype=int))])
+            for lab in labs_all
+        ]
+        paired = pd.DataFrame(
+            {
+                "scale": scale,
+                "lab": labs_all,
+                "analysis": "paired",
+                "test": "paired_t",
+                "effect_size_type": "d_z",
+                "n_paired": npair,
+                "mean_t0": p0["mean"].to_numpy(),
+                "mean_t1": p1["mean"].to_numpy(),
+                "mean_diff": pdiff["mean"].to_numpy(),
+                **pv,
+                "wilcoxon_w": [w[0] for w in wil],
+                "wilcoxon_p": [w[1] for w in wil],
+            }
+        )
         n0, n1 = u0["n"].fillna(0).to_numpy(), u1["n"].fillna(0).to_numpy()
-        wv = welch_vec(n0, u0["mean"].to_numpy(), u0["var"].to_numpy(), n1, u1["mean"].to_numpy(),
-                       u1["var"].to_numpy(), confidence)
-        unpaired = pd.DataFrame({
-            "scale": scale, "lab": labs_all, "analysis": "unpaired", "test": "welch_t",
-            "effect_size_type": "hedges_g", "n_unpaired_t0": n0, "n_unpaired_t1": n1,
-            "mean_t0": u0["mean"].to_numpy(), "mean_t1": u1["mean"].to_numpy(),
-            "mean_diff": u1["mean"].to_numpy() - u0["mean"].to_numpy(), **wv,
-        })
+        wv = welch_vec(
+            n0,
+            u0["mean"].to_numpy(),
+            u0["var"].to_numpy(),
+            n1,
+            u1["mean"].to_numpy(),
+            u1["var"].to_numpy(),
+            confidence,
+        )
+        unpaired = pd.DataFrame(
+            {
+                "scale": scale,
+                "lab": labs_all,
+                "analysis": "unpaired",
+                "test": "welch_t",
+                "effect_size_type": "hedges_g",
+                "n_unpaired_t0": n0,
+                "n_unpaired_t1": n1,
+                "mean_t0": u0["mean"].to_numpy(),
+                "mean_t1": u1["mean"].to_numpy(),
+                "mean_diff": u1["mean"].to_numpy() - u0["mean"].to_numpy(),
+                **wv,
+            }
+        )
         parts += [paired, unpaired]
     table = pd.concat(parts, ignore_index=True)
     for c in COLUMNS:
@@ -205,7 +296,9 @@ def change_table(
     table["lab_name"] = lab_names(labs, table["lab"])
     reason = _protect(table, min_cell)
     table = disclosure.blank(table, reason, STAT_COLUMNS)
-    table = add_corrections(table.drop(columns=["p_holm", "p_fdr_bh", "correction_family"]), ["lab", "analysis"])
+    table = add_corrections(
+        table.drop(columns=["p_holm", "p_fdr_bh", "correction_family"]), ["lab", "analysis"]
+    )
     for c in ("n_paired", "n_unpaired_t0", "n_unpaired_t1"):
         table[c] = pd.to_numeric(table[c]).round().astype("Int64")
     return table[COLUMNS]
@@ -224,16 +317,23 @@ def _protect(table: pd.DataFrame, min_cell: int) -> np.ndarray:
     nu0 = table["n_unpaired_t0"].fillna(0).to_numpy(dtype=float)
     nu1 = table["n_unpaired_t1"].fillna(0).to_numpy(dtype=float)
     small = lambda x: (x > 0) & (x < min_cell)  # noqa: E731
-    cells = pd.DataFrame({
-        "scale": table["scale"].to_numpy(), "lab": table["lab"].to_numpy(),
-        "analysis": table["analysis"].to_numpy(), "n": np.where(paired, npair, nu0 + nu1),
-    })
+    cells = pd.DataFrame(
+        {
+            "scale": table["scale"].to_numpy(),
+            "lab": table["lab"].to_numpy(),
+            "analysis": table["analysis"].to_numpy(),
+            "n": np.where(paired, npair, nu0 + nu1),
+        }
+    )
     primary = np.where(paired, small(npair), small(nu0) | small(nu1))
-    phantom = cells.groupby(["scale", "lab"], as_index=False, sort=False)["n"].sum().assign(analysis=ALL)
+    phantom = (
+        cells.groupby(["scale", "lab"], as_index=False, sort=False)["n"].sum().assign(analysis=ALL)
+    )
     ext = pd.concat([cells, phantom[cells.columns]], ignore_index=True)
     m = len(cells)
     fixed = np.r_[np.zeros(m, dtype=bool), np.ones(len(phantom), dtype=bool)]
     prim = np.r_[primary, np.zeros(len(phantom), dtype=bool)]
-    reason = disclosure.protect_cube(ext, ["lab", "analysis"], by=["scale"], min_cell=min_cell,
-                                     primary=prim, fixed=fixed)
+    reason = disclosure.protect_cube(
+        ext, ["lab", "analysis"], by=["scale"], min_cell=min_cell, primary=prim, fixed=fixed
+    )
     return reason[:m]

@@ -166,13 +166,20 @@ def add_corrections(
     table["p_holm"] = out_h
     table["p_fdr_bh"] = out_b
     key_frame = table[keys].astype(str)
-    desc = key_frame.apply(lambda r: ", ".join(f"{k}={v}" for k, v in r.items()), axis=1) if len(keys) > 1 \
+    desc = (
+        key_frame.apply(lambda r: ", ".join(f"{k}={v}" for k, v in r.items()), axis=1)
+        if len(keys) > 1
         else keys[0] + "=" + key_frame[keys[0]]
-    table["correction_family"] = [f"{int(m[f])} {label}; {d}" for f, d in zip(fam, desc, strict=True)]
+    )
+    table["correction_family"] = [
+        f"{int(m[f])} {label}; {d}" for f, d in zip(fam, desc, strict=True)
+    ]
     return table
 
 
-def t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+def t_interval(
+    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Student-t confidence interval of a mean (NaN for n < 2)."""
     from scipy import stats
 
@@ -185,6 +192,7 @@ def t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: floa
 
 def lab_names(labs: object, ids: pd.Series) -> pd.Series:
     """Display names for lab ids (``ALL`` → ``"Programma"``; unknown ids kept)."""
+
     def name(i: str) -> str:
         if i == ALL:
             return "Programma"
@@ -192,6 +200,7 @@ def lab_names(labs: object, ids: pd.Series) -> pd.Series:
             return labs.name_of(i)  # type: ignore[attr-defined]
         except (KeyError, AttributeError):
             return i
+
     return ids.map(name)
 
 

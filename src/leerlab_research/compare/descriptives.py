@@ -28,9 +28,22 @@ from .common import ALL, GROUP_DIMS, lab_names, sort_rows, t_interval
 AGREE_FROM = 4.0
 
 COLUMNS = [
-    "scale", "wave", "breakdown", "lab", "lab_name", "role", "school_type",
-    "n", "mean", "sd", "median", "pct_agree", "ci_low", "ci_high",
-    "suppressed", "suppression_reason",
+    "scale",
+    "wave",
+    "breakdown",
+    "lab",
+    "lab_name",
+    "role",
+    "school_type",
+    "n",
+    "mean",
+    "sd",
+    "median",
+    "pct_agree",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "suppression_reason",
 ]
 STAT_COLUMNS = ["n", "mean", "sd", "median", "pct_agree", "ci_low", "ci_high"]
 KEY_COLUMNS = ["scale", "wave", "lab", "role", "school_type"]
@@ -39,8 +52,10 @@ KEY_COLUMNS = ["scale", "wave", "lab", "role", "school_type"]
 def long_scores(df: pd.DataFrame, scales: Sequence[str]) -> pd.DataFrame:
     """Scale scores in long form: one row per respondent × wave × scale with a score."""
     long = df.melt(
-        id_vars=["respondent_id", *GROUP_DIMS, "wave"], value_vars=list(scales),
-        var_name="scale", value_name="value",
+        id_vars=["respondent_id", *GROUP_DIMS, "wave"],
+        value_vars=list(scales),
+        var_name="scale",
+        value_name="value",
     )
     return long[long["value"].notna()].reset_index(drop=True)
 
@@ -91,10 +106,14 @@ def describe(
     cols = ["scale", "wave", "breakdown", *GROUP_DIMS, "n", "mean", "sd", "median", "pct_agree"]
     table = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
     table["n"] = table["n"].astype(int)
-    lo, hi = t_interval(table["mean"].to_numpy(), table["sd"].to_numpy(), table["n"].to_numpy(), confidence)
+    lo, hi = t_interval(
+        table["mean"].to_numpy(), table["sd"].to_numpy(), table["n"].to_numpy(), confidence
+    )
     table["ci_low"], table["ci_high"] = lo, hi
     table["lab_name"] = lab_names(labs, table["lab"]) if len(table) else []
-    table = sort_rows(table, ["scale", "wave", "lab", "role", "school_type"], {"scale": list(scales)})
+    table = sort_rows(
+        table, ["scale", "wave", "lab", "role", "school_type"], {"scale": list(scales)}
+    )
     reason = disclosure.protect_cube(table, GROUP_DIMS, by=["scale", "wave"], min_cell=min_cell)
     table = disclosure.blank(table, reason, STAT_COLUMNS)
     table["n"] = table["n"].astype("Int64")
@@ -107,13 +126,17 @@ def reason_lookup(table: pd.DataFrame) -> dict[tuple[str, ...], str]:
     return dict(zip(keys, table["suppression_reason"].astype(str), strict=True))
 
 
-def cell_reason(lookup: dict[tuple[str, ...], str], scale: str, wave: str, lab: str = ALL,
-                role: str = ALL, school_type: str = ALL) -> str:
+def cell_reason(
+    lookup: dict[tuple[str, ...], str],
+    scale: str,
+    wave: str,
+    lab: str = ALL,
+    role: str = ALL,
+    school_type: str = ALL,
+) -> str:
     """Suppression reason of one descriptives cell; absent cells (n = 0) are ``""``."""
     return lookup.get((scale, wave, lab, role, school_type), "")
 
 
 def is_shown(lookup: dict[tuple[str, ...], str], *key: str) -> bool:
     return cell_reason(lookup, *key) == ""
-
-

@@ -64,7 +64,9 @@ class Relations:
         return Relations(np.zeros(0, dtype=int), [])
 
     def __add__(self, other: Relations) -> Relations:
-        return Relations(np.concatenate([self.parent, other.parent]), self.children + other.children)
+        return Relations(
+            np.concatenate([self.parent, other.parent]), self.children + other.children
+        )
 
 
 def hierarchy_relations(
@@ -110,7 +112,9 @@ def hierarchy_relations(
     return Relations(np.asarray(parents, dtype=int), children)
 
 
-def protect(n: np.ndarray, relations: Relations, min_cell: int, primary: np.ndarray | None = None) -> np.ndarray:
+def protect(
+    n: np.ndarray, relations: Relations, min_cell: int, primary: np.ndarray | None = None
+) -> np.ndarray:
     """Primary and complementary suppression.
 
     Parameters
@@ -245,8 +249,11 @@ def protect_cube(
     is_total: list[np.ndarray] = []
     for d in dims:
         other = [c for c in keys if c != d]
-        lid = (table.groupby(other, sort=False, dropna=False).ngroup().to_numpy()
-               if other else np.zeros(len(table), dtype=int))
+        lid = (
+            table.groupby(other, sort=False, dropna=False).ngroup().to_numpy()
+            if other
+            else np.zeros(len(table), dtype=int)
+        )
         line_ids.append(lid)
         ordered = static[np.argsort(lid[static], kind="stable")]
         cuts = np.flatnonzero(np.diff(lid[ordered])) + 1
@@ -286,8 +293,17 @@ def protect_cube(
         best = None
         if all(cands):
             inactive = [j for j in range(len(dims)) if j not in active]
-            best = _search_cube(p, cands, vals, [nb + j for j in active], index, n, sup,
-                                budget=search_budget, no_rel=[has_rel[j] for j in inactive])
+            best = _search_cube(
+                p,
+                cands,
+                vals,
+                [nb + j for j in active],
+                index,
+                n,
+                sup,
+                budget=search_budget,
+                no_rel=[has_rel[j] for j in inactive],
+            )
         if best is None:
             # no hypercube of existing cells: protect p's own relations (two hidden cells
             # per relation) and verify the block exactly afterwards (_repair_exact)
@@ -308,7 +324,9 @@ def protect_cube(
     sup = sup | (extra != "")
     if needs_audit:
         block_of = [tuple(v[i] for v in vals[:nb]) for i in range(len(table))]
-        _repair_exact(n, rel, sup, prim, fixed_, [i for i, b in enumerate(block_of) if b in needs_audit])
+        _repair_exact(
+            n, rel, sup, prim, fixed_, [i for i, b in enumerate(block_of) if b in needs_audit]
+        )
         extra = protect(np.where(fixed_, np.inf, n), rel, min_cell, primary=sup)
         sup = sup | (extra != "")
     reason = np.full(len(table), "", dtype=object)
@@ -317,8 +335,15 @@ def protect_cube(
     return reason
 
 
-def _repair_exact(n: np.ndarray, rel: Relations, sup: np.ndarray, prim: np.ndarray, fixed: np.ndarray,
-                  rows: list[int], max_rounds: int = 100) -> None:
+def _repair_exact(
+    n: np.ndarray,
+    rel: Relations,
+    sup: np.ndarray,
+    prim: np.ndarray,
+    fixed: np.ndarray,
+    rows: list[int],
+    max_rounds: int = 100,
+) -> None:
     """Suppress more cells until no primary cell of ``rows`` is linearly determined.
 
     A suppressed cell is determined by the published relations exactly when its row
@@ -330,8 +355,11 @@ def _repair_exact(n: np.ndarray, rel: Relations, sup: np.ndarray, prim: np.ndarr
 
     in_block = np.zeros(len(n), dtype=bool)
     in_block[rows] = True
-    rels = [(int(p), kids) for p, kids in zip(rel.parent, rel.children, strict=True)
-            if p >= 0 and in_block[p]]
+    rels = [
+        (int(p), kids)
+        for p, kids in zip(rel.parent, rel.children, strict=True)
+        if p >= 0 and in_block[p]
+    ]
     for _ in range(max_rounds):
         unknown = np.flatnonzero(sup & in_block)
         if unknown.size == 0:
@@ -353,16 +381,29 @@ def _repair_exact(n: np.ndarray, rel: Relations, sup: np.ndarray, prim: np.ndarr
         if not determined:
             return
         for u in determined:
-            partners = [q for p, kids in rels if u == p or u in kids for q in (p, *map(int, kids))
-                        if not sup[q] and not fixed[q] and n[q] > 0]
+            partners = [
+                q
+                for p, kids in rels
+                if u == p or u in kids
+                for q in (p, *map(int, kids))
+                if not sup[q] and not fixed[q] and n[q] > 0
+            ]
             if partners:
                 q = min(partners, key=lambda i: (n[i], i))
                 sup[q] = True
 
 
-def _search_cube(p: int, cands: list[list[tuple[int, bool]]], vals: list[np.ndarray], positions: list[int],
-                 index: dict[tuple[str, ...], int], n: np.ndarray, sup: np.ndarray,
-                 budget: int, no_rel: list[np.ndarray]) -> tuple[float, list[int]] | None:
+def _search_cube(
+    p: int,
+    cands: list[list[tuple[int, bool]]],
+    vals: list[np.ndarray],
+    positions: list[int],
+    index: dict[tuple[str, ...], int],
+    n: np.ndarray,
+    sup: np.ndarray,
+    budget: int,
+    no_rel: list[np.ndarray],
+) -> tuple[float, list[int]] | None:
     """Depth-first branch-and-bound over one alternative per active dimension.
 
     ``positions`` are the key positions of the active dimensions; every corner must
@@ -373,6 +414,7 @@ def _search_cube(p: int, cands: list[list[tuple[int, bool]]], vals: list[np.ndar
     base = [v[p] for v in vals]
     best: list[object] = [None]
     visits = [0]
+
     # corners as (key list, sign); start with p itself
     def rec(j: int, corners: list[tuple[list[str], int, int]], cost: float) -> bool:
         if best[0] is not None and cost >= best[0][0]:  # type: ignore[index]
@@ -529,7 +571,9 @@ def audit_linear(
             if lower is not None and not sup[p]:
                 hidden = -b  # Σ suppressed children = parent − shown children
                 if 0 < hidden < min_cell:
-                    problems.append(f"relation parent={p}: suppressed children total {hidden:g} < {min_cell}")
+                    problems.append(
+                        f"relation parent={p}: suppressed children total {hidden:g} < {min_cell}"
+                    )
     if not rows:
         return problems
     a_eq = np.vstack(rows)

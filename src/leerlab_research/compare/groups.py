@@ -49,14 +49,51 @@ from .common import ALL, UNKNOWN, add_corrections, holm, sort_rows
 from .descriptives import cell_reason
 
 TEST_COLUMNS = [
-    "scale", "wave", "factor", "test", "k_groups", "groups", "groups_excluded", "n_total",
-    "statistic", "df1", "df2", "p", "effect_size", "effect_size_type", "es_ci_low", "es_ci_high",
-    "effect_size_2", "effect_size_2_type", "p_holm", "p_fdr_bh", "correction_family", "status",
+    "scale",
+    "wave",
+    "factor",
+    "test",
+    "k_groups",
+    "groups",
+    "groups_excluded",
+    "n_total",
+    "statistic",
+    "df1",
+    "df2",
+    "p",
+    "effect_size",
+    "effect_size_type",
+    "es_ci_low",
+    "es_ci_high",
+    "effect_size_2",
+    "effect_size_2_type",
+    "p_holm",
+    "p_fdr_bh",
+    "correction_family",
+    "status",
 ]
 POSTHOC_COLUMNS = [
-    "scale", "wave", "factor", "test", "group_a", "group_b", "n_a", "n_b", "mean_a", "mean_b",
-    "mean_rank_a", "mean_rank_b", "diff", "se", "statistic", "df", "p", "p_adj", "p_adj_method",
-    "effect_size", "effect_size_type",
+    "scale",
+    "wave",
+    "factor",
+    "test",
+    "group_a",
+    "group_b",
+    "n_a",
+    "n_b",
+    "mean_a",
+    "mean_b",
+    "mean_rank_a",
+    "mean_rank_b",
+    "diff",
+    "se",
+    "statistic",
+    "df",
+    "p",
+    "p_adj",
+    "p_adj_method",
+    "effect_size",
+    "effect_size_type",
 ]
 
 
@@ -92,12 +129,16 @@ def dunn(values: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
         se = np.sqrt(base * (1.0 / n[a] + 1.0 / n[b]))
         z = (mr[a] - mr[b]) / se
         rows.append((a, b, n[a], n[b], mr[a], mr[b], z, 2.0 * stats.norm.sf(abs(z))))
-    out = pd.DataFrame(rows, columns=["group_a", "group_b", "n_a", "n_b", "mean_rank_a", "mean_rank_b", "z", "p"])
+    out = pd.DataFrame(
+        rows, columns=["group_a", "group_b", "n_a", "n_b", "mean_rank_a", "mean_rank_b", "z", "p"]
+    )
     out["p_holm"] = holm(out["p"].to_numpy())
     return out
 
 
-def eta2_ci(f: float, df1: float, df2: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+def eta2_ci(
+    f: float, df1: float, df2: float, n: int, confidence: float = 0.95
+) -> tuple[float, float]:
     """CI of η² by inverting the noncentral F distribution (Steiger 2004).
 
     Finds λ with ``ncf.cdf(F; df1, df2, λ) = 1 − α/2`` (lower) and ``α/2`` (upper), then
@@ -108,7 +149,9 @@ def eta2_ci(f: float, df1: float, df2: float, n: int, confidence: float = 0.95) 
         return np.nan, np.nan
     alpha = 1.0 - confidence
     if df2 > 1e4:
-        cdf = lambda lam: stats.ncx2.cdf(f * df1, df1, lam) if lam > 0 else stats.chi2.cdf(f * df1, df1)  # noqa: E731
+        cdf = lambda lam: (
+            stats.ncx2.cdf(f * df1, df1, lam) if lam > 0 else stats.chi2.cdf(f * df1, df1)
+        )  # noqa: E731
     else:
         cdf = lambda lam: stats.ncf.cdf(f, df1, df2, lam) if lam > 0 else stats.f.cdf(f, df1, df2)  # noqa: E731
 
@@ -149,13 +192,29 @@ def omega2(ssb: float, ssw: float, dfb: int, dfw: int) -> float:
     return (ssb - dfb * msw) / (ssb + ssw + msw)
 
 
-def _row(scale: str, wave: str, factor: str, test: str, included: list[str], excluded: list[str],
-         n_total: int, **values: object) -> dict[str, object]:
+def _row(
+    scale: str,
+    wave: str,
+    factor: str,
+    test: str,
+    included: list[str],
+    excluded: list[str],
+    n_total: int,
+    **values: object,
+) -> dict[str, object]:
     base: dict[str, object] = {c: np.nan for c in TEST_COLUMNS}
     base.update(
-        scale=scale, wave=wave, factor=factor, test=test, k_groups=len(included),
-        groups="|".join(included), groups_excluded="|".join(excluded), n_total=n_total,
-        effect_size_type="", effect_size_2_type="", status="ok",
+        scale=scale,
+        wave=wave,
+        factor=factor,
+        test=test,
+        k_groups=len(included),
+        groups="|".join(included),
+        groups_excluded="|".join(excluded),
+        n_total=n_total,
+        effect_size_type="",
+        effect_size_2_type="",
+        status="ok",
     )
     base.update(values)
     return base
@@ -207,7 +266,9 @@ def group_tests(
                 included, excluded = [], []
                 for level, size in sizes.sort_index().items():
                     key = {"lab": ALL, "role": ALL, "school_type": ALL, factor: str(level)}
-                    reason = cell_reason(lookup, scale, wave, key["lab"], key["role"], key["school_type"])
+                    reason = cell_reason(
+                        lookup, scale, wave, key["lab"], key["role"], key["school_type"]
+                    )
                     if level == UNKNOWN or reason or size < 2:
                         excluded.append(str(level))
                     else:
@@ -217,7 +278,11 @@ def group_tests(
                 common = (scale, wave, factor)
                 if len(included) < 2:
                     for test in ("welch_anova", "kruskal"):
-                        tests.append(_row(*common, test, included, excluded, n_total, status="too_few_groups"))
+                        tests.append(
+                            _row(
+                                *common, test, included, excluded, n_total, status="too_few_groups"
+                            )
+                        )
                     continue
                 if len(included) == 2:
                     tests.extend(_two_groups(d, *common, included, excluded, confidence))
@@ -226,41 +291,87 @@ def group_tests(
                 if factor in posthoc_factors and len(included) <= max_posthoc_groups:
                     posthoc.append(_posthoc(d, *common))
     table = pd.DataFrame(tests, columns=TEST_COLUMNS)
-    table = add_corrections(table.drop(columns=["p_holm", "p_fdr_bh", "correction_family"]),
-                            ["wave", "factor", "test"])
-    table = sort_rows(table[TEST_COLUMNS], ["scale", "wave", "factor", "test"], {"scale": list(scales)})
+    table = add_corrections(
+        table.drop(columns=["p_holm", "p_fdr_bh", "correction_family"]), ["wave", "factor", "test"]
+    )
+    table = sort_rows(
+        table[TEST_COLUMNS], ["scale", "wave", "factor", "test"], {"scale": list(scales)}
+    )
     ph = pd.concat(posthoc, ignore_index=True) if posthoc else pd.DataFrame(columns=POSTHOC_COLUMNS)
-    ph = sort_rows(ph[POSTHOC_COLUMNS], ["scale", "wave", "factor", "test", "group_a", "group_b"],
-                   {"scale": list(scales)})
+    ph = sort_rows(
+        ph[POSTHOC_COLUMNS],
+        ["scale", "wave", "factor", "test", "group_a", "group_b"],
+        {"scale": list(scales)},
+    )
     return table, ph
 
 
-def _two_groups(d: pd.DataFrame, scale: str, wave: str, factor: str, included: list[str],
-                excluded: list[str], confidence: float) -> list[dict[str, object]]:
+def _two_groups(
+    d: pd.DataFrame,
+    scale: str,
+    wave: str,
+    factor: str,
+    included: list[str],
+    excluded: list[str],
+    confidence: float,
+) -> list[dict[str, object]]:
     x = d.loc[d[factor] == included[0], scale].to_numpy()
     y = d.loc[d[factor] == included[1], scale].to_numpy()
     n_total = len(d)
     tt = pg.ttest(x, y, correction=True, confidence=confidence).iloc[0]
     g = float(pg.compute_effsize(x, y, eftype="hedges"))
-    lo, hi = pg.compute_esci(stat=g, nx=len(x), ny=len(y), eftype="hedges", confidence=confidence, decimals=12)
+    lo, hi = pg.compute_esci(
+        stat=g, nx=len(x), ny=len(y), eftype="hedges", confidence=confidence, decimals=12
+    )
     # scipy's U (what pingouin.mwu calls); RBC and CLES from U exactly as pingouin defines
     # them, without pingouin's O(n_x·n_y) pairwise matrix (8 s and 7 GB at 30,000 per group)
     u_x, p_mw = stats.mannwhitneyu(x, y, alternative="two-sided")
     nxy = len(x) * len(y)
     mw = {"U_val": u_x, "p_val": p_mw, "RBC": 1 - 2 * (nxy - u_x) / nxy, "CLES": u_x / nxy}
     return [
-        _row(scale, wave, factor, "welch_t", included, excluded, n_total,
-             statistic=float(tt["T"]), df1=float(tt["dof"]), p=float(tt["p_val"]),
-             effect_size=g, effect_size_type="hedges_g", es_ci_low=float(lo), es_ci_high=float(hi)),
-        _row(scale, wave, factor, "mann_whitney", included, excluded, n_total,
-             statistic=float(mw["U_val"]), p=float(mw["p_val"]),
-             effect_size=float(mw["RBC"]), effect_size_type="rank_biserial",
-             effect_size_2=float(mw["CLES"]), effect_size_2_type="cles"),
+        _row(
+            scale,
+            wave,
+            factor,
+            "welch_t",
+            included,
+            excluded,
+            n_total,
+            statistic=float(tt["T"]),
+            df1=float(tt["dof"]),
+            p=float(tt["p_val"]),
+            effect_size=g,
+            effect_size_type="hedges_g",
+            es_ci_low=float(lo),
+            es_ci_high=float(hi),
+        ),
+        _row(
+            scale,
+            wave,
+            factor,
+            "mann_whitney",
+            included,
+            excluded,
+            n_total,
+            statistic=float(mw["U_val"]),
+            p=float(mw["p_val"]),
+            effect_size=float(mw["RBC"]),
+            effect_size_type="rank_biserial",
+            effect_size_2=float(mw["CLES"]),
+            effect_size_2_type="cles",
+        ),
     ]
 
 
-def _k_groups(d: pd.DataFrame, scale: str, wave: str, factor: str, included: list[str],
-              excluded: list[str], confidence: float) -> list[dict[str, object]]:
+def _k_groups(
+    d: pd.DataFrame,
+    scale: str,
+    wave: str,
+    factor: str,
+    included: list[str],
+    excluded: list[str],
+    confidence: float,
+) -> list[dict[str, object]]:
     n_total = len(d)
     wa = pg.welch_anova(data=d, dv=scale, between=factor).iloc[0]
     ssb, ssw, dfb, dfw = oneway_ss(d[scale].to_numpy(), d[factor].to_numpy())
@@ -270,13 +381,39 @@ def _k_groups(d: pd.DataFrame, scale: str, wave: str, factor: str, included: lis
     kw = pg.kruskal(data=d, dv=scale, between=factor).iloc[0]
     h = float(kw["H"])
     return [
-        _row(scale, wave, factor, "welch_anova", included, excluded, n_total,
-             statistic=float(wa["F"]), df1=float(wa["ddof1"]), df2=float(wa["ddof2"]),
-             p=float(wa["p_unc"]), effect_size=float(wa["np2"]), effect_size_type="eta2",
-             es_ci_low=lo, es_ci_high=hi, effect_size_2=om2, effect_size_2_type="omega2"),
-        _row(scale, wave, factor, "kruskal", included, excluded, n_total,
-             statistic=h, df1=float(kw["ddof1"]), p=float(kw["p_unc"]),
-             effect_size=h / (n_total - 1), effect_size_type="epsilon2"),
+        _row(
+            scale,
+            wave,
+            factor,
+            "welch_anova",
+            included,
+            excluded,
+            n_total,
+            statistic=float(wa["F"]),
+            df1=float(wa["ddof1"]),
+            df2=float(wa["ddof2"]),
+            p=float(wa["p_unc"]),
+            effect_size=float(wa["np2"]),
+            effect_size_type="eta2",
+            es_ci_low=lo,
+            es_ci_high=hi,
+            effect_size_2=om2,
+            effect_size_2_type="omega2",
+        ),
+        _row(
+            scale,
+            wave,
+            factor,
+            "kruskal",
+            included,
+            excluded,
+            n_total,
+            statistic=h,
+            df1=float(kw["ddof1"]),
+            p=float(kw["p_unc"]),
+            effect_size=h / (n_total - 1),
+            effect_size_type="epsilon2",
+        ),
     ]
 
 
@@ -285,26 +422,55 @@ def _posthoc(d: pd.DataFrame, scale: str, wave: str, factor: str) -> pd.DataFram
     sizes = d.groupby(factor).size()
     a = gh["A"].astype(str)
     b = gh["B"].astype(str)
-    gh_rows = pd.DataFrame({
-        "scale": scale, "wave": wave, "factor": factor, "test": "games_howell",
-        "group_a": a, "group_b": b,
-        "n_a": a.map(sizes).astype(int), "n_b": b.map(sizes).astype(int),
-        "mean_a": gh["mean_A"].astype(float), "mean_b": gh["mean_B"].astype(float),
-        "mean_rank_a": np.nan, "mean_rank_b": np.nan,
-        "diff": gh["diff"].astype(float), "se": gh["se"].astype(float),
-        "statistic": gh["T"].astype(float), "df": gh["df"].astype(float),
-        "p": np.nan, "p_adj": gh["pval"].astype(float),
-        "p_adj_method": "games_howell_studentized_range",
-        "effect_size": gh["hedges"].astype(float), "effect_size_type": "hedges_g",
-    })
+    gh_rows = pd.DataFrame(
+        {
+            "scale": scale,
+            "wave": wave,
+            "factor": factor,
+            "test": "games_howell",
+            "group_a": a,
+            "group_b": b,
+            "n_a": a.map(sizes).astype(int),
+            "n_b": b.map(sizes).astype(int),
+            "mean_a": gh["mean_A"].astype(float),
+            "mean_b": gh["mean_B"].astype(float),
+            "mean_rank_a": np.nan,
+            "mean_rank_b": np.nan,
+            "diff": gh["diff"].astype(float),
+            "se": gh["se"].astype(float),
+            "statistic": gh["T"].astype(float),
+            "df": gh["df"].astype(float),
+            "p": np.nan,
+            "p_adj": gh["pval"].astype(float),
+            "p_adj_method": "games_howell_studentized_range",
+            "effect_size": gh["hedges"].astype(float),
+            "effect_size_type": "hedges_g",
+        }
+    )
     dn = dunn(d[scale].to_numpy(), d[factor].astype(str).to_numpy())
-    dn_rows = pd.DataFrame({
-        "scale": scale, "wave": wave, "factor": factor, "test": "dunn",
-        "group_a": dn["group_a"], "group_b": dn["group_b"], "n_a": dn["n_a"], "n_b": dn["n_b"],
-        "mean_a": np.nan, "mean_b": np.nan,
-        "mean_rank_a": dn["mean_rank_a"], "mean_rank_b": dn["mean_rank_b"],
-        "diff": np.nan, "se": np.nan, "statistic": dn["z"], "df": np.nan,
-        "p": dn["p"], "p_adj": dn["p_holm"], "p_adj_method": "holm",
-        "effect_size": np.nan, "effect_size_type": "",
-    })
+    dn_rows = pd.DataFrame(
+        {
+            "scale": scale,
+            "wave": wave,
+            "factor": factor,
+            "test": "dunn",
+            "group_a": dn["group_a"],
+            "group_b": dn["group_b"],
+            "n_a": dn["n_a"],
+            "n_b": dn["n_b"],
+            "mean_a": np.nan,
+            "mean_b": np.nan,
+            "mean_rank_a": dn["mean_rank_a"],
+            "mean_rank_b": dn["mean_rank_b"],
+            "diff": np.nan,
+            "se": np.nan,
+            "statistic": dn["z"],
+            "df": np.nan,
+            "p": dn["p"],
+            "p_adj": dn["p_holm"],
+            "p_adj_method": "holm",
+            "effect_size": np.nan,
+            "effect_size_type": "",
+        }
+    )
     return pd.concat([gh_rows, dn_rows], ignore_index=True)[POSTHOC_COLUMNS]

@@ -66,18 +66,65 @@ from .descriptives import cell_reason
 from .disclosure import blank
 
 ICC_COLUMNS = [
-    "scale", "wave", "icc1", "icc2", "design_effect", "n_labs", "k_mean",
-    "k0", "n", "msb", "msw", "f", "p",
+    "scale",
+    "wave",
+    "icc1",
+    "icc2",
+    "design_effect",
+    "n_labs",
+    "k_mean",
+    "k0",
+    "n",
+    "msb",
+    "msw",
+    "f",
+    "p",
 ]
 MIXEDLM_COLUMNS = [
-    "scale", "term", "factor", "level", "reference", "coef", "se", "z", "p", "ci_low", "ci_high",
-    "p_holm", "p_fdr_bh", "correction_family", "var_lab", "var_residual", "icc_model",
-    "n_obs", "n_labs", "converged", "singular", "status", "message",
+    "scale",
+    "term",
+    "factor",
+    "level",
+    "reference",
+    "coef",
+    "se",
+    "z",
+    "p",
+    "ci_low",
+    "ci_high",
+    "p_holm",
+    "p_fdr_bh",
+    "correction_family",
+    "var_lab",
+    "var_residual",
+    "icc_model",
+    "n_obs",
+    "n_labs",
+    "converged",
+    "singular",
+    "status",
+    "message",
 ]
 BENCHMARK_COLUMNS = [
-    "scale", "wave", "lab", "lab_name", "n", "raw_mean", "shrunken_mean", "shrunken_ci_low",
-    "shrunken_ci_high", "random_effect", "random_effect_se", "shrinkage", "programme_mean",
-    "var_lab", "var_residual", "vs_programme", "model_status", "suppressed", "suppression_reason",
+    "scale",
+    "wave",
+    "lab",
+    "lab_name",
+    "n",
+    "raw_mean",
+    "shrunken_mean",
+    "shrunken_ci_low",
+    "shrunken_ci_high",
+    "random_effect",
+    "random_effect_se",
+    "shrinkage",
+    "programme_mean",
+    "var_lab",
+    "var_residual",
+    "vs_programme",
+    "model_status",
+    "suppressed",
+    "suppression_reason",
 ]
 #: Reference levels of the fixed effects (first level used when absent).
 REFERENCES = {"role": "docent", "school_type": "vmbo", "wave": "T0"}
@@ -133,10 +180,16 @@ def reml_random_intercept(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> d
     def crit(log_gamma: float) -> float:
         gam = float(np.exp(log_gamma))
         a_mat, _, q = parts(gam)
-        return (n_obs - p) * np.log(q / (n_obs - p)) + float(np.sum(np.log1p(n * gam))) + np.linalg.slogdet(a_mat)[1]
+        return (
+            (n_obs - p) * np.log(q / (n_obs - p))
+            + float(np.sum(np.log1p(n * gam)))
+            + np.linalg.slogdet(a_mat)[1]
+        )
 
     lo, hi = LOG_RATIO_BOUNDS
-    res = optimize.minimize_scalar(crit, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
+    res = optimize.minimize_scalar(
+        crit, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10}
+    )
     log_gamma = float(res.x)
     boundary = log_gamma < lo + 1.0 or crit(lo) <= res.fun
     if crit(lo) <= res.fun:
@@ -145,9 +198,16 @@ def reml_random_intercept(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> d
     a_mat, beta, q = parts(gam)
     sigma2 = q / (n_obs - p)
     return {
-        "gamma": gam, "tau2": gam * sigma2, "sigma2": sigma2, "beta": beta,
-        "beta_cov": sigma2 * np.linalg.inv(a_mat), "labels": np.asarray(labels), "n": n,
-        "sums": t, "s_mat": s_mat, "boundary": bool(boundary),
+        "gamma": gam,
+        "tau2": gam * sigma2,
+        "sigma2": sigma2,
+        "beta": beta,
+        "beta_cov": sigma2 * np.linalg.inv(a_mat),
+        "labels": np.asarray(labels),
+        "n": n,
+        "sums": t,
+        "s_mat": s_mat,
+        "boundary": bool(boundary),
     }
 
 
@@ -165,8 +225,16 @@ def blups(fit: dict[str, object], confidence: float = 0.95) -> pd.DataFrame:
     lam = tau2 / (tau2 + sigma2 / n)
     u = lam * (ybar - mu)
     se = np.sqrt(tau2 * (1 - lam))
-    return pd.DataFrame({"lab": fit["labels"], "n": n.astype(int), "raw_mean": ybar, "random_effect": u,
-                         "random_effect_se": se, "shrinkage": lam})
+    return pd.DataFrame(
+        {
+            "lab": fit["labels"],
+            "n": n.astype(int),
+            "raw_mean": ybar,
+            "random_effect": u,
+            "random_effect_se": se,
+            "shrinkage": lam,
+        }
+    )
 
 
 def icc_oneway(y: np.ndarray, groups: np.ndarray) -> dict[str, float]:
@@ -201,7 +269,15 @@ def icc_oneway(y: np.ndarray, groups: np.ndarray) -> dict[str, float]:
     out = {"n_labs": j, "n": n, "k_mean": n / j if j else np.nan}
     out["k0"] = (n - np.sum(sizes**2) / n) / (j - 1) if j > 1 else np.nan
     if j < 2 or n - j < 1:
-        out.update(icc1=np.nan, icc2=np.nan, design_effect=np.nan, msb=np.nan, msw=np.nan, f=np.nan, p=np.nan)
+        out.update(
+            icc1=np.nan,
+            icc2=np.nan,
+            design_effect=np.nan,
+            msb=np.nan,
+            msw=np.nan,
+            f=np.nan,
+            p=np.nan,
+        )
         return out
     msb = ssb / (j - 1)
     msw = ssw / (n - j)
@@ -210,7 +286,12 @@ def icc_oneway(y: np.ndarray, groups: np.ndarray) -> dict[str, float]:
     icc2 = (msb - msw) / msb if msb > 0 else np.nan
     f = msb / msw if msw > 0 else np.nan
     out.update(
-        icc1=icc1, icc2=icc2, design_effect=1 + (k - 1) * icc1, msb=msb, msw=msw, f=f,
+        icc1=icc1,
+        icc2=icc2,
+        design_effect=1 + (k - 1) * icc1,
+        msb=msb,
+        msw=msw,
+        f=f,
         p=float(stats.f.sf(f, j - 1, n - j)) if np.isfinite(f) else np.nan,
     )
     return out
@@ -223,12 +304,20 @@ def icc_table(df: pd.DataFrame, scales: Sequence[str]) -> pd.DataFrame:
         dw = df[df["wave"] == wave]
         for scale in scales:
             d = dw[dw[scale].notna()]
-            rows.append({"scale": scale, "wave": wave, **icc_oneway(d[scale].to_numpy(), d["lab"].to_numpy())})
+            rows.append(
+                {
+                    "scale": scale,
+                    "wave": wave,
+                    **icc_oneway(d[scale].to_numpy(), d["lab"].to_numpy()),
+                }
+            )
     table = pd.DataFrame(rows, columns=ICC_COLUMNS)
     return sort_rows(table, ["scale", "wave"], {"scale": list(scales)})
 
 
-def design_matrix(d: pd.DataFrame, factors: Sequence[str] = ("role", "school_type", "wave")) -> tuple[np.ndarray, list[tuple[str, str, str, str]]]:
+def design_matrix(
+    d: pd.DataFrame, factors: Sequence[str] = ("role", "school_type", "wave")
+) -> tuple[np.ndarray, list[tuple[str, str, str, str]]]:
     """Intercept + treatment dummies; returns the matrix and (term, factor, level, reference)."""
     cols = [np.ones(len(d))]
     terms = [("Intercept", "", "", "")]
@@ -248,7 +337,9 @@ def design_matrix(d: pd.DataFrame, factors: Sequence[str] = ("role", "school_typ
     return np.column_stack(cols), terms
 
 
-def fit_mixedlm(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> tuple[object | None, bool, bool, str]:
+def fit_mixedlm(
+    y: np.ndarray, x: np.ndarray, groups: np.ndarray
+) -> tuple[object | None, bool, bool, str]:
     """Fit a random-intercept MixedLM by REML; returns (result, converged, singular, message).
 
     statsmodels is started at the exact REML solution of :func:`reml_random_intercept`
@@ -259,8 +350,9 @@ def fit_mixedlm(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> tuple[objec
     """
     messages: list[str] = []
     fast = reml_random_intercept(y, x, groups)
-    start = MixedLMParams.from_components(fe_params=np.asarray(fast["beta"]),
-                                          cov_re=np.array([[max(float(fast["gamma"]), 1e-8)]]))
+    start = MixedLMParams.from_components(
+        fe_params=np.asarray(fast["beta"]), cov_re=np.array([[max(float(fast["gamma"]), 1e-8)]])
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -282,7 +374,9 @@ def fit_mixedlm(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> tuple[objec
     return result, converged, singular, "; ".join(dict.fromkeys(messages))
 
 
-def mixedlm_table(df: pd.DataFrame, scales: Sequence[str], *, confidence: float = 0.95) -> pd.DataFrame:
+def mixedlm_table(
+    df: pd.DataFrame, scales: Sequence[str], *, confidence: float = 0.95
+) -> pd.DataFrame:
     """``mixedlm.csv``: fixed effects and variance components per scale."""
     rows = []
     z = stats.norm.ppf(0.5 + confidence / 2)
@@ -290,24 +384,54 @@ def mixedlm_table(df: pd.DataFrame, scales: Sequence[str], *, confidence: float 
         d = df[df[scale].notna()]
         base = {"scale": scale, "n_obs": len(d), "n_labs": d["lab"].nunique()}
         if len(d) < 3 or base["n_labs"] < 2:
-            rows.append({**base, "term": "", "converged": False, "singular": False,
-                         "status": "not_estimated", "message": "fewer than 2 labs or 3 respondents"})
+            rows.append(
+                {
+                    **base,
+                    "term": "",
+                    "converged": False,
+                    "singular": False,
+                    "status": "not_estimated",
+                    "message": "fewer than 2 labs or 3 respondents",
+                }
+            )
             continue
         x, terms = design_matrix(d)
-        result, converged, singular, message = fit_mixedlm(d[scale].to_numpy(), x, d["lab"].to_numpy())
-        status = "ok" if (result is not None and converged and not singular) else (
-            "not_converged" if result is None or not converged else "singular")
+        result, converged, singular, message = fit_mixedlm(
+            d[scale].to_numpy(), x, d["lab"].to_numpy()
+        )
+        status = (
+            "ok"
+            if (result is not None and converged and not singular)
+            else ("not_converged" if result is None or not converged else "singular")
+        )
         var_lab = float(np.asarray(result.cov_re)[0, 0]) if result is not None else np.nan
         var_res = float(result.scale) if result is not None else np.nan
         for i, (term, factor, level, ref) in enumerate(terms):
-            row = {**base, "term": term, "factor": factor, "level": level, "reference": ref,
-                   "converged": converged, "singular": singular, "status": status, "message": message}
+            row = {
+                **base,
+                "term": term,
+                "factor": factor,
+                "level": level,
+                "reference": ref,
+                "converged": converged,
+                "singular": singular,
+                "status": status,
+                "message": message,
+            }
             if status == "ok":
                 coef = float(result.fe_params[i])
                 se = float(result.bse_fe[i])
-                row.update(coef=coef, se=se, z=coef / se, p=float(2 * stats.norm.sf(abs(coef / se))),
-                           ci_low=coef - z * se, ci_high=coef + z * se, var_lab=var_lab,
-                           var_residual=var_res, icc_model=var_lab / (var_lab + var_res))
+                row.update(
+                    coef=coef,
+                    se=se,
+                    z=coef / se,
+                    p=float(2 * stats.norm.sf(abs(coef / se))),
+                    ci_low=coef - z * se,
+                    ci_high=coef + z * se,
+                    var_lab=var_lab,
+                    var_residual=var_res,
+                    icc_model=var_lab / (var_lab + var_res),
+                )
             rows.append(row)
     table = pd.DataFrame(rows)
     for c in MIXEDLM_COLUMNS:
@@ -340,7 +464,9 @@ def benchmark_table(
             part["scale"], part["wave"] = scale, wave
             status = "not_estimated"
             if len(part) >= 2:
-                fit = reml_random_intercept(d[scale].to_numpy(), np.ones((len(d), 1)), d["lab"].to_numpy())
+                fit = reml_random_intercept(
+                    d[scale].to_numpy(), np.ones((len(d), 1)), d["lab"].to_numpy()
+                )
                 tau2, sigma2 = float(fit["tau2"]), float(fit["sigma2"])
                 singular = bool(fit["boundary"]) or tau2 <= SINGULAR_SHARE * (tau2 + sigma2)
                 status = "singular" if singular else "ok"
@@ -358,10 +484,20 @@ def benchmark_table(
                 part["programme_mean"] = mu
                 part["var_lab"], part["var_residual"] = tau2, sigma2
                 part["vs_programme"] = np.where(
-                    u - z * se > 0, "above", np.where(u + z * se < 0, "below", "indistinguishable"))
+                    u - z * se > 0, "above", np.where(u + z * se < 0, "below", "indistinguishable")
+                )
             else:
-                for c in ("random_effect", "random_effect_se", "shrinkage", "shrunken_mean",
-                          "shrunken_ci_low", "shrunken_ci_high", "programme_mean", "var_lab", "var_residual"):
+                for c in (
+                    "random_effect",
+                    "random_effect_se",
+                    "shrinkage",
+                    "shrunken_mean",
+                    "shrunken_ci_low",
+                    "shrunken_ci_high",
+                    "programme_mean",
+                    "var_lab",
+                    "var_residual",
+                ):
                     part[c] = np.nan
                 part["vs_programme"] = ""
             part["model_status"] = status
@@ -370,10 +506,27 @@ def benchmark_table(
         return pd.DataFrame(columns=BENCHMARK_COLUMNS)
     table = pd.concat(parts, ignore_index=True)
     table["lab_name"] = lab_names(labs, table["lab"])
-    reason = np.array([cell_reason(lookup, s, w, lab, ALL, ALL)
-                       for s, w, lab in zip(table["scale"], table["wave"], table["lab"], strict=True)],
-                      dtype=object)
-    table = blank(table, reason, ["n", "raw_mean", "shrunken_mean", "shrunken_ci_low", "shrunken_ci_high",
-                                  "random_effect", "random_effect_se", "shrinkage", "vs_programme"])
+    reason = np.array(
+        [
+            cell_reason(lookup, s, w, lab, ALL, ALL)
+            for s, w, lab in zip(table["scale"], table["wave"], table["lab"], strict=True)
+        ],
+        dtype=object,
+    )
+    table = blank(
+        table,
+        reason,
+        [
+            "n",
+            "raw_mean",
+            "shrunken_mean",
+            "shrunken_ci_low",
+            "shrunken_ci_high",
+            "random_effect",
+            "random_effect_se",
+            "shrinkage",
+            "vs_programme",
+        ],
+    )
     table["n"] = table["n"].astype("Int64")
     return sort_rows(table[BENCHMARK_COLUMNS], ["scale", "wave", "lab"], {"scale": list(scales)})

@@ -32,8 +32,17 @@ from .common import ALL, lab_names, sort_rows, t_interval
 from .descriptives import cell_reason
 
 COLUMNS = [
-    "scale", "wave", "lab", "lab_name", "n", "mean_centred", "sd", "ci_low", "ci_high",
-    "suppressed", "suppression_reason",
+    "scale",
+    "wave",
+    "lab",
+    "lab_name",
+    "n",
+    "mean_centred",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "suppression_reason",
 ]
 
 
@@ -55,17 +64,23 @@ def profile_table(
     """``profile.csv``: mean within-person centred score per scale × wave × lab, protected."""
     centred = centre_within_person(df[list(scales)])
     keys = df.loc[centred.index, ["wave", "lab"]]
-    long = pd.concat([keys, centred], axis=1).melt(id_vars=["wave", "lab"], var_name="scale", value_name="value")
+    long = pd.concat([keys, centred], axis=1).melt(
+        id_vars=["wave", "lab"], var_name="scale", value_name="value"
+    )
     parts = []
     for by in (["scale", "wave", "lab"], ["scale", "wave"]):
         agg = long.groupby(by, sort=False)["value"].agg(["size", "mean", "std"]).reset_index()
         if "lab" not in by:
             agg["lab"] = ALL
         parts.append(agg)
-    table = pd.concat(parts, ignore_index=True).rename(columns={"size": "n", "mean": "mean_centred", "std": "sd"})
+    table = pd.concat(parts, ignore_index=True).rename(
+        columns={"size": "n", "mean": "mean_centred", "std": "sd"}
+    )
     if table.empty:
         return pd.DataFrame(columns=COLUMNS)
-    lo, hi = t_interval(table["mean_centred"].to_numpy(), table["sd"].to_numpy(), table["n"].to_numpy(), confidence)
+    lo, hi = t_interval(
+        table["mean_centred"].to_numpy(), table["sd"].to_numpy(), table["n"].to_numpy(), confidence
+    )
     table["ci_low"], table["ci_high"] = lo, hi
     table["lab_name"] = lab_names(labs, table["lab"])
     table = sort_rows(table, ["scale", "wave", "lab"], {"scale": list(scales)})
@@ -73,9 +88,13 @@ def profile_table(
     inherited = {}
     for w, lab in set(zip(table["wave"], table["lab"], strict=True)):
         inherited[(w, lab)] = disclosure.inherit([cell_reason(lookup, s, w, lab) for s in scales])
-    inh = np.array([inherited[(w, lab)] for w, lab in zip(table["wave"], table["lab"], strict=True)], dtype=object)
-    reason = disclosure.protect_cube(table, ["lab"], by=["scale", "wave"], min_cell=min_cell,
-                                     primary=inh != "")
+    inh = np.array(
+        [inherited[(w, lab)] for w, lab in zip(table["wave"], table["lab"], strict=True)],
+        dtype=object,
+    )
+    reason = disclosure.protect_cube(
+        table, ["lab"], by=["scale", "wave"], min_cell=min_cell, primary=inh != ""
+    )
     # one lab's nine centred means sum to zero: keep the scales of a lab × wave together
     reason = np.where(inh != "", inh, reason)
     reason = _same_across_scales(table, reason)
@@ -88,4 +107,6 @@ def _same_across_scales(table: pd.DataFrame, reason: np.ndarray) -> np.ndarray:
     """Suppress a lab × wave on every scale when it is suppressed on one."""
     frame = pd.DataFrame({"wave": table["wave"], "lab": table["lab"], "r": reason})
     worst = frame.groupby(["wave", "lab"])["r"].agg(lambda s: disclosure.inherit(list(s)))
-    return np.array([worst[(w, lab)] for w, lab in zip(table["wave"], table["lab"], strict=True)], dtype=object)
+    return np.array(
+        [worst[(w, lab)] for w, lab in zip(table["wave"], table["lab"], strict=True)], dtype=object
+    )

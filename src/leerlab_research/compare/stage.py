@@ -27,48 +27,48 @@ from .common import ALL, UNKNOWN, analysis_frame
 TABLES: dict[str, dict[str, str]] = {
     "descriptives": {
         "unit": "cell: respondents of scale × wave × breakdown (programme, lab, role, school_type, "
-                "role+school_type, lab+role, lab+school_type; `all` = aggregated over); lab × role × "
-                "school_type cells are not published",
+        "role+school_type, lab+role, lab+school_type; `all` = aggregated over); lab × role × "
+        "school_type cells are not published",
         "test": "none (n, mean, sd (n−1), median, % scale score ≥ 4, Student-t CI of the mean)",
         "correction": "none",
     },
     "group_tests": {
         "unit": "scale × wave × factor (lab, role or school_type at programme level); respondents",
         "test": "Welch ANOVA (pingouin; eta2 with Steiger noncentral-F CI, omega2) and Kruskal–Wallis "
-                "(pingouin; epsilon2) for ≥3 groups; Welch t (pingouin; Hedges' g with CI) and Mann–Whitney U "
-                "(scipy; rank-biserial, CLES) for 2; groups hidden by disclosure control and `onbekend` "
-                "are excluded (groups_excluded)",
+        "(pingouin; epsilon2) for ≥3 groups; Welch t (pingouin; Hedges' g with CI) and Mann–Whitney U "
+        "(scipy; rank-biserial, CLES) for 2; groups hidden by disclosure control and `onbekend` "
+        "are excluded (groups_excluded)",
         "correction": "Holm and Benjamini–Hochberg across the scales within wave × factor × test "
-                      "(p_holm, p_fdr_bh; family in correction_family)",
+        "(p_holm, p_fdr_bh; family in correction_family)",
     },
     "posthoc": {
         "unit": "pair of groups within scale × wave × factor (settings.compare.posthoc_factors; "
-                "default role and school_type — labs are compared with the programme in benchmark)",
+        "default role and school_type — labs are compared with the programme in benchmark)",
         "test": "Games–Howell (Hedges' g) after Welch ANOVA; Dunn's z on mean ranks after Kruskal–Wallis",
         "correction": "Games–Howell: studentized range (p_adj); Dunn: Holm over the pairs (p_adj)",
     },
     "icc": {
         "unit": "scale × wave; respondents nested in labs",
         "test": "one-way ANOVA of lab: ICC(1), ICC(2) (Bliese 2000), k_mean = N/J as multilevel::ICC1, "
-                "k0 = (N − Σn²/N)/(J − 1); design effect 1 + (k_mean − 1)·ICC(1)",
+        "k0 = (N − Σn²/N)/(J − 1); design effect 1 + (k_mean − 1)·ICC(1)",
         "correction": "none",
     },
     "mixedlm": {
         "unit": "fixed-effect term per scale; respondents (both waves) nested in labs",
         "test": "statsmodels MixedLM (REML), lab random intercept, role/school_type/wave fixed effects "
-                "(references docent, vmbo, T0); Wald z and normal CI; status flags non-convergence/singular fits",
+        "(references docent, vmbo, T0); Wald z and normal CI; status flags non-convergence/singular fits",
         "correction": "Holm and Benjamini–Hochberg across the scales per term",
     },
     "benchmark": {
         "unit": "lab × scale × wave",
         "test": "intercept-only MixedLM per scale × wave: empirical-Bayes (BLUP) lab mean μ̂ + û_j with "
-                "interval ± z·sqrt(conditional variance of u_j); vs_programme from the interval only; no ranks",
+        "interval ± z·sqrt(conditional variance of u_j); vs_programme from the interval only; no ranks",
         "correction": "none (one interval per lab; not a multiple-comparison procedure)",
     },
     "agreement": {
         "unit": "lab × scale × wave (rwg_j, awg: respondents with all items); gaps between groups of a lab",
         "test": "rwg(J) (James, Demaree & Wolf 1984; uniform null (A²−1)/12), awg(J) (Brown & Hauenstein 2005); "
-                "gaps = mean difference with Welch CI (verankering scales)",
+        "gaps = mean difference with Welch CI (verankering scales)",
         "correction": "none",
     },
     "profile": {
@@ -137,38 +137,81 @@ def compare_tables(
             progress(1)
         return out
 
-    df = step("prepare", lambda: analysis_frame(clean, scales, items=cb.item_codes,
-                                                    exclude_careless=cs.exclude_careless))
+    df = step(
+        "prepare",
+        lambda: analysis_frame(
+            clean, scales, items=cb.item_codes, exclude_careless=cs.exclude_careless
+        ),
+    )
     tables["descriptives"] = step(
-        "descriptives", lambda: descriptives.describe(df, scales, confidence=conf, min_cell=mc, labs=study.labs))
+        "descriptives",
+        lambda: descriptives.describe(df, scales, confidence=conf, min_cell=mc, labs=study.labs),
+    )
     lookup = descriptives.reason_lookup(tables["descriptives"])
     tables["group_tests"], tables["posthoc"] = step(
-        "group_tests", lambda: groups.group_tests(df, scales, cs.groups, lookup, confidence=conf,
-                                                  max_posthoc_groups=cs.max_posthoc_groups,
-                                                  posthoc_factors=cs.posthoc_factors))
+        "group_tests",
+        lambda: groups.group_tests(
+            df,
+            scales,
+            cs.groups,
+            lookup,
+            confidence=conf,
+            max_posthoc_groups=cs.max_posthoc_groups,
+            posthoc_factors=cs.posthoc_factors,
+        ),
+    )
     tables["icc"] = step("icc", lambda: multilevel.icc_table(df, scales))
-    tables["mixedlm"] = step("mixedlm", lambda: multilevel.mixedlm_table(df, scales, confidence=conf))
+    tables["mixedlm"] = step(
+        "mixedlm", lambda: multilevel.mixedlm_table(df, scales, confidence=conf)
+    )
     tables["benchmark"] = step(
-        "benchmark", lambda: multilevel.benchmark_table(df, scales, lookup, labs=study.labs, confidence=conf))
+        "benchmark",
+        lambda: multilevel.benchmark_table(df, scales, lookup, labs=study.labs, confidence=conf),
+    )
     items = {name: list(sc.items) for name, sc in cb.scales.items()}
     lo, hi = cb.item_range(cb.item_codes[0])
     tables["agreement"] = step(
-        "agreement", lambda: agreement.agreement_table(
-            df, scales, items, cb.scales_in_domain("verankering"), lookup, item_range=(lo, hi),
-            min_cell=mc, confidence=conf, labs=study.labs))
+        "agreement",
+        lambda: agreement.agreement_table(
+            df,
+            scales,
+            items,
+            cb.scales_in_domain("verankering"),
+            lookup,
+            item_range=(lo, hi),
+            min_cell=mc,
+            confidence=conf,
+            labs=study.labs,
+        ),
+    )
     tables["profile"] = step(
-        "profile", lambda: profile.profile_table(df, scales, lookup, min_cell=mc, confidence=conf, labs=study.labs))
+        "profile",
+        lambda: profile.profile_table(
+            df, scales, lookup, min_cell=mc, confidence=conf, labs=study.labs
+        ),
+    )
     tables["change"] = step(
-        "change", lambda: change.change_table(df, scales, waves=tuple(cs.waves), min_cell=mc,
-                                              confidence=conf, labs=study.labs))
+        "change",
+        lambda: change.change_table(
+            df, scales, waves=tuple(cs.waves), min_cell=mc, confidence=conf, labs=study.labs
+        ),
+    )
     sup = [disclosure.records(name, tables[name], KEYS[name]) for name in KEYS]
     sup = [x for x in sup if len(x)]
-    supp = pd.concat(sup, ignore_index=True) if sup else pd.DataFrame(columns=disclosure.SUPPRESSION_COLUMNS)
-    tables["suppression"] = supp.sort_values(["table", "scale", "wave", "lab", "key"], kind="mergesort").reset_index(drop=True)
+    supp = (
+        pd.concat(sup, ignore_index=True)
+        if sup
+        else pd.DataFrame(columns=disclosure.SUPPRESSION_COLUMNS)
+    )
+    tables["suppression"] = supp.sort_values(
+        ["table", "scale", "wave", "lab", "key"], kind="mergesort"
+    ).reset_index(drop=True)
     return tables
 
 
-def results_index(tables: dict[str, pd.DataFrame], study: Any, timings: dict[str, float] | None = None) -> dict[str, Any]:
+def results_index(
+    tables: dict[str, pd.DataFrame], study: Any, timings: dict[str, float] | None = None
+) -> dict[str, Any]:
     """The ``results.json`` index (no timings: the file must be deterministic)."""
     s = study.settings
     return {
@@ -189,11 +232,11 @@ def results_index(tables: dict[str, pd.DataFrame], study: Any, timings: dict[str
         },
         "suppression": {
             "method": "hypercube cell suppression (every primary cell is a corner of a suppressed "
-                      "hypercube, so no published total can be used to solve for it) followed by "
-                      "the remainder rule (what subtraction reveals covers ≥ 2 cells and ≥ min_cell people)",
+            "hypercube, so no published total can be used to solve for it) followed by "
+            "the remainder rule (what subtraction reveals covers ≥ 2 cells and ≥ min_cell people)",
             "rule": f"statistics and n blanked when 0 < n < {s.min_cell} (primary); complementary "
-                    "suppression so that no suppressed cell can be recovered by subtraction from totals "
-                    "or other cells of its row; derived tables inherit the suppression of their cells",
+            "suppression so that no suppressed cell can be recovered by subtraction from totals "
+            "or other cells of its row; derived tables inherit the suppression of their cells",
             "columns": ["suppressed", "suppression_reason"],
             "reasons": ["primary", "complementary"],
             "n_suppressed": int(len(tables.get("suppression", []))),
@@ -234,7 +277,9 @@ def run_compare(ctx: Any) -> list[Path]:
     cpu = ctx.options.get("cpu_timings")
     cpu = cpu if isinstance(cpu, dict) else {}
     with ctx.progress("compare", 10) as advance:
-        tables = compare_tables(clean, ctx.study, timings=timings, cpu_timings=cpu, progress=advance)
+        tables = compare_tables(
+            clean, ctx.study, timings=timings, cpu_timings=cpu, progress=advance
+        )
     start, c0 = time.perf_counter(), time.process_time()
     written = [write_csv(tables[name], out / f"{name}.csv") for name in TABLES]
     written.append(write_json(results_index(tables, ctx.study), out / "results.json"))

@@ -89,7 +89,11 @@ def as_item_matrix(data: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, list[st
     """Float ``(n, k)`` matrix with NaN for missing values, and the item names."""
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
-        bad = [c for c in data.columns if not (pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]))]
+        bad = [
+            c
+            for c in data.columns
+            if not (pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]))
+        ]
         if bad:
             raise TypeError(f"item columns must be numeric; not numeric: {bad}")
         x = data.astype("float64").to_numpy(dtype=float, na_value=np.nan)
@@ -162,7 +166,8 @@ class _Features:
             x0 = np.nan_to_num(xc)
             mm = m[:, self.ju] * m[:, self.lu]
             self.f = np.concatenate(
-                [mm, mm * x0[:, self.ju], mm * x0[:, self.lu], x0[:, self.ju] * x0[:, self.lu]], axis=1
+                [mm, mm * x0[:, self.ju], mm * x0[:, self.lu], x0[:, self.ju] * x0[:, self.lu]],
+                axis=1,
             )
 
     def alpha(self, sums: np.ndarray) -> np.ndarray:

@@ -117,7 +117,9 @@ def rmsea(chi2: float, df: float, n: int, groups: int = 1) -> float:
     return float(np.sqrt(max(chi2 / n / df - 1.0 / n, 0.0)) * np.sqrt(groups))
 
 
-def rmsea_ci(chi2: float, df: float, n: int, groups: int = 1, level: float = 0.90) -> tuple[float, float]:
+def rmsea_ci(
+    chi2: float, df: float, n: int, groups: int = 1, level: float = 0.90
+) -> tuple[float, float]:
     """Confidence interval of RMSEA from the non-central chi-square (as lavaan)."""
     if df < 1 or not np.isfinite(chi2):
         return float("nan"), float("nan")
@@ -265,9 +267,30 @@ def fit_cfa(
         tagged["__all__"] = "all"
         rows, info = _multigroup(tagged, factors, "__all__", ["configural"], ["all"], "fiml")
         r = rows[0]
-        keep = ["n", "n_dropped", "chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_low",
-                "rmsea_ci_high", "chi2_baseline", "df_baseline", "srmr", "srmr_nomean", "converged"]
-        row = {"model": label, "missing": "fiml", "n_items": p, "n_factors": len(factors), "n_groups": 1}
+        keep = [
+            "n",
+            "n_dropped",
+            "chi2",
+            "df",
+            "pvalue",
+            "cfi",
+            "tli",
+            "rmsea",
+            "rmsea_ci_low",
+            "rmsea_ci_high",
+            "chi2_baseline",
+            "df_baseline",
+            "srmr",
+            "srmr_nomean",
+            "converged",
+        ]
+        row = {
+            "model": label,
+            "missing": "fiml",
+            "n_items": p,
+            "n_factors": len(factors),
+            "n_groups": 1,
+        }
         row.update({k: r[k] for k in keep})
         est = info["configural"]["est"]
         sigma = info["configural"]["sigmas"][0]
@@ -277,8 +300,15 @@ def fit_cfa(
             for j, it in enumerate(its):
                 lam = 1.0 if j == 0 else est[f"lam_g0_{it}"]
                 sd = np.sqrt(sigma[items.index(it), items.index(it)])
-                recs.append({"factor": f, "item": it, "loading": float(lam), "se": float("nan"),
-                             "std_loading": float(lam * np.sqrt(phi) / sd)})
+                recs.append(
+                    {
+                        "factor": f,
+                        "item": it,
+                        "loading": float(lam),
+                        "se": float("nan"),
+                        "std_loading": float(lam * np.sqrt(phi) / sd),
+                    }
+                )
         return CfaResult(fit=pd.DataFrame([row])[_FIT_COLUMNS], loadings=pd.DataFrame(recs))
     if missing != "listwise":
         raise ValueError("missing must be 'fiml' or 'listwise'")
@@ -309,7 +339,11 @@ def fit_cfa(
     }
     est = model.inspect()
     lam = est[(est["op"] == "~") & est["rval"].isin(list(factors))]
-    var = est[(est["op"] == "~~") & (est["lval"] == est["rval"])].set_index("lval")["Estimate"].astype(float)
+    var = (
+        est[(est["op"] == "~~") & (est["lval"] == est["rval"])]
+        .set_index("lval")["Estimate"]
+        .astype(float)
+    )
     implied_var = dict(zip(items, np.diag(sigma), strict=True))
     loading = lam["Estimate"].astype(float).to_numpy()
     phi = var.reindex(lam["rval"]).to_numpy()
@@ -324,14 +358,33 @@ def fit_cfa(
         }
     )
     pos = {it: i for i, it in enumerate(items)}
-    loadings = loadings.sort_values("item", key=lambda c: c.map(pos), kind="stable").reset_index(drop=True)
+    loadings = loadings.sort_values("item", key=lambda c: c.map(pos), kind="stable").reset_index(
+        drop=True
+    )
     return CfaResult(fit=pd.DataFrame([row])[_FIT_COLUMNS], loadings=loadings)
 
 
 _FIT_COLUMNS = [
-    "model", "missing", "n", "n_dropped", "n_items", "n_factors", "n_groups", "chi2", "df", "pvalue",
-    "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr", "srmr_nomean", "chi2_baseline",
-    "df_baseline", "converged",
+    "model",
+    "missing",
+    "n",
+    "n_dropped",
+    "n_items",
+    "n_factors",
+    "n_groups",
+    "chi2",
+    "df",
+    "pvalue",
+    "cfi",
+    "tli",
+    "rmsea",
+    "rmsea_ci_low",
+    "rmsea_ci_high",
+    "srmr",
+    "srmr_nomean",
+    "chi2_baseline",
+    "df_baseline",
+    "converged",
 ]
 
 
@@ -462,7 +515,9 @@ def _fast_model_means_class() -> type:
             sigma_full, (m, c) = self.calc_sigma()
             mean_full = self.calc_mean(m)[:, 0]
             p = sigma_full.shape[0]
-            sg = np.stack([g if np.ndim(g) else np.zeros((p, p)) for g in self.calc_sigma_grad(m, c)])
+            sg = np.stack(
+                [g if np.ndim(g) else np.zeros((p, p)) for g in self.calc_sigma_grad(m, c)]
+            )
             mg = np.stack(
                 [g[:, 0] if np.ndim(g) else np.zeros(p) for g in self.calc_mean_grad(m, c)]
             )
@@ -489,7 +544,9 @@ def _fast_model_means_class() -> type:
     return _StackedModelMeans
 
 
-def em_moments(x: np.ndarray, tol: float = 1e-10, max_iter: int = 10_000) -> tuple[np.ndarray, np.ndarray, float]:
+def em_moments(
+    x: np.ndarray, tol: float = 1e-10, max_iter: int = 10_000
+) -> tuple[np.ndarray, np.ndarray, float]:
     """ML mean vector and covariance matrix of incomplete normal data (EM algorithm).
 
     These are the saturated ("h1") moments that lavaan estimates with
@@ -541,7 +598,9 @@ def em_moments(x: np.ndarray, tol: float = 1e-10, max_iter: int = 10_000) -> tup
     for o, _, xo in groups:
         so = sigma[np.ix_(o, o)]
         d = xo - mu[o]
-        f_sat += len(xo) * np.linalg.slogdet(so)[1] + float(np.einsum("ij,ji->", d.T @ d, np.linalg.inv(so)))
+        f_sat += len(xo) * np.linalg.slogdet(so)[1] + float(
+            np.einsum("ij,ji->", d.T @ d, np.linalg.inv(so))
+        )
     return mu, sigma, float(f_sat)
 
 
@@ -600,12 +659,16 @@ def _fit_groups_separately(
     est: dict[str, float] = {}
     sigmas, n_par, ok = [], 0, True
     for g, gd in enumerate(groups):
-        model = semopy.Model("\n".join(_labelled_description(factors, g, "configural", means=False)))
+        model = semopy.Model(
+            "\n".join(_labelled_description(factors, g, "configural", means=False))
+        )
         cols = [f"{it}{_SEP}{g}" for it in items]
         cov = pd.DataFrame(gd.cov, index=cols, columns=cols)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = model.fit(cov=cov, n_samples=gd.n, obj="MLW", solver="SLSQP", options=_SOLVER_OPTIONS)
+            res = model.fit(
+                cov=cov, n_samples=gd.n, obj="MLW", solver="SLSQP", options=_SOLVER_OPTIONS
+            )
         ok = ok and bool(res.success)
         est.update(dict(zip(_active(model), model.param_vals, strict=True)))
         obs = list(model.vars["observed"])
@@ -630,16 +693,21 @@ def _start_values(names: list[str], prev: dict[str, float], groups: list[_GroupD
             out.append(prev[name])
             continue
         base = name.split("_", 1)
-        vals = [
-            (gd.n, prev.get(f"{base[0]}_g{g}_{base[1]}")) for g, gd in enumerate(groups)
-        ] if len(base) == 2 else []
+        vals = (
+            [(gd.n, prev.get(f"{base[0]}_g{g}_{base[1]}")) for g, gd in enumerate(groups)]
+            if len(base) == 2
+            else []
+        )
         vals = [(n, v) for n, v in vals if v is not None]
         out.append(sum(n * v for n, v in vals) / n_tot if vals else 0.0)
     return np.array(out, dtype=float)
 
 
 def _fit_stacked(
-    factors: Mapping[str, Sequence[str]], groups: list[_GroupData], step: str, prev: dict[str, float]
+    factors: Mapping[str, Sequence[str]],
+    groups: list[_GroupData],
+    step: str,
+    prev: dict[str, float],
 ) -> tuple[object, bool, float]:
     items = [it for its in factors.values() for it in its]
     stacked = pd.concat([gd.data for gd in groups], ignore_index=True)
@@ -706,9 +774,12 @@ def _multigroup(
                 sigmas.append(sigma_full[np.ix_(idx, idx)])
                 mus.append(mean_full[idx])
         srmr_total = sum(
-            gd.n / n_total * srmr(gd.cov, sig, gd.mean, mu) for gd, sig, mu in zip(gds, sigmas, mus, strict=True)
+            gd.n / n_total * srmr(gd.cov, sig, gd.mean, mu)
+            for gd, sig, mu in zip(gds, sigmas, mus, strict=True)
         )
-        srmr_nomean = sum(gd.n / n_total * srmr(gd.cov, sig) for gd, sig in zip(gds, sigmas, strict=True))
+        srmr_nomean = sum(
+            gd.n / n_total * srmr(gd.cov, sig) for gd, sig in zip(gds, sigmas, strict=True)
+        )
         n_rows = int(data[group].isin(levels).sum())
         rows.append(
             {

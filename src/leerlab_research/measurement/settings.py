@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 class ReliabilitySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ci: Literal["feldt", "bootstrap", "none"] = Field("bootstrap", description="'feldt', 'bootstrap' or 'none'")
+    ci: Literal["feldt", "bootstrap", "none"] = Field(
+        "bootstrap", description="'feldt', 'bootstrap' or 'none'"
+    )
     n_boot: int = Field(2000, ge=1, description="bootstrap replicates")
     n_boot_groups: int | None = Field(
         None,
@@ -23,7 +25,8 @@ class ReliabilitySettings(BaseModel):
     omega: bool = Field(True, description="also report omega total (one-factor ML)")
     cfa: bool = True
     cfa_missing: Literal["fiml", "listwise"] = Field(
-        "fiml", description="CFA and invariance: full-information ML (lavaan missing='ml') or complete rows"
+        "fiml",
+        description="CFA and invariance: full-information ML (lavaan missing='ml') or complete rows",
     )
     invariance_groups: list[str] = Field(default_factory=lambda: ["school_type", "wave"])
     invariance_levels: dict[str, list[str]] = Field(

@@ -38,17 +38,30 @@ def _invariance_rows(df: pd.DataFrame, ctx: StageContext) -> pd.DataFrame:
     frames = []
     for group in cfg.invariance_groups:
         if group not in df.columns:
-            raise DataError(f"settings.reliability.invariance_groups: column {group!r} is not in the clean table")
-        levels = cfg.invariance_levels.get(group) or sorted(str(v) for v in df[group].dropna().unique())
+            raise DataError(
+                f"settings.reliability.invariance_groups: column {group!r} is not in the clean table"
+            )
+        levels = cfg.invariance_levels.get(group) or sorted(
+            str(v) for v in df[group].dropna().unique()
+        )
         present = [lv for lv in levels if (df[group].astype("string") == lv).sum() > 0]
         try:
             if len(present) < 2:
                 raise ValueError(f"fewer than two of the groups {levels} are present")
-            table = invariance(df, ctx.study.codebook, group=group, levels=present, missing=cfg.cfa_missing)
+            table = invariance(
+                df, ctx.study.codebook, group=group, levels=present, missing=cfg.cfa_missing
+            )
         except Exception as exc:  # noqa: BLE001 - a failed model is reported as a row, not a crash
             table = pd.DataFrame(
-                [{"group": group, "levels": " / ".join(levels), "step": "configural",
-                  "converged": False, "verdict": f"not estimated: {type(exc).__name__}: {exc}"}]
+                [
+                    {
+                        "group": group,
+                        "levels": " / ".join(levels),
+                        "step": "configural",
+                        "converged": False,
+                        "verdict": f"not estimated: {type(exc).__name__}: {exc}",
+                    }
+                ]
             )
         frames.append(table)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -69,7 +82,11 @@ def run_reliability(ctx: StageContext) -> list[Path]:
     out = ctx.stage_dir("measurement")
     ci = None if cfg.ci == "none" else cfg.ci
     common = dict(
-        ci=ci, confidence=cfg.confidence, seed=settings.seed, omega=cfg.omega, min_cell=settings.min_cell
+        ci=ci,
+        confidence=cfg.confidence,
+        seed=settings.seed,
+        omega=cfg.omega,
+        min_cell=settings.min_cell,
     )
     written: list[Path] = []
     steps = 4 + (2 if cfg.cfa else 0)
@@ -82,7 +99,9 @@ def run_reliability(ctx: StageContext) -> list[Path]:
         by = [c for c in cfg.by if c in df.columns]
         unknown = sorted(set(cfg.by) - set(by))
         if unknown:
-            raise DataError(f"settings.reliability.by: columns not in the clean table: {', '.join(unknown)}")
+            raise DataError(
+                f"settings.reliability.by: columns not in the clean table: {', '.join(unknown)}"
+            )
         grouped = scale_reliability(
             df, cb, by=by, min_n=cfg.min_n, n_boot=cfg.n_boot_groups or cfg.n_boot, **common
         )
@@ -101,8 +120,15 @@ def run_reliability(ctx: StageContext) -> list[Path]:
                 res = cfa(df, cb, missing=cfg.cfa_missing)
                 fit, loadings = res.fit, res.loadings
             except Exception as exc:  # noqa: BLE001 - reported in the table, not a crash
-                fit = pd.DataFrame([{"model": "nine-factor", "converged": False,
-                                     "note": f"not estimated: {type(exc).__name__}: {exc}"}])
+                fit = pd.DataFrame(
+                    [
+                        {
+                            "model": "nine-factor",
+                            "converged": False,
+                            "note": f"not estimated: {type(exc).__name__}: {exc}",
+                        }
+                    ]
+                )
                 loadings = pd.DataFrame(columns=["factor", "item", "loading", "se", "std_loading"])
             written.append(write_csv(fit, out / "cfa_fit.csv"))
             written.append(write_csv(loadings, out / "cfa_loadings.csv"))

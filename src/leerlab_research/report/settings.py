@@ -10,5 +10,7 @@ class ReportSettings(BaseModel):
 
     formats: list[str] = Field(default_factory=lambda: ["html", "docx", "pdf"])
     kinds: list[str] = Field(default_factory=lambda: ["lab", "programme", "methods"])
-    templates: str | None = Field(None, description="template folder; default the package's reports/")
+    templates: str | None = Field(
+        None, description="template folder; default the package's reports/"
+    )
     workers: int = Field(2, description="parallel renders")
