@@ -148,12 +148,11 @@ def eta2_ci(
     if not np.isfinite(f) or f <= 0:
         return np.nan, np.nan
     alpha = 1.0 - confidence
-    if df2 > 1e4:
-        cdf = lambda lam: (
-            stats.ncx2.cdf(f * df1, df1, lam) if lam > 0 else stats.chi2.cdf(f * df1, df1)
-        )  # noqa: E731
-    else:
-        cdf = lambda lam: stats.ncf.cdf(f, df1, df2, lam) if lam > 0 else stats.f.cdf(f, df1, df2)  # noqa: E731
+
+    def cdf(lam: float) -> float:
+        if df2 > 1e4:
+            return stats.ncx2.cdf(f * df1, df1, lam) if lam > 0 else stats.chi2.cdf(f * df1, df1)
+        return stats.ncf.cdf(f, df1, df2, lam) if lam > 0 else stats.f.cdf(f, df1, df2)
 
     def solve(target: float) -> float:
         g = lambda lam: float(cdf(lam)) - target  # noqa: E731
