@@ -237,10 +237,10 @@ class ReportData:
         fig = plots.lab_profile(bm, lang=self.lang)
         cap = (
             f"Profiel van {self.lab_name(lab)}: geschatte gemiddelden met 95%-interval (punt en lijn) "
-            "en het programmagemiddelde (ruit), per bord."
+            "en het programmagemiddelde (streepje), per bord."
             if self.lang == "nl"
             else f"Profile of {self.lab_name(lab)}: estimated means with 95% interval (dot and line) "
-            "and the programme mean (diamond), per board."
+            "and the programme mean (vertical stripe), per board."
         )
         return self.figure(fig, "fig-profile", cap)
 

@@ -38,6 +38,22 @@ TITLES = {
 }
 
 
+SUBTITLES = {
+    "lab": {
+        "nl": "Sterk Beroepsonderwijs: uitkomsten van het reflectie-instrument",
+        "en": "Sterk Beroepsonderwijs: results of the reflection instrument",
+    },
+    "programme": {
+        "nl": "Uitkomsten van het reflectie-instrument over alle labs",
+        "en": "Results of the reflection instrument across all labs",
+    },
+    "methods": {
+        "nl": "Leerlabs Sterk Beroepsonderwijs: bijlage voor onderzoekers",
+        "en": "Leerlabs Sterk Beroepsonderwijs: appendix for researchers",
+    },
+}
+
+
 def templates_dir(setting: str | None, study_dir: Path) -> Path:
     """The template folder: ``settings.report.templates`` or the repository's ``reports/``."""
     if setting:
@@ -118,7 +134,10 @@ def build_requests(
                     params={**common, "lab": lab_id},
                     formats=formats,
                     lang=lang,
-                    metadata={"title": TITLES["lab"][lang].format(lab=name)},
+                    metadata={
+                        "title": TITLES["lab"][lang].format(lab=name),
+                        "subtitle": SUBTITLES["lab"][lang],
+                    },
                 )
             )
     for kind in ("programme", "methods"):
@@ -131,7 +150,7 @@ def build_requests(
                     params={**common, "lab": ""},
                     formats=formats,
                     lang=lang,
-                    metadata={"title": TITLES[kind][lang]},
+                    metadata={"title": TITLES[kind][lang], "subtitle": SUBTITLES[kind][lang]},
                 )
             )
     return requests
