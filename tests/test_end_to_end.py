@@ -256,3 +256,79 @@ def test_demo_reliability_matches_generator(pipeline):
         assert row["omega"] >= row["alpha"] - 0.01  # omega total is not below alpha (up to noise)
         covered += row["alpha_ci_low"] <= implied <= row["alpha_ci_high"]
     assert covered >= 7, f"implied α inside the bootstrap CI for only {covered}/9 scales"
+
+
+def test_english_report_from_the_same_template(pipeline):
+    study_path, out = pipeline
+    target = out / "reports" / f"lab-{LAB_FOR_REPORT}.html"
+    dutch = target.read_bytes()
+    res = runner.invoke(
+        app,
+        [
+            "report",
+            "--study",
+            str(study_path),
+            "--out",
+            str(out),
+            "--lab",
+            "weert",
+            "--lang",
+            "en",
+            "--format",
+            "html",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    text = _html_text(target)
+    assert "Summary" in text and "Profile against the programme" in text
+    assert "Conversation prompts" in text and "results of the reflection instrument" in text
+    cb = load_codebook(REPO / "data" / "codebook" / "reflectie.yaml")
+    assert cb.scales["ambitie"].prompts_for("en")[0] in text
+    assert "Samenvatting" not in text
+    target.write_bytes(dutch)  # leave the Dutch report for the other tests
+
+
+def test_report_uses_quarto_when_on_path(pipeline, tmp_path, monkeypatch):
+    """`leerlab report --lab Weert --format html` calls quarto when one is found."""
+    import os
+    import stat
+    import sys
+
+    study_path, out = pipeline
+    log = tmp_path / "calls.txt"
+    exe = tmp_path / "bin" / "quarto"
+    exe.parent.mkdir()
+    exe.write_text(
+        f"#!{sys.executable}\n"
+        "import sys, pathlib\n"
+        f"open({str(log)!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
+        "name = sys.argv[sys.argv.index('--output') + 1]\n"
+        "pathlib.Path(name).write_text('<html>fake quarto</html>')\n",
+        encoding="utf-8",
+    )
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{exe.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("LEERLAB_QUARTO", raising=False)
+    quarto_out = out / "quarto-run"
+    shutil.copytree(out / "clean", quarto_out / "clean")
+    shutil.copytree(out / "compare", quarto_out / "compare")
+    res = runner.invoke(
+        app,
+        [
+            "report",
+            "--study",
+            str(study_path),
+            "--out",
+            str(quarto_out),
+            "--lab",
+            "Weert",
+            "--format",
+            "html",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "with quarto" in res.output
+    call = log.read_text().strip()
+    assert call.startswith("render lab-report.qmd --to html --execute-params")
+    assert "--output lab-weert.html" in call
+    assert (quarto_out / "reports" / "lab-weert.html").read_text() == "<html>fake quarto</html>"
