@@ -537,14 +537,19 @@ class ReportData:
         counts = r.groupby(["lab", "wave"]).size().unstack("wave", fill_value=0)
         waves = sorted(counts.columns)
         rows = []
+        any_hidden = False
         for lab in sorted(counts.index, key=self.lab_name):
             cells = [self.lab_name(lab)]
             for w in waves:
                 n = int(counts.loc[lab, w])
-                cells.append(str(n) if n == 0 or n >= self.min_cell else f"< {self.min_cell}")
+                hidden = 0 < n < self.min_cell
+                any_hidden |= hidden
+                cells.append(f"< {self.min_cell}" if hidden else str(n))
             rows.append(cells)
+        # A hidden lab count would follow from the totals by subtraction, so the
+        # totals go too when any lab count is hidden.
         total = ["**Totaal**" if self.lang == "nl" else "**Total**"] + [
-            str(int(counts[w].sum())) for w in waves
+            "–" if any_hidden else str(int(counts[w].sum())) for w in waves
         ]
         rows.append(total)
         cols = ["Lab"] + [f"{'Meting' if self.lang == 'nl' else 'Wave'} {w}" for w in waves]
@@ -552,6 +557,16 @@ class ReportData:
 
     def response_text(self) -> str:
         r = self.responses
+        counts = r.groupby(["lab", "wave"]).size()
+        if ((counts > 0) & (counts < self.min_cell)).any():
+            # Overall numbers would reveal a hidden lab count by subtraction.
+            return (
+                f"Er kwamen vragenlijsten binnen uit {r['lab'].nunique()} labs; labs met minder dan "
+                f"{self.min_cell} respondenten worden niet apart genoemd.\n"
+                if self.lang == "nl"
+                else f"Questionnaires came in from {r['lab'].nunique()} labs; labs with fewer than "
+                f"{self.min_cell} respondents are not shown separately.\n"
+            )
         exc = self.clean_table("exclusions")
         n_in = len(r) + len(exc)
         reasons = exc["reason"].value_counts().sort_index()
