@@ -18,6 +18,7 @@ Each failure has a *severity*:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,13 +35,35 @@ LOG_COLUMNS = ["step", "rule", "source_file", "n_in", "n_out", "detail"]
 MAX_SHOWN = 25
 
 
+#: Direct identifiers that people type into answer cells ("Anders: IB'er, mail
+#: jan@school.nl"): hidden in failure values, which reach validation.csv and the console.
+_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[A-Za-z]{2,}")
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV6 = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){3,7}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])")
+
+
+def mask_identifiers(text: str) -> str:
+    """Replace e-mail and IP addresses inside a value by ``<e-mail>`` / ``<ip>``.
+
+    >>> mask_identifiers("Anders: IB'er, jan.jansen@school.nl (192.0.2.7)")
+    "Anders: IB'er, <e-mail> (<ip>)"
+    """
+    if "@" in text:
+        text = _EMAIL.sub("<e-mail>", text)
+    if "." in text:
+        text = _IPV4.sub("<ip>", text)
+    if ":" in text:
+        text = _IPV6.sub("<ip>", text)
+    return text
+
+
 def _show(value: Any) -> str:
-    """A failing value as text for the table and messages (never free text: callers decide)."""
+    """A failing value as text for the table and messages, e-mail and IP addresses hidden."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return mask_identifiers(str(value))
 
 
 @dataclass

@@ -37,6 +37,7 @@ from .mapping import ColumnMap, map_columns
 from .pseudonymise import pseudonymise
 from .settings import CleaningSettings
 from .values import (
+    QUALTRICS_SEEN_UNANSWERED,
     TRUE_WORDS,
     as_number,
     is_blank,
@@ -154,6 +155,7 @@ def harmonise(
     rows = np.asarray(raw.source_rows, dtype=np.int64)
     headers = [str(h) for h in frame.columns]
     detected = dict(getattr(raw, "detected", {}) or {})
+    dups = {str(k): str(v) for k, v in (detected.get("duplicate_headers") or {}).items()}
     cmap = map_columns(
         headers,
         codebook,
@@ -163,6 +165,7 @@ def harmonise(
         ignore=settings.ignore_columns,
         known_system=[str(h) for h in detected.get("system_columns", []) or []],
         known_personal=[str(h) for h in detected.get("personal_columns", []) or []],
+        duplicates=dups,
     )
     # ---- reader facts in the log (the reader decides; we record what it decided)
     det = ", ".join(
@@ -210,13 +213,14 @@ def harmonise(
             severity=severity,
         )
     for header, code, other in cmap.conflicts:
-        failures.add(
-            label,
-            "duplicate_column",
-            f"column maps to {code!r}, which column {other!r} already provides",
-            column=header,
-            value=code,
-        )
+        if header in dups:
+            message = (
+                f"header {dups[header]!r} occurs more than once in the file (this copy was "
+                f"renamed {header!r}); both columns would give {code!r}: remove or rename one"
+            )
+        else:
+            message = f"column maps to {code!r}, which column {other!r} already provides"
+        failures.add(label, "duplicate_column", message, column=header, value=code)
     for name, var in codebook.variables.items():
         if not var.required or var.personal or name in cmap.to_code:
             continue
@@ -369,6 +373,13 @@ def harmonise(
     items = np.full((n, k), np.nan)
     reasons = np.full((n, k), NOT_IN_EXPORT, dtype=object)
     answered = np.zeros(n, dtype=np.int64)
+    # Qualtrics writes -99 for "seen but unanswered" (survey-formats §1c): a blank.
+    platform = str(getattr(raw, "platform", "") or "")
+    no_answer = (
+        [QUALTRICS_SEEN_UNANSWERED]
+        if "qualtrics" in (platform, detected.get("origin_platform"))
+        else None
+    )
     for j, code in enumerate(codebook.item_codes):
         h = cmap.header(code)
         if h is None:
@@ -378,6 +389,7 @@ def harmonise(
             codebook.value_set_of(code),
             user_missing=missing_values.get(h),
             value_labels=_float_keys(value_labels.get(h)),
+            no_answer_codes=no_answer,
         )
         cells(parsed, h, "invalid_item_value", "invalid answer")
         items[:, j] = parsed.values

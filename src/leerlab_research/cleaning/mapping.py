@@ -11,7 +11,8 @@ Rules, in order (the first that matches wins, and each mapping records which):
 4. ``text``: the normalised header (NFC, case, quotes, punctuation; see
    :func:`leerlab_research.normalise.normalise_label`) equals an item text or a
    variable label in Dutch or English; also the part after `` - `` (Qualtrics
-   "question - statement") or inside the last ``[...]`` (LimeSurvey full headings);
+   "question - statement"), inside the last ``[...]`` (LimeSurvey full headings) or
+   the leading ``[...]`` (variable labels of LimeSurvey's SPSS syntax export);
 5. ``label``: the same text match on the reader's ``header_text`` (Qualtrics'
    second header row, SPSS variable labels).
 
@@ -181,6 +182,10 @@ def _text_candidates(header: str) -> list[str]:
     m = re.search(r"\[([^\[\]]+)\]\s*$", header)  # LimeSurvey full: "Question [Statement]"
     if m:
         out.append(m.group(1))
+    # LimeSurvey's SPSS syntax labels V1…Vn as "[Statement] Question" (survey-formats §1a).
+    m = re.match(r"^\s*\[([^\[\]]+)\]", header)
+    if m:
+        out.append(m.group(1))
     return out
 
 
@@ -194,6 +199,7 @@ def map_columns(
     ignore: list[str] | None = None,
     known_system: list[str] | None = None,
     known_personal: list[str] | None = None,
+    duplicates: dict[str, str] | None = None,
 ) -> ColumnMap:
     """Map export headers to codebook codes (see the module docstring for the rules).
 
@@ -214,6 +220,11 @@ def map_columns(
     known_system, known_personal
         Headers the reader recognised as platform system columns / identifiers
         (``detected["system_columns"]``, ``detected["personal_columns"]``).
+    duplicates
+        The reader's renamed duplicate headers (``detected["duplicate_headers"]``,
+        ``"AMB1__2" → "AMB1"``). A renamed copy is classified like the header it
+        copies: a second ``Naam`` column is personal, a second ``AMB1`` is a
+        conflict with the first (not an "unknown" column).
 
     Returns
     -------
@@ -240,16 +251,18 @@ def map_columns(
         cmap.to_code[code] = header
         cmap.how[code] = how
 
+    duplicates = duplicates or {}
     for header in headers:
-        key = normalise_label(header)
-        code = explicit.get(header) or explicit_norm.get(key)
+        name = duplicates.get(header, header)  # a renamed copy counts as its original
+        key = normalise_label(name)
+        code = explicit.get(header) or explicit.get(name) or explicit_norm.get(key)
         how = "study"
         if code is None and key in codes:
             code, how = codes[key], "code"
         if code is None:
-            code, how = _array_rule(header, codebook), "limesurvey"
+            code, how = _array_rule(name, codebook), "limesurvey"
         if code is None:
-            for cand in _text_candidates(str(header)):
+            for cand in _text_candidates(str(name)):
                 hit = texts.get(normalise_label(cand))
                 if hit:
                     code, how = hit, "text"
@@ -270,6 +283,7 @@ def map_columns(
             or key in personal_norm
             or meaning in PERSONAL_MEANINGS
             or header in reader_personal
+            or name in reader_personal
         ):
             cmap.personal.append(header)
             if meaning:
@@ -279,7 +293,7 @@ def map_columns(
         elif key in DURATION_HEADERS:
             cmap.system["duration"] = header
             cmap.duration_unit = DURATION_HEADERS[key]
-        elif key in SYSTEM_HEADERS or header in reader_system:
+        elif key in SYSTEM_HEADERS or header in reader_system or name in reader_system:
             cmap.system.setdefault(f"other:{header}", header)
         elif key in ignore_norm:
             cmap.ignored.append(header)

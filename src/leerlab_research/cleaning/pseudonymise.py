@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import unicodedata
 
 import numpy as np
@@ -27,6 +28,8 @@ from ..schema import PSEUDONYM_HEX
 
 #: Key values that mean "no key" (MS Forms writes ``anonymous`` for anonymous forms).
 _NO_KEY = {"", "anonymous", "anoniem", "nan", "none"}
+#: An all-digit respondent number (leading zeros are dropped, see :func:`normalise_key`).
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def normalise_key(value: object) -> str | None:
@@ -34,8 +37,11 @@ def normalise_key(value: object) -> str | None:
 
     NFC, surrounding whitespace stripped; e-mail addresses case-folded (the
     domain is case-insensitive and people type their address differently in two
-    waves); numeric keys read from SPSS as ``17.0`` become ``"17"``. Tokens are
-    left case-sensitive: LimeSurvey tokens are case-sensitive.
+    waves); numeric keys read from SPSS as ``17.0`` become ``"17"``; leading
+    zeros of an all-digit key are dropped (``"00017"`` → ``"17"``), because Excel
+    turns the respondent number ``00017`` of one wave's CSV into the number 17
+    in the next wave's workbook. Tokens are left case-sensitive: LimeSurvey
+    tokens are case-sensitive.
 
     Returns ``None`` for a missing key.
 
@@ -44,6 +50,8 @@ def normalise_key(value: object) -> str | None:
     >>> normalise_key("  Anna.de.Vries@School.NL ")
     'anna.de.vries@school.nl'
     >>> normalise_key(17.0)
+    '17'
+    >>> normalise_key("00017")
     '17'
     """
     if value is None:
@@ -58,6 +66,8 @@ def normalise_key(value: object) -> str | None:
         text = text.casefold()
     if text.casefold() in _NO_KEY:
         return None
+    if _DIGITS.fullmatch(text):
+        text = text.lstrip("0") or "0"
     return text
 
 
@@ -82,6 +92,9 @@ def normalise_keys(keys: pd.Series) -> pd.Series:
     email = text.str.contains("@", regex=False).fillna(False)
     text = text.where(~email, text.str.casefold())
     missing = text.isna() | text.str.casefold().isin(list(_NO_KEY)).fillna(True)
+    digits = text.str.fullmatch(_DIGITS.pattern).fillna(False).astype(bool)
+    stripped = text.str.lstrip("0").mask(lambda t: t == "", "0")
+    text = text.where(~digits, stripped)
     return text.where(~missing)
 
 

@@ -90,6 +90,24 @@ def _read(ctx, source) -> object:
     return read_export(Path(path), platform=source.platform, sheet=source.sheet)
 
 
+def _reason(exc: InputFileError) -> str:
+    """The reader's reason without its "file '…', row …, column …:" prefix.
+
+    The failure row already carries file, row, column and value, and the error
+    lines print them in front of the message; repeating them gave
+    "file 'x.csv': file 'x.csv': …".
+    """
+    where = [f"file '{exc.path}'"]
+    if exc.row is not None:
+        where.append(f"row {exc.row}")
+    if exc.column is not None:
+        where.append(f"column '{exc.column}'")
+    if exc.value is not None:
+        where.append(f"value {exc.value!r}")
+    prefix = ", ".join(where) + ": "
+    return exc.message[len(prefix) :] if exc.message.startswith(prefix) else exc.message
+
+
 def prepare(ctx) -> Prepared:
     """Read, harmonise, validate and decide exclusions for every source (lazy)."""
     study = ctx.study
@@ -110,13 +128,13 @@ def prepare(ctx) -> Prepared:
                 prep.failures.add(
                     source.path,
                     "unreadable_file",
-                    exc.message,
+                    _reason(exc),
                     row=exc.row,
                     column=exc.column,
                     value=exc.value,
                 )
                 prep.log.add(
-                    "read", "read_export", source.path, None, None, f"unreadable: {exc.message}"
+                    "read", "read_export", source.path, None, None, f"unreadable: {_reason(exc)}"
                 )
                 advance(1)
                 continue
@@ -124,7 +142,7 @@ def prepare(ctx) -> Prepared:
                 # A reader that let a library error through: still name the file, no traceback.
                 if ctx.debug:
                     raise
-                msg = f"file '{source.path}': could not be read ({type(exc).__name__}: {exc})"
+                msg = f"could not be read ({type(exc).__name__}: {exc})"
                 prep.failures.add(source.path, "unreadable_file", msg)
                 prep.log.add("read", "read_export", source.path, None, None, f"unreadable: {msg}")
                 advance(1)

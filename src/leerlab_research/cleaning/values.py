@@ -7,7 +7,8 @@ cannot be resolved is returned as a failure (never a silent NaN).
 
 Items
     label text in Dutch or English (codebook ``labels`` and ``aliases``,
-    normalised), numeric strings (``"4"``, ``"4,0"``), numbers (SPSS floats),
+    normalised), numeric strings (``"4"``, ``"4,0"``), numbers (SPSS floats), code
+    plus label when both agree (``"4 - Mee eens"``, ``"Mee eens (4)"``),
     LimeSurvey answer codes ``A1``/``AO01``; missing codes (``9``, "Weet niet",
     "n.v.t.") keep their code and get the codebook's reason; SPSS user-missing
     codes outside the codebook get reason ``user_missing``; blanks get ``blank``.
@@ -51,6 +52,13 @@ CONSENT_WORDS = {
 BLANK = "blank"
 USER_MISSING = "user_missing"
 
+#: A platform's own "no answer" written out as text (LimeSurvey's "No answer" option in
+#: long-answer exports, in English or Dutch). In code exports LimeSurvey writes an empty
+#: cell for the same thing, so the text counts as blank (reason ``blank``), not as a failure.
+NO_ANSWER_TEXTS = frozenset({"no answer", "geen antwoord"})
+#: Qualtrics' seen-but-unanswered recode (``seenUnansweredRecode``, survey-formats §1c).
+QUALTRICS_SEEN_UNANSWERED = -99.0
+
 
 @dataclass
 class Parsed:
@@ -65,6 +73,19 @@ class Parsed:
     bad: np.ndarray
     messages: np.ndarray
     reason: np.ndarray | None = None
+
+
+#: Excel's error values as openpyxl and CSV re-saves give them. "#N/A" would otherwise
+#: normalise to "n a" and be taken for the "N/A" (don't know) answer.
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+)
+_EXCEL_ERROR_MESSAGE = "an Excel error value: the cell holds a formula that failed in Excel"
+
+
+def excel_error(value: object) -> bool:
+    """Whether a cell holds one of Excel's error values (``#N/A``, ``#VALUE!`` …)."""
+    return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
 
 
 def is_blank(value: object) -> bool:
@@ -111,6 +132,25 @@ def _factorize_apply(
     return Parsed(values=out_vals, bad=bad, messages=err, reason=reasons[codes])
 
 
+_CODE_LABEL = re.compile(r"^\s*(\d+)\s*[-–=:.)]\s*(\S.*?)\s*$")
+_LABEL_CODE = re.compile(r"^\s*(\S.*?)\s*\(\s*(\d+)\s*\)\s*$")
+
+
+def _code_and_label(text: str) -> tuple[int, str] | None:
+    """``"4 - Mee eens"``, ``"4. Mee eens"``, ``"4 = Mee eens"`` or ``"Mee eens (4)"`` → (4, "Mee eens").
+
+    Self-built forms often show the code with the label; the answer is accepted
+    only when code and label agree.
+    """
+    m = _CODE_LABEL.match(text)
+    if m:
+        return int(m.group(1)), m.group(2)
+    m = _LABEL_CODE.match(text)
+    if m:
+        return int(m.group(2)), m.group(1)
+    return None
+
+
 def item_lookup(vs: ValueSet) -> dict[str, tuple[int, str | None]]:
     """Normalised label/alias/missing text → (code, missing reason or None)."""
     table: dict[str, tuple[int, str | None]] = {}
@@ -134,6 +174,7 @@ def parse_item(
     *,
     user_missing: list[float] | None = None,
     value_labels: dict[float, str] | None = None,
+    no_answer_codes: list[float] | None = None,
 ) -> Parsed:
     """Parse one item column into codes (float; missing codes kept) and missing reasons.
 
@@ -147,6 +188,10 @@ def parse_item(
         SPSS user-missing codes of this column (``RawExport.missing_values``).
     value_labels
         SPSS value labels of this column (used to name the reason of a user-missing code).
+    no_answer_codes
+        Codes the platform writes for "shown but not answered" (Qualtrics' ``-99``):
+        NaN with reason ``blank``, like an empty cell. The texts in
+        :data:`NO_ANSWER_TEXTS` ("No answer", "Geen antwoord") count as blank too.
     """
     lookup = item_lookup(vs)
     lo, hi = vs.min, vs.max
@@ -155,6 +200,7 @@ def parse_item(
     else:
         valid = set(range(lo, hi + 1))
     umiss = {float(x) for x in (user_missing or [])}
+    no_answer = {float(x) for x in (no_answer_codes or [])}
     labels = value_labels or {}
     rng = f"{lo}-{hi}" if lo is not None else ", ".join(map(str, sorted(valid)))
 
@@ -162,6 +208,8 @@ def parse_item(
         if not float(x).is_integer():
             return np.nan, None, f"not a whole number (allowed: {rng} or a missing code)"
         c = int(x)
+        if float(c) in no_answer and c not in valid and c not in vs.missing:
+            return np.nan, BLANK, None
         if c in valid:
             return float(c), None, None
         if c in vs.missing:
@@ -175,13 +223,30 @@ def parse_item(
     def resolve(u: object) -> tuple[object, str | None, str | None]:
         if is_blank(u):
             return np.nan, BLANK, None
+        if excel_error(u):
+            return np.nan, None, _EXCEL_ERROR_MESSAGE
         x = as_number(u)
         if x is not None:
             return from_code(x)
         if isinstance(u, str):
-            hit = lookup.get(normalise_label(u))
+            key = normalise_label(u)
+            hit = lookup.get(key)
             if hit is not None:
                 return float(hit[0]), hit[1], None
+            if key in NO_ANSWER_TEXTS:
+                return np.nan, BLANK, None
+            both = _code_and_label(u)
+            if both is not None:
+                number, text = both
+                hit = lookup.get(normalise_label(text))
+                if hit is not None and hit[0] == number:
+                    return float(hit[0]), hit[1], None
+                if hit is not None:
+                    return (
+                        np.nan,
+                        None,
+                        f"code {number} and label {text!r} disagree (the label means {hit[0]})",
+                    )
             m = _LIME_ANSWER.match(u.strip())
             if m:
                 return from_code(float(m.group(1)))
@@ -226,6 +291,8 @@ def parse_category(
     def resolve(u: object) -> tuple[object, str | None, str | None]:
         if is_blank(u):
             return None, None, None
+        if excel_error(u):
+            return None, None, _EXCEL_ERROR_MESSAGE
         x = as_number(u)
         candidates: list[object] = []
         if x is not None and x in labels:  # SPSS code → its value label

@@ -20,10 +20,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..errors import InputFileError
 from . import delimited, detect, excel, googleforms, limesurvey, msforms, qualtrics, spss
-from ._common import PLATFORMS, SYSTEM_KEYS, Interpretation, RawExport, make_headers
+from ._common import (
+    PLATFORMS,
+    SYSTEM_KEYS,
+    Interpretation,
+    RawExport,
+    clean_text,
+    make_headers,
+)
 
 __all__ = ["PLATFORMS", "SYSTEM_KEYS", "RawExport", "detect_platform", "read_export"]
 
@@ -157,6 +165,7 @@ def read_export(
     if not keep.any():
         where = f"sheet '{detected['sheet']}'" if kind == "xlsx" else "the file"
         raise InputFileError(path, f"{where} contains no data (not even a header row)")
+    _skip_title_rows(table, keep, rows, warnings)
     records = table[keep].head(3).to_numpy().tolist()
 
     fallback = "xlsx" if kind == "xlsx" else "csv"
@@ -192,6 +201,11 @@ def read_export(
         )
     data = data.reset_index(drop=True)
     data.columns = headers
+    data, source_rows = _drop_repeated_headers(data, source_rows, records[0], warnings)
+    if data.empty:
+        raise InputFileError(
+            path, "every row below the header repeats the header; the file holds no responses"
+        )
     if kind == "xlsx":
         data = excel.to_values(data)
 
@@ -280,6 +294,71 @@ def _add_origin_system(result: RawExport) -> None:
         system_columns=interp.system_columns,
         personal_columns=interp.personal_columns,
     )
+
+
+def _filled(values: list[object]) -> int:
+    return sum(1 for v in values if clean_text(v))
+
+
+def _skip_title_rows(
+    table: pd.DataFrame, keep: np.ndarray, rows: np.ndarray, warnings: list[str]
+) -> None:
+    """Skip title lines above the header ("Resultaten enquête …" in A1), in place.
+
+    A first record with a single filled cell, followed by a record with several,
+    is a title a person typed above the table, never a header: a survey export
+    has at least a key, a lab and items. The title text is not repeated in the
+    warning (it may name a school or a person).
+    """
+    if table.shape[1] < 2:
+        return
+    for _ in range(5):
+        nonblank = np.flatnonzero(keep)
+        if len(nonblank) < 2:
+            return
+        first = table.iloc[nonblank[0]].tolist()
+        nxt = table.iloc[nonblank[1]].tolist()
+        if _filled(first) != 1 or _filled(nxt) < 2:
+            return
+        keep[nonblank[0]] = False
+        warnings.append(
+            f"row {int(rows[nonblank[0]])} holds a single cell above the table; "
+            "skipped it as a title (the header is the next filled row)"
+        )
+
+
+def _drop_repeated_headers(
+    data: pd.DataFrame, source_rows: np.ndarray, header: list[object], warnings: list[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Drop data rows that repeat the header row (two exports pasted into one file).
+
+    Such a row holds no response. Vectorised: only rows whose first cell equals
+    the first header are compared further.
+    """
+    want = [clean_text(h) for h in header]
+    if not data.shape[1] or not want[0]:
+        return data, source_rows
+    first = data.iloc[:, 0].astype("string").str.strip()
+    same = first.eq(want[0]).fillna(False).to_numpy(dtype=bool)
+    if not same.any():
+        return data, source_rows
+    for i, text in enumerate(want[1:], start=1):
+        if i >= data.shape[1]:
+            break
+        col = data.iloc[:, i]
+        if text:
+            hit = col.astype("string").str.strip().eq(text).fillna(False)
+        else:
+            hit = col.isna() | col.astype("string").str.strip().eq("").fillna(True)
+        same &= hit.to_numpy(dtype=bool)
+    if not same.any():
+        return data, source_rows
+    where = source_rows[same][:5].tolist()
+    warnings.append(
+        f"{int(same.sum())} row(s) repeat the header row and were skipped (spreadsheet rows "
+        f"{where}{' …' if same.sum() > 5 else ''}); were two exports pasted into one file?"
+    )
+    return data[~same].reset_index(drop=True), source_rows[~same]
 
 
 def _last_true(mask: np.ndarray) -> int:

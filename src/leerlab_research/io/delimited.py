@@ -200,9 +200,33 @@ def sniff(path: Path, raw: bytes) -> DelimitedInfo:
         text = text[directive.end() :]
         start = 3 if bom else 0
         raw = raw[:start] + raw[raw.index(b"\n", start) + 1 :]
+        if not text.strip():
+            raise InputFileError(
+                path,
+                "the file holds only Excel's 'sep=' line and no header or data; export it again",
+            )
     else:
         delimiter, method = detect_delimiter(text)
+        if method.startswith("default"):
+            _refuse_other_separator(path, text)
     return DelimitedInfo(encoding, bom, delimiter, method, text=text, raw=raw)
+
+
+#: Separators we do not read, but recognise to say so (database and ERP exports).
+_OTHER_SEPARATORS = {"|": "'|' (pipe)", "^": "'^'", "~": "'~'"}
+
+
+def _refuse_other_separator(path: Path, text: str) -> None:
+    """A header split only by an unsupported separator would read as one giant column."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    for sep, name in _OTHER_SEPARATORS.items():
+        if first.count(sep) >= 2:
+            raise InputFileError(
+                path,
+                f"the columns are separated by {name}, which is not supported; save the file "
+                "as CSV with ',' or ';' (or tab) between the columns and read it again",
+                row=1,
+            )
 
 
 _LEADING_BLANK = re.compile(r"(?:\r?\n)+")
@@ -403,7 +427,9 @@ def detect_locale(
 
     Day first: a ``d-m-y`` date whose first field is > 12 proves day-first, one
     whose second field is > 12 proves month-first; otherwise the locale hint
-    decides (``;`` with cp1252 or a decimal comma = Dutch/European Excel).
+    decides: a decimal comma, a ``;`` delimiter, or d-m-y dates written with
+    ``-``/``.`` mean Dutch/European (day-first); ``/`` dates in a ``,`` file
+    without a decimal comma are read month-first. An unproven order is warned about.
 
     Returns
     -------
@@ -442,15 +468,27 @@ def detect_locale(
             f"({n_dot} cells like '3.5') occur; assumed decimal '{decimal}'"
         )
 
-    dmy_first = dmy_second = 0
+    dmy_first = dmy_second = n_dmy = 0
+    dmy_seps: set[str] = set()
     for kind, s in date_cols.values():
         if kind != "dmy":
             continue
         parts = s.str.extract(_DMY.pattern)
+        n_dmy += len(parts)
+        dmy_seps |= set(parts[1].dropna().unique().tolist())
         dmy_first += int((parts[0].astype(int) > 12).sum())
         dmy_second += int((parts[2].astype(int) > 12).sum())
-    # European/Dutch locale: a decimal comma, or Excel's ';' list separator with cp1252.
-    hint = decimal == "," or (delimiter == ";" and encoding == "cp1252")
+    # European/Dutch locale: a decimal comma, Excel's ';' list separator (an
+    # en-US Excel never writes ';'), or d-m-y dates written with '-' or '.'
+    # (nl-NL short dates are 4-3-2024; US short dates use '/').
+    hints = []
+    if decimal == ",":
+        hints.append("decimal comma")
+    if delimiter == ";":
+        hints.append("';' list separator" + (" with cp1252" if encoding == "cp1252" else ""))
+    if dmy_seps & {"-", "."}:
+        hints.append("dates written d-m-y with '-' or '.'")
+    hint = bool(hints)
     if dmy_first and not dmy_second:
         dayfirst, reason = True, "a date has a first field > 12"
     elif dmy_second and not dmy_first:
@@ -459,12 +497,18 @@ def detect_locale(
         dayfirst, reason = bool(hint), "dates disagree on day/month order; used the locale hint"
         warnings.append("some dates look day-first and others month-first; check the date columns")
     else:
-        dayfirst = bool(hint)
+        dayfirst = hint
         reason = (
-            "locale hint: ';' with cp1252 or decimal comma (Dutch Excel)"
+            f"locale hint: {', '.join(hints)} (Dutch/European Excel)"
             if hint
             else "no evidence for day-first dates"
         )
+        if n_dmy:
+            warnings.append(
+                "no date has a day above 12, so the day/month order cannot be proven; read them "
+                f"as {'day-first (d-m-y)' if dayfirst else 'month-first (m/d/y)'} ({reason}); "
+                "check the date columns"
+            )
 
     formats: dict[str, str] = {}
     for col, (kind, s) in date_cols.items():
