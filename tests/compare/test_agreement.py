@@ -8,12 +8,17 @@ and the LEAD01–LEAD11 items, ``awg(..., range = c(1, 5))``), produced by
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from conftest import RESULTS
 from leerlab_research.compare import agreement, descriptives
+
+# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def test_uniform_null_variance():
@@ -94,9 +99,12 @@ def test_gaps_and_suppression():
     g = t[(t["lab"] == "a") & (t["measure"] == "gap_school_type")].iloc[0]
     v = df[df["school_type"] == "vmbo"]["commitment"]
     m = df[df["school_type"] == "mbo"]["commitment"]
-    if not g["suppressed"]:
-        assert g["value"] == pytest.approx(v.mean() - m.mean())
-        assert (g["n_a"], g["n_b"]) == (len(v), len(m))
+    assert not g["suppressed"]
+    assert g["value"] == pytest.approx(v.mean() - m.mean())
+    # Welch interval, as scipy's ttest_ind(equal_var=False)
+    ci = stats.ttest_ind(v, m, equal_var=False).confidence_interval(0.95)
+    assert (g["ci_low"], g["ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-9)
+    assert (g["n_a"], g["n_b"]) == (len(v), len(m))
     shown = t[~t["suppressed"] & t["measure"].str.startswith("gap")]
     assert (shown["n_a"].fillna(0).isin([0]) | (shown["n_a"] >= 5)).all()
     assert (shown["n_b"].fillna(0).isin([0]) | (shown["n_b"] >= 5)).all()

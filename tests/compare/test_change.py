@@ -54,6 +54,8 @@ def test_paired_and_unpaired_equal_scipy_and_pingouin(setup):
             if not pr["suppressed"]:
                 r = stats.ttest_rel(p1.loc[p0.index], p0)
                 assert pr["statistic"] == pytest.approx(r.statistic, rel=1e-9)
+                ci = r.confidence_interval(0.95)
+                assert (pr["ci_low"], pr["ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-9)
                 assert pr["p"] == pytest.approx(r.pvalue, rel=1e-9)
                 d = (p1.loc[p0.index] - p0).to_numpy()
                 dz = d.mean() / d.std(ddof=1)
@@ -82,6 +84,9 @@ def test_paired_and_unpaired_equal_scipy_and_pingouin(setup):
                 tt = pg.ttest(u1.to_numpy(), u0.to_numpy(), correction=True).iloc[0]
                 lo, hi = tt["CI95"]
                 assert ur["df"] == pytest.approx(tt["dof"], rel=1e-9)
+                ci = r.confidence_interval(0.95)
+                assert (ur["ci_low"], ur["ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-9)
+                assert (ur["ci_low"], ur["ci_high"]) == pytest.approx((lo, hi), abs=0.006)
 
 
 def test_unknown_ids_are_never_paired():

@@ -11,6 +11,7 @@ nominal rate, and non-zero lab effects must be ordered like the truth.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,9 +19,11 @@ import pytest
 from rich.console import Console
 from scipy import stats
 
-from conftest import REPO
 from leerlab_research.compare import descriptives, disclosure
 from leerlab_research.compare.common import GROUP_DIMS, analysis_frame
+
+# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

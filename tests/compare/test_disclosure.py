@@ -282,3 +282,46 @@ def test_descriptives_cube_never_leaks(counts, seed):
     targets = (t["suppression_reason"] == "primary").to_numpy()
     assert disclosure.audit_linear(n, rel, sup, min_cell=5, targets=targets) == []
     assert disclosure.audit_linear(sums, rel, sup, min_cell=5, lower=None, targets=targets) == []
+
+
+def _published(table: pd.DataFrame) -> pd.DataFrame:
+    """What an intruder sees: every shown number, rounded to what a CSV carries."""
+    return table.apply(lambda c: c.round(10) if c.dtype.kind == "f" else c)
+
+
+def test_benchmark_model_does_not_see_suppressed_labs():
+    """programme_mean, the variance components and the shown labs' shrunken means
+    are functions of every lab in the fit: with a hidden lab in it, μ̂ (a weighted
+    mean of all lab means with published weights 1/(τ̂² + σ̂²/n_j)) and the
+    programme mean of descriptives give two equations for the two hidden means.
+    Changing the hidden labs' answers must therefore change nothing published."""
+    df = one_bestuurder()
+    df = pd.concat([df, frame({("tiny", "docent", "vmbo"): [3.0, 4.0]})], ignore_index=True)
+    desc = descriptives.describe(df, SCALES, min_cell=5)
+    lookup = descriptives.reason_lookup(desc)
+    b1 = multilevel.benchmark_table(df, SCALES, lookup)
+    hidden = set(b1.loc[b1["suppressed"], "lab"])
+    assert "tiny" in hidden
+    df2 = df.copy()
+    m = df2["lab"].isin(hidden)
+    df2.loc[m, "commitment"] = 6.0 - df2.loc[m, "commitment"]  # other answers, same n
+    b2 = multilevel.benchmark_table(df2, SCALES, lookup)
+    pd.testing.assert_frame_equal(_published(b1), _published(b2))
+    shown = b1[~b1["suppressed"]]
+    assert shown["programme_mean"].notna().all() or (shown["model_status"] != "ok").all()
+
+
+def test_icc_sums_of_squares_do_not_see_suppressed_labs():
+    """msb and msw are sums over all labs: with the programme n and mean (descriptives)
+    they give a quadratic for the hidden labs' means. They are blanked when a lab's
+    total is suppressed; icc1, icc2 and F (a ratio of two unknown sums) stay."""
+    df = one_bestuurder()
+    df = pd.concat([df, frame({("tiny", "docent", "vmbo"): [3.0, 4.0]})], ignore_index=True)
+    desc = descriptives.describe(df, SCALES, min_cell=5)
+    lookup = descriptives.reason_lookup(desc)
+    icc = multilevel.icc_table(df, SCALES, lookup)
+    row = icc.iloc[0]
+    assert pd.isna(row["msb"]) and pd.isna(row["msw"])
+    assert np.isfinite(row["icc1"]) and np.isfinite(row["icc2"])
+    full = multilevel.icc_table(df, SCALES)
+    assert np.isfinite(full.iloc[0]["msb"])

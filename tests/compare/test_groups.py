@@ -15,7 +15,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from leerlab_research.compare import descriptives, groups
-from leerlab_research.compare.common import add_corrections, holm
+from leerlab_research.compare.common import ALL, add_corrections, holm
 
 SCALES = ["s1", "s2", "s3"]
 
@@ -189,3 +189,25 @@ def test_suppressed_groups_are_excluded():
     )
     assert tests["groups_excluded"].str.contains("tiny").all()
     assert not ph["group_a"].eq("tiny").any() and not ph["group_b"].eq("tiny").any()
+
+
+def test_descriptives_statistics_equal_scipy():
+    """n, mean, sd (n − 1), median, % ≥ 4 and the Student-t interval (scipy's
+    ``t.interval``) of one programme cell and one lab cell."""
+    df = data()
+    desc = descriptives.describe(df, SCALES, min_cell=5)
+    for lab in (ALL, "lab2"):
+        row = desc[
+            (desc["scale"] == "s2")
+            & (desc["lab"] == lab)
+            & (desc["role"] == ALL)
+            & (desc["school_type"] == ALL)
+        ].iloc[0]
+        v = df["s2"] if lab == ALL else df.loc[df["lab"] == lab, "s2"]
+        assert row["n"] == len(v)
+        assert row["mean"] == pytest.approx(v.mean(), rel=1e-12)
+        assert row["sd"] == pytest.approx(v.std(ddof=1), rel=1e-12)
+        assert row["median"] == pytest.approx(v.median(), rel=1e-12)
+        assert row["pct_agree"] == pytest.approx(100 * (v >= 4).mean(), rel=1e-12)
+        lo, hi = stats.t.interval(0.95, len(v) - 1, loc=v.mean(), scale=stats.sem(v))
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi), rel=1e-12)

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pingouin as pg
@@ -20,9 +22,11 @@ import statsmodels.formula.api as smf
 from statsmodels.regression.mixed_linear_model import MixedLM
 from synth import ROLE_P, ROLES, make_clean
 
-from conftest import RESULTS
 from leerlab_research.compare import descriptives, multilevel
 from leerlab_research.compare.common import analysis_frame
+
+# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +203,98 @@ def test_benchmark_has_no_rank_and_is_sorted_by_lab(codebook):
     ok = b[~b["suppressed"]]
     above = ok["vs_programme"] == "above"
     assert (ok.loc[above, "shrunken_ci_low"] > ok.loc[above, "programme_mean"]).all()
+
+
+def test_benchmark_intervals_are_prediction_error_intervals(bh1996):
+    """The lab-mean interval and ``random_effect_se`` include the uncertainty of μ̂.
+
+    Independent route: Henderson's mixed-model equations built densely for
+    WBEING ~ 1 + (1 | GRP) on bh1996 with lme4's REML variance components
+    (``results/reference_values.csv``) and inverted; the diagonal of C⁻¹ gives the
+    prediction-error variances of û_j and of μ̂ + û_j (Henderson 1975).
+    """
+    ref = pd.read_csv(RESULTS / "reference_values.csv")
+    lme4 = ref[ref["source"] == "lme4::lmer REML"].set_index("statistic")["value"]
+    tau2, sigma2 = float(lme4["tau2"]), float(lme4["sigma2"])
+    labs = bh1996["GRP"].map(lambda g: f"g{g:03d}").to_numpy()
+    y = bh1996["WBEING"].to_numpy(dtype=float)
+    df = pd.DataFrame({"lab": labs, "wave": "T0", "WBEING": y})
+    b = multilevel.benchmark_table(df, ["WBEING"], {}).set_index("lab")
+    ids = sorted(set(labs))
+    z_mat = (labs[:, None] == np.array(ids)[None, :]).astype(float)
+    x_mat = np.ones((len(y), 1))
+    w = np.hstack([x_mat, z_mat])
+    lhs = w.T @ w / sigma2
+    lhs[1:, 1:] += np.eye(len(ids)) / tau2
+    c_inv = np.linalg.inv(lhs)
+    sol = c_inv @ (w.T @ y / sigma2)
+    pev_u = np.diag(c_inv)[1:]
+    pev_mean = c_inv[0, 0] + pev_u + 2 * c_inv[0, 1:]
+    b = b.loc[ids]
+    z = 1.959963984540054
+    assert b["shrunken_mean"].to_numpy() == pytest.approx(sol[0] + sol[1:], abs=1e-5)
+    assert b["random_effect_se"].to_numpy() ** 2 == pytest.approx(pev_u, rel=1e-4)
+    half = (b["shrunken_ci_high"] - b["shrunken_ci_low"]).to_numpy() / 2
+    assert half == pytest.approx(z * np.sqrt(pev_mean), rel=1e-4)
+    # vs_programme follows û_j ± z·random_effect_se
+    lo = b["random_effect"] - z * b["random_effect_se"]
+    hi = b["random_effect"] + z * b["random_effect_se"]
+    expect = np.where(lo > 0, "above", np.where(hi < 0, "below", "indistinguishable"))
+    assert list(b["vs_programme"]) == list(expect)
+
+
+def _mlm_frame(seed: int = 8, n_labs: int = 20, n_per: int = 50) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    lab = np.repeat([f"lab{j:02d}" for j in range(n_labs)], n_per)
+    u = np.repeat(rng.normal(0, 0.15, n_labs), n_per)
+    n = lab.size
+    return pd.DataFrame(
+        {
+            "lab": lab,
+            "role": rng.choice(["docent", "bestuur", "management"], n),
+            "school_type": rng.choice(["vmbo", "mbo"], n),
+            "wave": rng.choice(["T0", "T1"], n),
+            "s": 3 + u + rng.normal(0, 0.7, n),
+        }
+    )
+
+
+def test_singular_flag_does_not_depend_on_the_unit_of_the_scale():
+    """A random-intercept fit is singular when τ̂² is 0 relative to σ̂² (lme4's
+    ``isSingular``), not when τ̂² < 0.01 in the data's units — statsmodels'
+    "MLE may be on the boundary" heuristic. Rescaling y by 0.2 multiplies both
+    variances by 0.04 and must not change the status or the t-ratios."""
+    df = _mlm_frame()
+    small = df.assign(s=3 + 0.2 * (df["s"] - 3))
+    a = multilevel.mixedlm_table(df, ["s"])
+    b = multilevel.mixedlm_table(small, ["s"])
+    assert (a["status"] == "ok").all()
+    assert a["var_lab"].iloc[0] / a["var_residual"].iloc[0] > 0.02  # clearly interior
+    assert list(b["status"]) == list(a["status"])
+    assert b["var_lab"].iloc[0] == pytest.approx(0.04 * a["var_lab"].iloc[0], rel=1e-4)
+    slopes = a["term"] != "Intercept"
+    assert b.loc[slopes, "z"].to_numpy() == pytest.approx(a.loc[slopes, "z"].to_numpy(), rel=1e-4)
+
+
+def test_non_positive_definite_hessian_is_not_reported(monkeypatch):
+    """statsmodels keeps ``converged = True`` when it warns that the Hessian is not
+    positive definite; the standard errors are then unusable, so the row is flagged."""
+    import warnings
+
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    real_fit = MixedLM.fit
+
+    def fit(self, *args, **kwargs):
+        res = real_fit(self, *args, **kwargs)
+        warnings.warn(
+            "The Hessian matrix at the estimated parameter values is not positive definite.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+        return res
+
+    monkeypatch.setattr(multilevel.MixedLM, "fit", fit)
+    t = multilevel.mixedlm_table(_mlm_frame(), ["s"])
+    assert (t["status"] == "not_converged").all() and not t["converged"].any()
+    assert t["coef"].isna().all() and t["message"].str.contains("Hessian").all()

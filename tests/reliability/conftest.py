@@ -12,7 +12,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 sys.path.insert(0, str(HERE))
 
-from synthetic import CODEBOOK, LABS, synthetic_clean  # noqa: E402
+from synthetic import CODEBOOK, LABS, make_study, synthetic_clean  # noqa: E402, F401
 
 
 @pytest.fixture(scope="session")
@@ -32,22 +32,6 @@ def lab_ids() -> list[str]:
 @pytest.fixture(scope="session")
 def clean_table(codebook, lab_ids) -> pd.DataFrame:
     return synthetic_clean(codebook, lab_ids, n=1500, seed=1)
-
-
-def make_study(tmp: Path, extra_settings: str = ""):
-    """A Study on a temporary YAML pointing at the repo codebook and labs."""
-    from leerlab_research.study import load_study
-
-    text = (
-        "name: reltest\n"
-        f"codebook: {CODEBOOK}\n"
-        f"labs: {LABS}\n"
-        "sources:\n  - path: unused.csv\n    platform: csv\n    wave: T0\n"
-        "settings:\n  seed: 20190901\n  min_cell: 5\n" + extra_settings
-    )
-    path = tmp / "study.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_study(path, check_sources=False)
 
 
 @pytest.fixture(scope="session")

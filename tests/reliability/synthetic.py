@@ -97,3 +97,19 @@ def synthetic_clean(
     cols["source_row"] = np.arange(2, n + 2, dtype="int64")
     df = pd.DataFrame(cols)
     return df[clean_columns(codebook)]
+
+
+def make_study(tmp: Path, extra_settings: str = ""):
+    """A Study on a temporary YAML pointing at the repo codebook and labs."""
+    from leerlab_research.study import load_study
+
+    text = (
+        "name: reltest\n"
+        f"codebook: {CODEBOOK}\n"
+        f"labs: {LABS}\n"
+        "sources:\n  - path: unused.csv\n    platform: csv\n    wave: T0\n"
+        "settings:\n  seed: 20190901\n  min_cell: 5\n" + extra_settings
+    )
+    path = tmp / "study.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_study(path, check_sources=False)

@@ -11,6 +11,8 @@ Sources of reference values:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pingouin as pg
@@ -18,7 +20,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import RESULTS
 from leerlab_research.measurement.alpha import (
     _bootstrap_alpha,
     _Features,
@@ -26,6 +27,9 @@ from leerlab_research.measurement.alpha import (
     feldt_ci,
 )
 from leerlab_research.reliability import cronbach_alpha
+
+# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @pytest.fixture(scope="module")

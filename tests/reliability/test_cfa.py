@@ -16,11 +16,12 @@ agrees; RMSEA and its CI use N (lavaan) rather than N - 1 (semopy's own calc_sta
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import RESULTS
 from leerlab_research.measurement.cfa import (
     _fast_model_means_class,
     _stacked_description,
@@ -38,6 +39,9 @@ HS_FACTORS = {
 }
 COLS = ["chi2", "df", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr"]
 LAVAAN = {"chi2": "chisq", "rmsea_ci_low": "rmsea_ci_lower", "rmsea_ci_high": "rmsea_ci_upper"}
+
+# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +172,34 @@ def test_fast_fiml_equals_semopy_rowwise(holzinger):
     x = fast.param_vals + 0.01 * np.random.default_rng(0).normal(size=len(fast.param_vals))
     assert fast.obj_fiml(x) == pytest.approx(slow.obj_fiml(x), rel=1e-10)
     np.testing.assert_allclose(fast.grad_fiml(x), slow.grad_fiml(x), rtol=1e-7, atol=1e-6)
+
+
+def _steps(cfi, rmsea, converged):
+    return pd.DataFrame(
+        {
+            "step": ["configural", "metric", "scalar"],
+            "cfi": cfi,
+            "rmsea": rmsea,
+            "converged": converged,
+        }
+    )
+
+
+def test_invariance_verdict_needs_convergence_and_the_previous_step():
+    """Chen (2007) cut-offs applied by hand: a step is judged only when it converged
+    and the step it is nested in holds (scalar presupposes metric)."""
+    from leerlab_research.measurement.cfa import _invariance_verdicts
+
+    ok = _invariance_verdicts(_steps([0.95, 0.948, 0.945], [0.03, 0.031, 0.032], [True] * 3))
+    assert list(ok["supported"]) == [True, True, True]
+    # metric fails (ΔCFI = -0.02): scalar is not evaluated, even with ΔCFI = 0 there
+    failed = _invariance_verdicts(_steps([0.95, 0.93, 0.93], [0.03, 0.031, 0.031], [True] * 3))
+    assert list(failed["supported"]) == [True, False, False]
+    assert failed["verdict"][2].startswith("not evaluated")
+    # a metric model that did not converge is not evidence of invariance
+    nc = _invariance_verdicts(_steps([0.95, 0.95, 0.949], [0.03, 0.03, 0.03], [True, False, True]))
+    assert list(nc["supported"]) == [True, False, False]
+    assert "did not converge" in nc["verdict"][1]
+    # nor is a configural model that did not converge
+    nc0 = _invariance_verdicts(_steps([0.95, 0.95, 0.95], [0.03, 0.03, 0.03], [False, True, True]))
+    assert not nc0["supported"].any()

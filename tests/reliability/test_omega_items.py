@@ -11,12 +11,16 @@ Reference values: ``results/lavaan_reference.R`` (R 4, lavaan 0.6-14, psych 2.2.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import RESULTS
 from leerlab_research.reliability import item_analysis, mcdonald_omega
+
+# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @pytest.fixture(scope="module")

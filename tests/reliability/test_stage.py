@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from synthetic import TOLERANCE, implied_reliability
+from synthetic import TOLERANCE, implied_reliability, make_study
 
-from conftest import make_study
 from leerlab_research.errors import MissingStageOutput
 from leerlab_research.measurement.stage import run_reliability
 from leerlab_research.outputs import write_parquet

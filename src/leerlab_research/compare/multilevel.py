@@ -28,14 +28,19 @@ Lab benchmark (``benchmark.csv``)
     (:func:`reml_random_intercept`; the same estimates, BLUPs and conditional
     variances as statsmodels' ``MixedLM``, tested to 1e-6, in milliseconds). The
     empirical-Bayes (BLUP) estimate of lab j is μ̂ + û_j with
-    û_j = λ_j (ȳ_j − μ̂), λ_j = τ̂² / (τ̂² + σ̂²/n_j), and its conditional variance
-    Var(u_j | y) = τ̂² (1 − λ_j) = τ̂²σ̂²/(n_j τ̂² + σ̂²) (what
-    ``MixedLMResults.random_effects_cov`` returns). The interval is μ̂ + û_j ± z·√Var(u_j | y)
-    (conditional on μ̂, τ̂², σ̂²; as ``lme4::ranef(condVar=TRUE)``). ``vs_programme`` is
-    ``above`` / ``below`` when the interval of u_j excludes 0, else ``indistinguishable``;
-    the programme mean is μ̂. An intercept-only model is used (rather than the
+    û_j = λ_j (ȳ_j − μ̂), λ_j = τ̂² / (τ̂² + σ̂²/n_j). Its conditional variance given μ
+    is τ̂² (1 − λ_j) = τ̂²σ̂²/(n_j τ̂² + σ̂²) (``MixedLMResults.random_effects_cov``,
+    ``lme4::ranef(condVar=TRUE)``); because μ̂ is estimated too, the prediction-error
+    variances (Henderson 1975; Raudenbush & Bryk 2002, eq. 3.57) add V = Var(μ̂):
+    ``random_effect_se`` = √(τ̂²(1 − λ_j) + λ_j² V) for û_j − u_j and the interval of the
+    lab mean is μ̂ + û_j ± z·√(τ̂²(1 − λ_j) + (1 − λ_j)² V) (still conditional on
+    τ̂², σ̂²). ``vs_programme`` is ``above`` / ``below`` when û_j ± z·``random_effect_se``
+    excludes 0, else ``indistinguishable``; the programme mean is μ̂. An intercept-only model is used (rather than the
     adjusted model above) so that the estimate is on the lab's own scale and the
-    comparison is per wave. Rows are in lab-id order; there is no rank.
+    comparison is per wave. Rows are in lab-id order; there is no rank. Labs whose
+    total is suppressed in ``descriptives.csv`` are left out of the fit (μ̂, τ̂², σ̂² and
+    every shown BLUP would otherwise let their means be solved for); ``msb``, ``msw``
+    and ``k0`` of ``icc.csv`` are blanked in that case for the same reason.
 
 References
 ----------
@@ -45,6 +50,8 @@ implications for data aggregation and analysis. In K. J. Klein & S. W. J. Kozlow
 Jossey-Bass.
 Bliese, P. D. (2022). *Multilevel modeling in R (2.7)*: a brief introduction to R, the
 multilevel package and the nlme package (manual of R package ``multilevel``).
+Henderson, C. R. (1975). Best linear unbiased estimation and prediction under a
+selection model. *Biometrics*, 31, 423–447.
 Kish, L. (1965). *Survey sampling*. Wiley.
 Raudenbush, S. W., & Bryk, A. S. (2002). *Hierarchical linear models* (2nd ed.), ch. 3
 (empirical Bayes estimates and their conditional variance). Sage.
@@ -297,20 +304,34 @@ def icc_oneway(y: np.ndarray, groups: np.ndarray) -> dict[str, float]:
     return out
 
 
-def icc_table(df: pd.DataFrame, scales: Sequence[str]) -> pd.DataFrame:
-    """``icc.csv``: one row per scale × wave."""
+def icc_table(
+    df: pd.DataFrame,
+    scales: Sequence[str],
+    lookup: dict[tuple[str, ...], str] | None = None,
+) -> pd.DataFrame:
+    """``icc.csv``: one row per scale × wave.
+
+    With ``lookup`` (descriptives suppression reasons), ``msb``, ``msw`` and ``k0``
+    are blanked in a scale × wave where a lab's total is suppressed: with the
+    programme n and mean they give Σ n_j², Σ n_j ȳ_j² and Σ within-lab SS, from
+    which the hidden labs' n and means can be solved. ICC(1), ICC(2) and F depend
+    on the data only through MSB/MSW and stay.
+    """
     rows = []
     for wave in sorted(df["wave"].unique()):
         dw = df[df["wave"] == wave]
         for scale in scales:
             d = dw[dw[scale].notna()]
-            rows.append(
-                {
-                    "scale": scale,
-                    "wave": wave,
-                    **icc_oneway(d[scale].to_numpy(), d["lab"].to_numpy()),
-                }
-            )
+            row = {
+                "scale": scale,
+                "wave": wave,
+                **icc_oneway(d[scale].to_numpy(), d["lab"].to_numpy()),
+            }
+            if lookup is not None and any(
+                cell_reason(lookup, scale, wave, lab, ALL, ALL) for lab in d["lab"].unique()
+            ):
+                row.update(msb=np.nan, msw=np.nan, k0=np.nan)
+            rows.append(row)
     table = pd.DataFrame(rows, columns=ICC_COLUMNS)
     return sort_rows(table, ["scale", "wave"], {"scale": list(scales)})
 
@@ -345,8 +366,10 @@ def fit_mixedlm(
     statsmodels is started at the exact REML solution of :func:`reml_random_intercept`
     (``start_params``), so its own optimiser only confirms the maximum and computes
     the standard errors. The fit is flagged singular when τ̂² ≤ 1e-6 of the total
-    variance, the REML optimum lies on the boundary, or statsmodels warns about the
-    boundary or a singular covariance.
+    variance, the exact REML optimum lies on the boundary, or statsmodels warns about
+    a singular covariance; statsmodels' "MLE may be on the boundary" warning (τ̂² < 0.01
+    in the data's units, so unit-dependent) is kept in ``message`` only. A Hessian that
+    is not positive definite counts as not converged (its standard errors are unusable).
     """
     messages: list[str] = []
     fast = reml_random_intercept(y, x, groups)
@@ -360,13 +383,20 @@ def fit_mixedlm(
         except (np.linalg.LinAlgError, ValueError) as exc:
             return None, False, False, f"fit failed: {exc}"
     boundary = bool(fast["boundary"])
+    hessian_ok = True
     for w in caught:
         text = str(w.message)
-        if issubclass(w.category, ConvergenceWarning) or "singular" in text.lower():
+        low = text.lower()
+        if issubclass(w.category, ConvergenceWarning) or "singular" in low:
             messages.append(text)
-            if "boundary" in text.lower() or "singular" in text.lower():
+            # statsmodels' "MLE may be on the boundary" fires whenever τ̂² < 0.01 in the
+            # data's units, so it is only reported; the boundary itself is judged from
+            # the exact REML optimum and τ̂² relative to the total variance.
+            if "singular" in low:
                 boundary = True
-    converged = bool(getattr(result, "converged", False))
+            if "hessian" in low:  # standard errors from a non-PD Hessian are not usable
+                hessian_ok = False
+    converged = bool(getattr(result, "converged", False)) and hessian_ok
     var_lab = float(np.asarray(result.cov_re)[0, 0])
     scale = float(result.scale)
     total = var_lab + scale
@@ -399,11 +429,12 @@ def mixedlm_table(
         result, converged, singular, message = fit_mixedlm(
             d[scale].to_numpy(), x, d["lab"].to_numpy()
         )
-        status = (
-            "ok"
-            if (result is not None and converged and not singular)
-            else ("not_converged" if result is None or not converged else "singular")
-        )
+        if result is None:
+            status = "not_converged"
+        elif singular:  # at the boundary a non-PD Hessian is expected: singular is the diagnosis
+            status = "singular"
+        else:
+            status = "ok" if converged else "not_converged"
         var_lab = float(np.asarray(result.cov_re)[0, 0]) if result is not None else np.nan
         var_res = float(result.scale) if result is not None else np.nan
         for i, (term, factor, level, ref) in enumerate(terms):
@@ -463,7 +494,12 @@ def benchmark_table(
             part = pd.DataFrame({"n": g.size(), "raw_mean": g.mean()}).reset_index()
             part["scale"], part["wave"] = scale, wave
             status = "not_estimated"
-            if len(part) >= 2:
+            # Labs whose total is suppressed in descriptives stay out of the model: μ̂,
+            # τ̂², σ̂² and every shown lab's BLUP are functions of all labs in the fit,
+            # so with them the hidden lab means could be solved for.
+            hidden = [cell_reason(lookup, scale, wave, lab, ALL, ALL) != "" for lab in d["lab"]]
+            d = d[~np.asarray(hidden, dtype=bool)]
+            if d["lab"].nunique() >= 2:
                 fit = reml_random_intercept(
                     d[scale].to_numpy(), np.ones((len(d), 1)), d["lab"].to_numpy()
                 )
@@ -471,16 +507,21 @@ def benchmark_table(
                 singular = bool(fit["boundary"]) or tau2 <= SINGULAR_SHARE * (tau2 + sigma2)
                 status = "singular" if singular else "ok"
             if status == "ok":
-                b = blups(fit, confidence).set_index("lab").loc[part["lab"]]
+                b = blups(fit, confidence).set_index("lab").reindex(part["lab"])
                 mu = float(np.asarray(fit["beta"])[0])
                 u = b["random_effect"].to_numpy()
-                se = b["random_effect_se"].to_numpy()
+                lam = b["shrinkage"].to_numpy()
+                cond_var = b["random_effect_se"].to_numpy() ** 2
+                var_mu = float(np.asarray(fit["beta_cov"])[0, 0])
+                # prediction-error variances with μ̂ estimated (Henderson's C⁻¹; R&B eq. 3.57)
+                se = np.sqrt(cond_var + lam**2 * var_mu)  # û_j − u_j
+                se_mean = np.sqrt(cond_var + (1 - lam) ** 2 * var_mu)  # μ̂ + û_j − (μ + u_j)
                 part["random_effect"] = u
                 part["random_effect_se"] = se
-                part["shrinkage"] = b["shrinkage"].to_numpy()
+                part["shrinkage"] = lam
                 part["shrunken_mean"] = mu + u
-                part["shrunken_ci_low"] = mu + u - z * se
-                part["shrunken_ci_high"] = mu + u + z * se
+                part["shrunken_ci_low"] = mu + u - z * se_mean
+                part["shrunken_ci_high"] = mu + u + z * se_mean
                 part["programme_mean"] = mu
                 part["var_lab"], part["var_residual"] = tau2, sigma2
                 part["vs_programme"] = np.where(

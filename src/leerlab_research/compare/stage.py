@@ -50,7 +50,8 @@ TABLES: dict[str, dict[str, str]] = {
     "icc": {
         "unit": "scale × wave; respondents nested in labs",
         "test": "one-way ANOVA of lab: ICC(1), ICC(2) (Bliese 2000), k_mean = N/J as multilevel::ICC1, "
-        "k0 = (N − Σn²/N)/(J − 1); design effect 1 + (k_mean − 1)·ICC(1)",
+        "k0 = (N − Σn²/N)/(J − 1); design effect 1 + (k_mean − 1)·ICC(1); msb, msw, k0 blank "
+        "where a lab total is suppressed",
         "correction": "none",
     },
     "mixedlm": {
@@ -62,7 +63,8 @@ TABLES: dict[str, dict[str, str]] = {
     "benchmark": {
         "unit": "lab × scale × wave",
         "test": "intercept-only MixedLM per scale × wave: empirical-Bayes (BLUP) lab mean μ̂ + û_j with "
-        "interval ± z·sqrt(conditional variance of u_j); vs_programme from the interval only; no ranks",
+        "interval ± z·sqrt(prediction-error variance incl. Var(μ̂)); vs_programme: û_j ± z·random_effect_se excludes 0; no ranks; "
+        "labs whose total is suppressed are left out of the model",
         "correction": "none (one interval per lab; not a multiple-comparison procedure)",
     },
     "agreement": {
@@ -160,7 +162,7 @@ def compare_tables(
             posthoc_factors=cs.posthoc_factors,
         ),
     )
-    tables["icc"] = step("icc", lambda: multilevel.icc_table(df, scales))
+    tables["icc"] = step("icc", lambda: multilevel.icc_table(df, scales, lookup))
     tables["mixedlm"] = step(
         "mixedlm", lambda: multilevel.mixedlm_table(df, scales, confidence=conf)
     )

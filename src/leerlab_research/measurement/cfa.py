@@ -853,26 +853,49 @@ def invariance_table(
     """Configural, metric and scalar models with ΔCFI, ΔRMSEA and a verdict per step.
 
     A step is supported when ``ΔCFI >= -0.010`` and ``ΔRMSEA <= 0.015``
-    against the previous step (Chen 2007).
+    against the previous step (Chen 2007). A step is only judged when it and
+    every earlier step converged and the previous step is supported (scalar
+    invariance presupposes metric invariance); otherwise its verdict says why
+    it is not evaluated and ``supported`` is false.
     """
-    out = pd.DataFrame(fit_multigroup(data, factors, group, groups=groups, missing=missing))
+    rows = fit_multigroup(data, factors, group, groups=groups, missing=missing)
+    return _invariance_verdicts(pd.DataFrame(rows))
+
+
+def _invariance_verdicts(out: pd.DataFrame) -> pd.DataFrame:
+    """ΔCFI, ΔRMSEA, ``verdict`` and ``supported`` for the fit rows of the steps, in order."""
+    out = out.reset_index(drop=True)
     out["delta_cfi"] = out["cfi"].diff()
     out["delta_rmsea"] = out["rmsea"].diff()
-    verdicts = []
+    verdicts: list[str] = []
+    supported: list[bool] = []
     for i, r in out.iterrows():
+        converged = bool(r["converged"])
         if i == 0:
             verdicts.append(
                 "baseline: same factor structure in every group"
-                + ("" if r["converged"] else " (did not converge)")
+                + ("" if converged else " (did not converge)")
             )
+            supported.append(converged)
             continue
-        ok = r["delta_cfi"] >= DELTA_CFI_MIN and r["delta_rmsea"] <= DELTA_RMSEA_MAX
         what = "loadings" if r["step"] == "metric" else "intercepts"
+        if not converged:
+            verdicts.append(f"not evaluated: the model with equal {what} did not converge")
+            supported.append(False)
+            continue
+        if not supported[-1]:
+            verdicts.append(
+                f"not evaluated: the previous step ({out['step'][i - 1]}) does not hold"
+            )
+            supported.append(False)
+            continue
+        ok = bool(r["delta_cfi"] >= DELTA_CFI_MIN and r["delta_rmsea"] <= DELTA_RMSEA_MAX)
         verdicts.append(
             f"supported: equal {what} do not worsen fit beyond Chen (2007) cut-offs"
             if ok
             else f"not supported: equal {what} worsen fit (ΔCFI < -0.010 or ΔRMSEA > 0.015)"
         )
+        supported.append(ok)
     out["verdict"] = verdicts
-    out["supported"] = [True] + [v.startswith("supported") for v in verdicts[1:]]
+    out["supported"] = supported
     return out
