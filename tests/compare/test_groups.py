@@ -211,3 +211,25 @@ def test_descriptives_statistics_equal_scipy():
         assert row["pct_agree"] == pytest.approx(100 * (v >= 4).mean(), rel=1e-12)
         lo, hi = stats.t.interval(0.95, len(v) - 1, loc=v.mean(), scale=stats.sem(v))
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi), rel=1e-12)
+
+
+def test_rank_biserial_ci_matches_effectsize():
+    """Rank-biserial r and its CI equal R effectsize 0.8.3 (results/rank_biserial_effectsize.R)."""
+    from pathlib import Path
+
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    from leerlab_research.compare.groups import rank_biserial_ci
+
+    ref = pd.read_csv(Path(__file__).parent / "results" / "rank_biserial_effectsize.csv")
+    x = np.array([3.25, 4.0, 2.5, 3.75, 4.5, 3.0, 2.75, 4.25, 3.5, 3.5, 5.0, 2.0])
+    y = np.array([2.5, 3.0, 3.25, 2.0, 2.75, 3.5, 1.75, 3.0, 2.25])
+    for _, row in ref.iterrows():
+        a, b = (x, y) if row["x_first"] else (y, x)
+        u, _ = stats.mannwhitneyu(a, b, alternative="two-sided")
+        r = 2 * u / (len(a) * len(b)) - 1
+        lo, hi = rank_biserial_ci(r, len(a), len(b), row["confidence"])
+        assert abs(r - row["r_rank_biserial"]) < 1e-9
+        assert abs(lo - row["ci_low"]) < 1e-9 and abs(hi - row["ci_high"]) < 1e-9
