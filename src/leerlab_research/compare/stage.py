@@ -36,7 +36,8 @@ TABLES: dict[str, dict[str, str]] = {
         "unit": "scale × wave × factor (lab, role or school_type at programme level); respondents",
         "test": "Welch ANOVA (pingouin; eta2 with Steiger noncentral-F CI, omega2) and Kruskal–Wallis "
         "(pingouin; epsilon2) for ≥3 groups; Welch t (pingouin; Hedges' g with CI) and Mann–Whitney U "
-        "(scipy; rank-biserial, CLES) for 2; groups hidden by disclosure control and `onbekend` "
+        "(scipy; rank-biserial with Fisher-z CI as R effectsize, CLES) for 2; groups hidden by "
+        "disclosure control and `onbekend` "
         "are excluded (groups_excluded)",
         "correction": "Holm and Benjamini–Hochberg across the scales within wave × factor × test "
         "(p_holm, p_fdr_bh; family in correction_family)",
