@@ -54,6 +54,11 @@ class Source(BaseModel):
     columns: dict[str, str] = Field(
         default_factory=dict, description="export header → codebook code"
     )
+    values: dict[str, dict[str, str | int]] = Field(
+        default_factory=dict,
+        description="codebook code → {value as exported → value the codebook knows}; "
+        "e.g. Qualtrics numeric codes: {role: {'1': bestuur, '2': management}}",
+    )
     sheet: str | int | None = None
     resolved: Path | None = Field(None, exclude=True)
 
@@ -210,6 +215,11 @@ def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
                 if code not in known:
                     problems.append(
                         f"{fname}: sources[{i}].columns.{header}: unknown codebook code {code!r}"
+                    )
+            for code in src.values:
+                if code not in known:
+                    problems.append(
+                        f"{fname}: sources[{i}].values.{code}: unknown codebook code {code!r}"
                     )
     if problems or codebook is None or labs is None:
         raise ConfigError(f"Study {path} is invalid", problems)

@@ -114,6 +114,61 @@ def _test_mask(
     return mask, why
 
 
+def _recode(
+    frame: pd.DataFrame,
+    source: Source,
+    cmap: ColumnMap,
+    label: str,
+    n: int,
+    failures: Failures,
+    log: CleaningLog,
+) -> pd.DataFrame:
+    """Apply the study's per-source value recodes (``sources[].values``), logged.
+
+    Values are compared after stripping spaces, with whole numbers written without
+    a trailing ``.0`` (SPSS floats), once per distinct value (no loop over rows).
+    """
+    if not source.values:
+        return frame
+    frame = frame.copy()
+    for code, mapping in source.values.items():
+        header = cmap.header(code)
+        if header is None:
+            failures.add(
+                label,
+                "recode_without_column",
+                f"the study recodes values of {code!r}, but this export has no column for it",
+                column=code,
+                severity="warning",
+            )
+            continue
+        table = {str(k).strip(): v for k, v in mapping.items()}
+        codes, uniques = pd.factorize(frame[header], use_na_sentinel=True)
+        keys = [_num_text(u).strip() for u in uniques]
+        hit = np.array([k in table for k in keys], dtype=bool)
+        if not hit.any():
+            log.add("recode", f"study values for {code}", label, n, n, "no value matched")
+            continue
+        replaced = np.array(
+            [table[k] if h else u for k, h, u in zip(keys, hit, uniques, strict=True)], dtype=object
+        )
+        column = frame[header].to_numpy(dtype=object).copy()
+        rows = codes >= 0
+        column[rows] = replaced[codes[rows]]
+        frame[header] = column
+        n_changed = int(hit[codes[rows]].sum())
+        log.add(
+            "recode",
+            f"study values for {code} (column {header!r})",
+            label,
+            n,
+            n,
+            f"{n_changed} cells recoded: "
+            + ", ".join(f"{k!r} → {table[k]!r}" for k in sorted(k for k in keys if k in table)),
+        )
+    return frame
+
+
 def _num_text(u: object) -> str:
     x = as_number(u)
     if x is not None and float(x).is_integer():
@@ -277,6 +332,8 @@ def harmonise(
         f"key column: {key_header or '-'} ({cmap.how.get(key_var, 'none')}); "
         f"dropped {len(dropped)} columns: {', '.join(dropped) or '-'}",
     )
+
+    frame = _recode(frame, source, cmap, label, n, failures, log)
 
     out = pd.DataFrame(index=pd.RangeIndex(n))
     out["respondent_id"] = pseudonym.reset_index(drop=True)
