@@ -90,3 +90,12 @@ def test_every_message_has_dutch():
     for key, entry in text.MESSAGES.items():
         assert entry.get("nl"), key
         assert text.msg(key, "en")
+
+
+def test_summary_names_the_wave():
+    p = text.summary_paragraph("Weert", 25, [], [], None, None, wave="T1")
+    assert p.startswith(
+        "In leerlab Weert hebben 25 respondenten het reflectie-instrument ingevuld (meting T1)."
+    )
+    e = text.summary_paragraph("Weert", 25, [], [], None, None, lang="en", wave="T1")
+    assert "completed the reflection instrument (wave T1)." in e

@@ -218,19 +218,16 @@ class ReportData:
         below = bm.loc[bm["vs_programme"] == "below", "scale_label"].tolist()
         strongest, weakest = self.strongest_weakest(lab, wave)
         para = T.summary_paragraph(
-            self.lab_name(lab), self.lab_n(lab, wave), above, below, strongest, weakest, self.lang
+            self.lab_name(lab),
+            self.lab_n(lab, wave),
+            above,
+            below,
+            strongest,
+            weakest,
+            self.lang,
+            wave=wave,
         )
-        wave_note = f" (meting {wave})" if self.lang == "nl" else f" (wave {wave})"
-        return (
-            para.replace(
-                " het reflectie-instrument ingevuld.",
-                f" het reflectie-instrument ingevuld{wave_note}.",
-            ).replace(
-                " completed the reflection instrument.",
-                f" completed the reflection instrument{wave_note}.",
-            )
-            + "\n"
-        )
+        return para + "\n"
 
     def lab_profile_figure(self, lab: str) -> str:
         bm = self.lab_benchmark(lab)

@@ -168,6 +168,7 @@ def summary_paragraph(
     strongest: str | None,
     weakest: str | None,
     lang: str = "nl",
+    wave: str | None = None,
 ) -> str:
     """The plain-language opening paragraph of a lab report.
 
@@ -183,9 +184,14 @@ def summary_paragraph(
     strongest, weakest
         Labels of the lab's relatively strongest and weakest condition (from the
         within-person profile), or None when not determinable.
+    wave
+        The wave the results describe (named in the first sentence), optional.
     """
     if lang == "en":
-        parts = [f"In leerlab {lab_name}, {n} respondents completed the reflection instrument."]
+        when = f" (wave {wave})" if wave else ""
+        parts = [
+            f"In leerlab {lab_name}, {n} respondents completed the reflection instrument{when}."
+        ]
         if strongest and weakest:
             parts.append(
                 f"Relative to the other conditions, respondents rate *{strongest}* highest "
@@ -200,7 +206,10 @@ def summary_paragraph(
                 "On no condition does the lab differ demonstrably from the programme average."
             )
         return " ".join(parts)
-    parts = [f"In leerlab {lab_name} hebben {n} respondenten het reflectie-instrument ingevuld."]
+    when = f" (meting {wave})" if wave else ""
+    parts = [
+        f"In leerlab {lab_name} hebben {n} respondenten het reflectie-instrument ingevuld{when}."
+    ]
     if strongest and weakest:
         parts.append(
             f"Vergeleken met de andere voorwaarden scoren de respondenten *{strongest}* het hoogst "
