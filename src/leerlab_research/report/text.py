@@ -32,6 +32,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "decrease": {"nl": "gedaald", "en": "decreased"},
     "no_change": {"nl": "niet aantoonbaar veranderd", "en": "not demonstrably changed"},
     "and": {"nl": "en", "en": "and"},
+    # opening paragraph of a lab report (str.format fields in braces)
+    "summary_wave": {"nl": " (meting {wave})", "en": " (wave {wave})"},
+    "summary_n": {
+        "nl": "In leerlab {lab} hebben {n} respondenten het reflectie-instrument ingevuld{when}.",
+        "en": "In leerlab {lab}, {n} respondents completed the reflection instrument{when}.",
+    },
+    "summary_strong_weak": {
+        "nl": "Vergeleken met de andere voorwaarden scoren de respondenten *{strongest}* het "
+        "hoogst en *{weakest}* het laagst.",
+        "en": "Relative to the other conditions, respondents rate *{strongest}* highest and "
+        "*{weakest}* lowest.",
+    },
+    "summary_above": {
+        "nl": "Hoger dan het programmagemiddelde: {scales}.",
+        "en": "Higher than the programme average: {scales}.",
+    },
+    "summary_below": {
+        "nl": "Lager dan het programmagemiddelde: {scales}.",
+        "en": "Lower than the programme average: {scales}.",
+    },
+    "summary_none": {
+        "nl": "Op geen enkele voorwaarde wijkt het lab aantoonbaar af van het programmagemiddelde.",
+        "en": "On no condition does the lab differ demonstrably from the programme average.",
+    },
     "respondents": {"nl": "respondenten", "en": "respondents"},
     "reliable": {"nl": "betrouwbaar", "en": "reliable"},
     "acceptable": {"nl": "voldoende betrouwbaar", "en": "acceptably reliable"},
@@ -187,42 +211,16 @@ def summary_paragraph(
     wave
         The wave the results describe (named in the first sentence), optional.
     """
-    if lang == "en":
-        when = f" (wave {wave})" if wave else ""
-        parts = [
-            f"In leerlab {lab_name}, {n} respondents completed the reflection instrument{when}."
-        ]
-        if strongest and weakest:
-            parts.append(
-                f"Relative to the other conditions, respondents rate *{strongest}* highest "
-                f"and *{weakest}* lowest."
-            )
-        if above:
-            parts.append(f"Higher than the programme average: {join_words(above, lang)}.")
-        if below:
-            parts.append(f"Lower than the programme average: {join_words(below, lang)}.")
-        if not above and not below:
-            parts.append(
-                "On no condition does the lab differ demonstrably from the programme average."
-            )
-        return " ".join(parts)
-    when = f" (meting {wave})" if wave else ""
-    parts = [
-        f"In leerlab {lab_name} hebben {n} respondenten het reflectie-instrument ingevuld{when}."
-    ]
+    when = msg("summary_wave", lang).format(wave=wave) if wave else ""
+    parts = [msg("summary_n", lang).format(lab=lab_name, n=n, when=when)]
     if strongest and weakest:
-        parts.append(
-            f"Vergeleken met de andere voorwaarden scoren de respondenten *{strongest}* het hoogst "
-            f"en *{weakest}* het laagst."
-        )
+        parts.append(msg("summary_strong_weak", lang).format(strongest=strongest, weakest=weakest))
     if above:
-        parts.append(f"Hoger dan het programmagemiddelde: {join_words(above, lang)}.")
+        parts.append(msg("summary_above", lang).format(scales=join_words(above, lang)))
     if below:
-        parts.append(f"Lager dan het programmagemiddelde: {join_words(below, lang)}.")
+        parts.append(msg("summary_below", lang).format(scales=join_words(below, lang)))
     if not above and not below:
-        parts.append(
-            "Op geen enkele voorwaarde wijkt het lab aantoonbaar af van het programmagemiddelde."
-        )
+        parts.append(msg("summary_none", lang))
     return " ".join(parts)
 
 
