@@ -20,6 +20,19 @@ from .normalise import normalise_label
 
 Language = Literal["nl", "en"]
 
+#: The field in which generated surveys (``leerlab instrument``) store the codebook
+#: version; LimeSurvey calls it ``codebookversion`` (see :func:`limesurvey_code`).
+VERSION_FIELD = "codebook_version"
+
+
+def limesurvey_code(name: str) -> str:
+    """LimeSurvey question code of a variable: its name without underscores.
+
+    LimeSurvey codes are letters and digits only (``open_goed`` → ``opengoed``);
+    the column mapping recognises both spellings.
+    """
+    return name.replace("_", "")
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -103,6 +116,48 @@ class Variable(_Model):
     label: LocalText
     description: LocalText | None = None
     value_labels: dict[str, LocalText] | None = None
+    question: LocalText | None = None
+    codes: dict[str, int] | None = Field(
+        None, description="answer code of each enum value in generated surveys"
+    )
+
+    def question_text(self, lang: str = "nl") -> str:
+        """The question as a generated survey asks it (the label when none is given)."""
+        return (self.question or self.label).get(lang)
+
+
+class SurveyTexts(_Model):
+    """Texts of the generated questionnaire around the items (``leerlab instrument``)."""
+
+    intro: LocalText
+    consent: LocalText
+    matrix: LocalText
+    focus: LocalText
+    end: LocalText
+
+
+class ItemChange(_Model):
+    """How an item changed in a codebook version."""
+
+    harmless: bool = False
+    previous: LocalText | None = None
+    note: str | None = None
+
+
+class VersionChange(_Model):
+    """One codebook version and the items whose wording changed in it."""
+
+    version: str
+    note: str | None = None
+    items: dict[str, ItemChange] = Field(default_factory=dict)
+
+
+def version_key(version: str) -> tuple[int, ...] | None:
+    """``"1.2.0"`` → ``(1, 2, 0)``; None when the text is not a dotted version."""
+    parts = str(version).strip().split(".")
+    if not parts or not all(p.isdigit() for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
 
 
 class Metadata(_Model):
@@ -125,6 +180,8 @@ class Codebook(_Model):
     items: dict[str, Item]
     variables: dict[str, Variable]
     personal_columns: list[str] = Field(default_factory=list)
+    survey: SurveyTexts | None = None
+    changes: list[VersionChange] = Field(default_factory=list)
     source_path: str | None = None
 
     @model_validator(mode="before")
@@ -179,6 +236,28 @@ class Codebook(_Model):
     def key_variable(self) -> str:
         keys = [v.name for v in self.variables.values() if v.key]
         return keys[0]
+
+    def changed_since(self, version: str) -> dict[str, ItemChange]:
+        """Items whose wording changed after ``version`` up to this codebook's version.
+
+        Raises
+        ------
+        ValueError
+            When ``version`` is not a dotted version, is newer than this codebook, or
+            is neither this version nor one listed under ``changes``.
+        """
+        got, current = version_key(version), version_key(self.version)
+        known = {version_key(c.version) for c in self.changes} | {current}
+        if got is None or current is None or got > current or got not in known:
+            raise ValueError(version)
+        out: dict[str, ItemChange] = {}
+        for change in sorted(self.changes, key=lambda c: version_key(c.version) or ()):
+            if got < (version_key(change.version) or ()) <= current:
+                for code, item in change.items.items():
+                    # A later harmful change outweighs an earlier harmless one.
+                    if code not in out or not item.harmless:
+                        out[code] = item
+        return out
 
 
 def _semantic_problems(cb: Codebook, fname: str) -> list[str]:
@@ -261,6 +340,7 @@ def _semantic_problems(cb: Codebook, fname: str) -> list[str]:
                     f"{fname}: value_sets.{vname}.labels.{code}: label for code {code} outside "
                     f"the valid range {vs.min}-{vs.max}"
                 )
+    p += _survey_problems(cb, fname)
     keys = [v.name for v in cb.variables.values() if v.key]
     if len(keys) != 1:
         p.append(f"{fname}: variables: exactly one variable needs key: true (found {keys})")
@@ -270,6 +350,45 @@ def _semantic_problems(cb: Codebook, fname: str) -> list[str]:
     clash = set(cb.variables) & (set(cb.items) | set(cb.scales))
     for name in sorted(clash):
         p.append(f"{fname}: variables.{name}: name also used for an item or scale")
+    return p
+
+
+def _survey_problems(cb: Codebook, fname: str) -> list[str]:
+    """Answer codes of generated surveys and the version history."""
+    p: list[str] = []
+    for name, var in cb.variables.items():
+        if not var.codes:
+            continue
+        where = f"{fname}: variables.{name}.codes"
+        for value in var.codes:
+            if value not in (var.enum or []):
+                p.append(f"{where}.{value}: not a value of the variable's enum")
+        numbers = list(var.codes.values())
+        if len(set(numbers)) != len(numbers) or min(numbers) < 0:
+            p.append(f"{where}: codes must be distinct whole numbers of 0 or more")
+        for value in var.enum or []:
+            if value not in var.codes:
+                p.append(f"{where}: enum value {value!r} has no answer code")
+    current = version_key(cb.version)
+    if current is None:
+        p.append(f"{fname}: version: {cb.version!r} is not a dotted version such as 1.0.0")
+    seen: set[str] = set()
+    for i, change in enumerate(cb.changes):
+        where = f"{fname}: changes[{i}]"
+        key = version_key(change.version)
+        if key is None or (current is not None and key > current):
+            p.append(
+                f"{where}.version: {change.version!r} must be a dotted version no newer "
+                f"than the codebook's version {cb.version}"
+            )
+        if change.version in seen:
+            p.append(f"{where}.version: version {change.version} listed twice")
+        seen.add(change.version)
+        for code in change.items:
+            if code not in cb.items:
+                p.append(f"{where}.items.{code}: unknown item")
+    if cb.changes and cb.version not in seen:
+        p.append(f"{fname}: changes: the codebook's own version {cb.version} is not listed")
     return p
 
 

@@ -20,6 +20,7 @@ class Lab(BaseModel):
     id: str
     name: str
     aliases: list[str] = Field(default_factory=list)
+    code: int | None = Field(None, ge=1, description="answer code in generated surveys")
     demo: dict[str, object] | None = None
 
     @field_validator("id")
@@ -58,6 +59,11 @@ class Labs(BaseModel):
     def resolve(self, value: object) -> str | None:
         """Return the lab id for a name as it appears in an export, or None."""
         return self.lookup.get(normalise_label(value))
+
+    @cached_property
+    def by_code(self) -> dict[int, str]:
+        """Survey answer code → lab id (``leerlab instrument`` lab question)."""
+        return {lab.code: lab.id for lab in self.labs if lab.code is not None}
 
     def name_of(self, lab_id: str) -> str:
         return self.by_id[lab_id].name
@@ -98,6 +104,14 @@ def _alias_problems(labs: Labs, fname: str) -> list[str]:
     for i, lab in enumerate(labs.labs):
         for j, alias in enumerate(lab.aliases):
             claim(i, lab, f"aliases[{j}]", alias)
+    codes: dict[int, str] = {}
+    for i, lab in enumerate(labs.labs):
+        if lab.code is not None and lab.code in codes:
+            p.append(
+                f"{fname}: labs[{i}].code: code {lab.code} also used by lab {codes[lab.code]!r}"
+            )
+        elif lab.code is not None:
+            codes[lab.code] = lab.id
     return p
 
 
