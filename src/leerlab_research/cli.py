@@ -157,6 +157,44 @@ def codebook(
 
 @app.command()
 @cli_errors
+def instrument(
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="lss (LimeSurvey), qsf (Qualtrics) or print.")
+    ],
+    study: StudyOpt = DEFAULT_STUDY,
+    lang: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
+    lab: Annotated[
+        str | None, typer.Option("--lab", help="Prefill and hide the lab question.")
+    ] = None,
+    wave: Annotated[
+        str | None, typer.Option("--wave", help="Wave stored in a hidden field.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
+        "out/instrument"
+    ),
+) -> None:
+    """Write the questionnaire from the codebook: LimeSurvey, Qualtrics or printable."""
+    from .instrument import write_instrument
+    from .report.stage import templates_dir
+
+    st = _load(study, check_sources=False)
+    written = write_instrument(
+        st.codebook,
+        st.labs,
+        format.strip().lower(),
+        out,
+        lang=lang,
+        lab=lab,
+        wave=wave,
+        codebook_path=st.codebook_path,
+        labs_path=st.labs_path,
+        templates=templates_dir(st.settings.report.templates, st.base_dir),
+    )
+    _summarise(out, written)
+
+
+@app.command()
+@cli_errors
 def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo exports.")] = Path(

@@ -16,6 +16,9 @@ Rules, in order (the first that matches wins, and each mapping records which):
 5. ``label``: the same text match on the reader's ``header_text`` (Qualtrics'
    second header row, SPSS variable labels).
 
+The hidden field ``codebook_version`` (LimeSurvey ``codebookversion``) of surveys
+built by ``leerlab instrument`` is recorded as ``system["codebook_version"]``.
+
 Columns that map to nothing are personal (codebook ``personal_columns``, the
 reader's ``system`` e-mail/name/ip/token, free-text variables), known system
 columns (dates, status, durations…), explicitly ignored
@@ -27,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..codebook import Codebook
+from ..codebook import VERSION_FIELD, Codebook, limesurvey_code
 from ..normalise import normalise_label
 
 #: Reader ``system`` meanings that are direct identifiers (dropped in step 1).
@@ -144,9 +147,16 @@ def _text_index(codebook: Codebook) -> dict[str, str]:
     return index
 
 
+#: The codebook-version field of generated surveys (Qualtrics and LimeSurvey spelling).
+VERSION_HEADERS = {normalise_label(VERSION_FIELD), normalise_label(limesurvey_code(VERSION_FIELD))}
+
+
 def _code_index(codebook: Codebook) -> dict[str, str]:
     index = {normalise_label(c): c for c in codebook.item_codes}
     index.update({normalise_label(v): v for v in codebook.variables})
+    # LimeSurvey codes of generated surveys: the name without underscores (opengoed).
+    for v in codebook.variables:
+        index.setdefault(normalise_label(limesurvey_code(v)), v)
     index.update(_VARIABLE_CODES)
     return index
 
@@ -275,6 +285,9 @@ def map_columns(
                     break
         if code is not None and code not in personal_vars:
             assign(header, code, how)
+            continue
+        if code is None and key in VERSION_HEADERS:
+            cmap.system[VERSION_FIELD] = header
             continue
         # Unmapped (or a personal free-text variable): classify.
         meaning = system_by_header.get(header)

@@ -1,0 +1,119 @@
+"""The printable questionnaire: Markdown for ``reports/questionnaire.qmd``, rendered by the report engine.
+
+The template is the one source of the printed layout (HTML and PDF, like the
+reports); this module only turns a :class:`~.spec.Survey` into Markdown and
+asks the engine to render it. Boxes (☐) replace the platform's widgets; a
+matrix becomes a table with one column per answer code, the missing code last.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..codebook import load_codebook
+from ..labs import load_labs
+from .spec import Question, Survey, build_survey
+
+BOX = "☐"
+FORMATS = ("html", "pdf")
+_WORDS = {
+    "nl": {"yes": "Ja", "no": "Nee", "lab": "Leerlab", "wave": "Meting", "version": "Codebook",
+           "page": "Deel"},
+    "en": {"yes": "Yes", "no": "No", "lab": "Leerlab", "wave": "Wave", "version": "Codebook",
+           "page": "Part"},
+}  # fmt: skip
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _question(number: int, q: Question, lang: str) -> list[str]:
+    words = _WORDS[lang]
+    out = [f"**{number}. {q.text}**", ""]
+    if q.help and q.kind != "matrix":
+        out += [f"*{q.help}*", ""]
+    if q.kind == "yesno":
+        out += [f"{BOX} {words['yes']}  {BOX} {words['no']}", ""]
+    elif q.kind in ("single", "dropdown", "multi"):
+        out += [f"- {BOX} {opt.text}" for opt in q.options] + [""]
+    elif q.kind == "matrix":
+        if q.help:
+            out[0] = f"**{number}. {q.help}**"
+            out += [q.text, ""]
+        header = [""] + [f"{_cell(o.text)} ({o.code})" for o in q.options]
+        out.append("| " + " | ".join(header) + " |")
+        out.append("|" + "|".join([":--"] + [":-:"] * len(q.options)) + "|")
+        for row in q.rows:
+            out.append("| " + " | ".join([_cell(row.text)] + [BOX] * len(q.options)) + " |")
+        out.append("")
+    else:
+        out += ["", "\\_" * 60, "", "\\_" * 60, ""]
+    return out
+
+
+def questionnaire_markdown(survey: Survey) -> str:
+    """The questionnaire as Markdown: intro, numbered questions per part, closing text.
+
+    Parameters
+    ----------
+    survey
+        From :func:`~.spec.build_survey`; its language decides the fixed words.
+    """
+    words = _WORDS[survey.lang]
+    meta = []
+    if survey.lab_name:
+        meta.append(f"{words['lab']}: {survey.lab_name}")
+    if survey.wave:
+        meta.append(f"{words['wave']}: {survey.wave}")
+    meta.append(f"{words['version']}: {survey.name} {survey.version}")
+    lines = [" · ".join(meta), "", survey.intro, ""]
+    number = 0
+    for p, page in enumerate(survey.pages, start=1):
+        lines += [f"## {words['page']} {p}: {page.title}", ""]
+        for q in page.questions:
+            number += 1
+            lines += _question(number, q, survey.lang)
+    lines += [survey.end, ""]
+    return "\n".join(lines)
+
+
+def markdown_for(codebook: str, labs: str, lang: str = "nl", lab: str = "", wave: str = "") -> str:
+    """Build the survey from file paths and return its Markdown (called by the template)."""
+    survey = build_survey(
+        load_codebook(codebook), load_labs(labs), lang=lang, lab=lab or None, wave=wave or None
+    )
+    return questionnaire_markdown(survey)
+
+
+def render_printable(
+    survey: Survey,
+    *,
+    template: Path,
+    codebook: Path,
+    labs: Path,
+    out_dir: Path,
+    stem: str,
+    formats: tuple[str, ...] = FORMATS,
+) -> list[Path]:
+    """Render ``questionnaire.qmd`` to ``<out_dir>/<stem>.html`` and ``.pdf``."""
+    from ..report.engine import RenderRequest, render
+
+    result = render(
+        RenderRequest(
+            template=template,
+            output_dir=out_dir,
+            output_stem=stem,
+            params={
+                "codebook": str(Path(codebook).resolve()),
+                "labs": str(Path(labs).resolve()),
+                "lang": survey.lang,
+                "lab": survey.lab or "",
+                "wave": survey.wave or "",
+            },
+            formats=list(formats),
+            lang=survey.lang,
+            metadata={"title": survey.title},
+        )
+    )
+    return list(result.outputs)
