@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .codebook import Codebook
+from .codebook import VERSION_FIELD, Codebook
 from .labs import Labs
 
 #: Length of the pseudonymised respondent id (hex characters of an HMAC-SHA256).
@@ -97,6 +97,14 @@ def clean_fields(codebook: Codebook, labs: Labs | None = None) -> list[dict[str,
             fields.append({"name": col, "type": "integer", "constraints": {"minimum": 0}})
         else:
             fields.append({"name": col, "type": "number"})
+    fields.append(
+        {
+            "name": VERSION_FIELD,
+            "type": "string",
+            "description": "codebook version the response was collected with (surveys built by "
+            "leerlab instrument); empty for other exports",
+        }
+    )
     fields.append({"name": "source_file", "type": "string", "constraints": {"required": True}})
     fields.append(
         {

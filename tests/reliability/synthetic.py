@@ -93,6 +93,7 @@ def synthetic_clean(
             cols[c] = np.zeros(n, dtype="int64")
         else:
             cols[c] = rng.random(n)
+    cols["codebook_version"] = codebook.version
     cols["source_file"] = "synthetic.csv"
     cols["source_row"] = np.arange(2, n + 2, dtype="int64")
     df = pd.DataFrame(cols)

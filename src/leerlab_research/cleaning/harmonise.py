@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook
+from ..codebook import VERSION_FIELD, Codebook
 from ..labs import Labs
 from ..normalise import normalise_label
 from ..study import Source
@@ -41,13 +41,16 @@ from .values import (
     TRUE_WORDS,
     as_number,
     is_blank,
+    num_text,
     parse_boolean,
     parse_category,
     parse_datetime,
     parse_item,
     parse_lab,
     parse_number,
+    recode_columns,
 )
+from .versions import instrument_codes
 
 NOT_IN_EXPORT = "not_in_export"
 
@@ -106,74 +109,12 @@ def _test_mask(
     if status_header is not None and status_header in raw:
         codes, uniques = pd.factorize(raw[status_header], use_na_sentinel=True)
         hit_u = np.array(
-            [normalise_label(_num_text(u)) in _TEST_STATUS for u in uniques] + [False], dtype=bool
+            [normalise_label(num_text(u)) in _TEST_STATUS for u in uniques] + [False], dtype=bool
         )
         hit = hit_u[codes]
         why[hit & ~mask] = "platform status is preview/test"
         mask |= hit
     return mask, why
-
-
-def _recode(
-    frame: pd.DataFrame,
-    source: Source,
-    cmap: ColumnMap,
-    label: str,
-    n: int,
-    failures: Failures,
-    log: CleaningLog,
-) -> pd.DataFrame:
-    """Apply the study's per-source value recodes (``sources[].values``), logged.
-
-    Values are compared after stripping spaces, with whole numbers written without
-    a trailing ``.0`` (SPSS floats), once per distinct value (no loop over rows).
-    """
-    if not source.values:
-        return frame
-    frame = frame.copy()
-    for code, mapping in source.values.items():
-        header = cmap.header(code)
-        if header is None:
-            failures.add(
-                label,
-                "recode_without_column",
-                f"the study recodes values of {code!r}, but this export has no column for it",
-                column=code,
-                severity="warning",
-            )
-            continue
-        table = {str(k).strip(): v for k, v in mapping.items()}
-        codes, uniques = pd.factorize(frame[header], use_na_sentinel=True)
-        keys = [_num_text(u).strip() for u in uniques]
-        hit = np.array([k in table for k in keys], dtype=bool)
-        if not hit.any():
-            log.add("recode", f"study values for {code}", label, n, n, "no value matched")
-            continue
-        replaced = np.array(
-            [table[k] if h else u for k, h, u in zip(keys, hit, uniques, strict=True)], dtype=object
-        )
-        column = frame[header].to_numpy(dtype=object).copy()
-        rows = codes >= 0
-        column[rows] = replaced[codes[rows]]
-        frame[header] = column
-        n_changed = int(hit[codes[rows]].sum())
-        log.add(
-            "recode",
-            f"study values for {code} (column {header!r})",
-            label,
-            n,
-            n,
-            f"{n_changed} cells recoded: "
-            + ", ".join(f"{k!r} → {table[k]!r}" for k in sorted(k for k in keys if k in table)),
-        )
-    return frame
-
-
-def _num_text(u: object) -> str:
-    x = as_number(u)
-    if x is not None and float(x).is_integer():
-        return str(int(x))
-    return str(u)
 
 
 def harmonise(
@@ -333,7 +274,20 @@ def harmonise(
         f"dropped {len(dropped)} columns: {', '.join(dropped) or '-'}",
     )
 
-    frame = _recode(frame, source, cmap, label, n, failures, log)
+    frame = recode_columns(frame, source.values, cmap, label, n, failures, log)
+    version_header = cmap.system.get(VERSION_FIELD)
+    if version_header is not None:
+        # A survey built by `leerlab instrument`: its answer codes are the codebook's.
+        frame = recode_columns(
+            frame,
+            instrument_codes(codebook, labs),
+            cmap,
+            label,
+            n,
+            failures,
+            log,
+            what="answer codes of the generated survey",
+        )
 
     out = pd.DataFrame(index=pd.RangeIndex(n))
     out["respondent_id"] = pseudonym.reset_index(drop=True)
@@ -468,7 +422,7 @@ def harmonise(
             lambda v: (
                 np.nan
                 if is_blank(v)
-                else (0.0 if normalise_label(_num_text(v)) in _FALSE_FINISHED else 1.0)
+                else (0.0 if normalise_label(num_text(v)) in _FALSE_FINISHED else 1.0)
             )
         )
         fin = fin.to_numpy(dtype=float)
@@ -493,6 +447,11 @@ def harmonise(
     out["_key_missing"] = key_missing
     out["_pos"] = np.arange(n)
     out["_source_index"] = index
+    out[VERSION_FIELD] = (
+        frame[version_header].astype("string").str.strip().replace("", pd.NA)
+        if version_header is not None
+        else pd.array([pd.NA] * n, dtype="string")
+    )
     out["source_file"] = pd.array([label] * n, dtype="string")
     out["source_row"] = rows
     return Harmonised(

@@ -46,6 +46,7 @@ import pandas as pd
 from rich.table import Table
 
 from .. import schema
+from ..codebook import VERSION_FIELD
 from ..errors import ConfigError, DataError, InputFileError
 from ..outputs import write_csv, write_parquet
 from .audit import CleaningLog, Failures
@@ -53,6 +54,7 @@ from .careless import careless_indices, mahalanobis_cutoff
 from .exclusions import assign_exclusions
 from .harmonise import Harmonised, harmonise
 from .scoring import apply_reverse_keying, min_items, scale_scores
+from .versions import check_versions
 
 #: Sort order of the clean table (deterministic and unique).
 SORT_KEYS = ["lab", "wave", "respondent_id", "source_file", "source_row"]
@@ -155,6 +157,7 @@ def prepare(ctx) -> Prepared:
         return prep
     frame = pd.concat([h.frame for h in prep.sources], ignore_index=True)
     reasons = np.concatenate([h.reasons for h in prep.sources], axis=0)
+    check_versions(frame, reasons, cb, prep.failures, prep.log)
     reason, detail = assign_exclusions(frame, len(cb.item_codes), settings, prep.failures, prep.log)
     prep.frame, prep.reasons, prep.reason, prep.detail = frame, reasons, reason, detail
     _row_failures(prep)
@@ -447,6 +450,7 @@ def _responses_table(kept, keyed, scores, counts, cr, cb) -> pd.DataFrame:
         cols[schema.n_items_column(s)] = counts[s].astype("int64")
     for c in schema.careless_columns():
         cols[c] = cr[c].to_numpy()
+    cols[VERSION_FIELD] = kept[VERSION_FIELD].astype("string")
     cols["source_file"] = kept["source_file"].astype("string")
     cols["source_row"] = kept["source_row"].astype("int64")
     out = pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in cols.items()})

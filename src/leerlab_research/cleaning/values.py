@@ -37,6 +37,8 @@ import pandas as pd
 from ..codebook import Codebook, ValueSet
 from ..labs import Labs
 from ..normalise import normalise_label
+from .audit import CleaningLog, Failures
+from .mapping import ColumnMap
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _LIME_ANSWER = re.compile(r"^A[O]?0*(\d+)$", re.IGNORECASE)
@@ -397,3 +399,71 @@ def parse_number(series: pd.Series) -> Parsed:
     parsed = _factorize_apply(series, resolve, np.nan)
     parsed.values = parsed.values.astype(float)
     return parsed
+
+
+def num_text(u: object) -> str:
+    """A value as text, whole numbers without a trailing ``.0`` (SPSS floats)."""
+    x = as_number(u)
+    if x is not None and float(x).is_integer():
+        return str(int(x))
+    return str(u)
+
+
+def recode_columns(
+    frame: pd.DataFrame,
+    values: dict[str, dict[str, str | int]],
+    cmap: ColumnMap,
+    label: str,
+    n: int,
+    failures: Failures,
+    log: CleaningLog,
+    *,
+    what: str = "study values",
+) -> pd.DataFrame:
+    """Recode exported values per codebook code (``sources[].values``, instrument codes), logged.
+
+    Values are compared after stripping spaces, with whole numbers written without
+    a trailing ``.0`` (SPSS floats), once per distinct value (no loop over rows).
+    A study recode for a column the export lacks is a warning; answer codes of a
+    generated survey whose question is hidden (a prefilled lab) are not.
+    """
+    if not values:
+        return frame
+    frame = frame.copy()
+    for code, mapping in values.items():
+        header = cmap.header(code)
+        if header is None:
+            if what == "study values":
+                failures.add(
+                    label,
+                    "recode_without_column",
+                    f"the study recodes values of {code!r}, but this export has no column for it",
+                    column=code,
+                    severity="warning",
+                )
+            continue
+        table = {str(k).strip(): v for k, v in mapping.items()}
+        codes, uniques = pd.factorize(frame[header], use_na_sentinel=True)
+        keys = [num_text(u).strip() for u in uniques]
+        hit = np.array([k in table for k in keys], dtype=bool)
+        if not hit.any():
+            log.add("recode", f"{what} for {code}", label, n, n, "no value matched")
+            continue
+        replaced = np.array(
+            [table[k] if h else u for k, h, u in zip(keys, hit, uniques, strict=True)], dtype=object
+        )
+        column = frame[header].to_numpy(dtype=object).copy()
+        rows = codes >= 0
+        column[rows] = replaced[codes[rows]]
+        frame[header] = column
+        n_changed = int(hit[codes[rows]].sum())
+        log.add(
+            "recode",
+            f"{what} for {code} (column {header!r})",
+            label,
+            n,
+            n,
+            f"{n_changed} cells recoded: "
+            + ", ".join(f"{k!r} → {table[k]!r}" for k in sorted(k for k in keys if k in table)),
+        )
+    return frame
