@@ -200,11 +200,24 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo exports.")] = Path(
         "data/demo"
     ),
+    survey: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--survey",
+            help="A survey from `leerlab instrument` (.lss/.qsf): write the demo's responses "
+            "to it in that platform's export layout instead (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Generate the demo study: exports in four platform layouts plus ground truth."""
-    from .demo import generate_demo
+    if survey:
+        from .demo.survey_demo import generate_survey_export
 
-    written = generate_demo(seed=seed, out=out)
+        written = [p for s in survey for p in generate_survey_export(s, out, seed=seed)]
+    else:
+        from .demo import generate_demo
+
+        written = generate_demo(seed=seed, out=out)
     _summarise(out, written)
 
 
