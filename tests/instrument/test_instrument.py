@@ -150,9 +150,12 @@ def test_qsf_has_qualtrics_elements_and_codebook_export_tags(codebook, labs):
         codebook.variables["role"].value_labels[v].en: n
         for v, n in codebook.variables["role"].codes.items()
     }
-    headers = ["StartDate", "EndDate", "Finished", "ResponseId", *export, *embedded]
+    # Text iQ adds "<tag> - Topics" to free-text questions (ropensci/qualtRics sample.csv).
+    headers = ["StartDate", "EndDate", "Finished", "ResponseId", *export, "open_goed - Topics"]
+    headers += list(embedded)
     cmap = map_columns(headers, codebook, known_system=headers[:4])
     assert not cmap.unknown and all(c in cmap.to_code for c in codebook.item_codes)
+    assert set(cmap.personal) == {"open_goed", "open_beter", "open_goed - Topics"}
 
 
 def test_same_input_gives_byte_identical_files(tmp_path, codebook, labs):

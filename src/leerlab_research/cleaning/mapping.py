@@ -283,6 +283,12 @@ def map_columns(
                 if hit:
                     code, how = hit, "label"
                     break
+        if code is None and " - " in str(name):
+            # Qualtrics Text iQ adds "<tag> - Topics" / "- Sentiment" columns to a free-text
+            # question: they derive from the answer text, so they are personal too.
+            stem = codes.get(normalise_label(str(name).split(" - ", 1)[0]))
+            if stem in personal_vars:
+                code = stem
         if code is not None and code not in personal_vars:
             assign(header, code, how)
             continue
