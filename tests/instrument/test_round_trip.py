@@ -172,3 +172,12 @@ def test_a_version_the_codebook_does_not_know_blocks_cleaning(round_trip):
     assert r.exit_code == 1, r.output
     assert "codebook version '0.9.0'" in r.output and "unknown_codebook_version" in r.output
     assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("name", ["missing.lss", "notes.txt"])
+def test_demo_survey_needs_a_survey_file(tmp_path, name):
+    if name.endswith(".txt"):
+        (tmp_path / name).write_text("not a survey", encoding="utf-8")
+    r = _cli("demo", "--survey", tmp_path / name, "--out", tmp_path / "out")
+    assert r.exit_code == 2, r.output
+    assert "is not an existing .lss or .qsf file" in r.output and "Traceback" not in r.output

@@ -41,9 +41,18 @@ def _choices(pairs: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
     return {cid: {"Display": text} for cid, text in pairs}
 
 
+def _question_text(q: Question) -> str:
+    """The text shown: a matrix is headed by its scale label, consent preceded by its explanation."""
+    if not q.help:
+        return q.text
+    if q.kind == "matrix":
+        return f"<strong>{q.help}</strong><br>{q.text}"
+    return f"{q.help}<br><br>{q.text}"
+
+
 def _payload(q: Question, qid: str, yes_no: tuple[str, str]) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "QuestionText": q.text if not q.help or q.kind == "matrix" else f"{q.help}<br><br>{q.text}",
+        "QuestionText": _question_text(q),
         "DataExportTag": q.name,
         "QuestionID": qid,
         "QuestionDescription": q.text,
