@@ -43,7 +43,8 @@ def _question(number: int, q: Question, lang: str) -> list[str]:
             out += [q.text, ""]
         header = [""] + [f"{_cell(o.text)} ({o.code})" for o in q.options]
         out.append("| " + " | ".join(header) + " |")
-        out.append("|" + "|".join([":--"] + [":-:"] * len(q.options)) + "|")
+        # Pandoc sizes wrapped pipe-table columns by their dashes: statements get ~half.
+        out.append("|" + "|".join([":" + "-" * 36] + [":" + "-" * 7 + ":"] * len(q.options)) + "|")
         for row in q.rows:
             out.append("| " + " | ".join([_cell(row.text)] + [BOX] * len(q.options)) + " |")
         out.append("")
