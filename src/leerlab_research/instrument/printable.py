@@ -36,7 +36,8 @@ def _question(number: int, q: Question, lang: str) -> list[str]:
     if q.kind == "yesno":
         out += [f"{BOX} {words['yes']}  {BOX} {words['no']}", ""]
     elif q.kind in ("single", "dropdown", "multi"):
-        out += [f"- {BOX} {opt.text}" for opt in q.options] + [""]
+        # A typographic apostrophe: smart quotes would turn 's-Hertogenbosch into ‘s-.
+        out += [f"- {BOX} {opt.text.replace(chr(39), '’')}" for opt in q.options] + [""]
     elif q.kind == "matrix":
         if q.help:
             out[0] = f"**{number}. {q.help}**"
