@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ._yaml import load_yaml, pydantic_problems
+from .coding_frame import CodingFrame, frame_problems
 from .errors import ConfigError
 from .normalise import normalise_label
 
@@ -182,6 +183,7 @@ class Codebook(_Model):
     personal_columns: list[str] = Field(default_factory=list)
     survey: SurveyTexts | None = None
     changes: list[VersionChange] = Field(default_factory=list)
+    coding_frame: CodingFrame | None = None
     source_path: str | None = None
 
     @model_validator(mode="before")
@@ -421,6 +423,9 @@ def load_codebook(path: str | Path) -> Codebook:
             f"Codebook {path} is invalid", problems + pydantic_problems(fname, exc)
         ) from None
     problems += _semantic_problems(cb, fname)
+    if cb.coding_frame is not None:
+        scales = {s.name: s.domain for s in cb.scales.values()}
+        problems += frame_problems(cb.coding_frame, scales, list(cb.domains), fname)
     if problems:
         raise ConfigError(f"Codebook {path} is invalid", problems)
     return cb
