@@ -24,3 +24,15 @@ def labs():
     from leerlab_research.labs import load_labs
 
     return load_labs(LABS)
+
+
+@pytest.fixture(scope="session")
+def deduce_model():
+    """deduce, built once per test process (the first build takes about two minutes).
+
+    ``load_deduce`` caches the instance per process and builds deduce's lookup
+    tables under a file lock, so pytest-xdist workers build them once between them.
+    """
+    from leerlab_research.cleaning.deidentify import load_deduce
+
+    return load_deduce()

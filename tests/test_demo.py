@@ -38,7 +38,13 @@ EXPORTS = [
     "spss_T0.sav",
     "spss_T1.sav",
 ]
-TRUTH = ["truth/respondents.csv", "truth/items.csv", "truth/parameters.json"]
+TRUTH = [
+    "truth/respondents.csv",
+    "truth/items.csv",
+    "truth/open_answers.csv",
+    "truth/open_spans.csv",
+    "truth/parameters.json",
+]
 FLAGS = [
     "is_straightliner",
     "is_speeder",
@@ -597,3 +603,29 @@ def test_missing_codes_at_realistic_rates(items, truth, cb):
     share_blank = raw.isna().to_numpy().mean()
     assert 0.01 < share_9 < 0.05
     assert 0.002 < share_blank < 0.03
+
+
+# ----------------------------------------------------------------------------- open answers
+def test_open_answers_carry_their_truth(demo, cb):
+    """Every exported answer is in the truth with its themes; planted values are in the text."""
+    from leerlab_research.io import read_export as read_with_package
+
+    answers = pd.read_csv(demo / "truth" / "open_answers.csv", keep_default_na=False)
+    spans = pd.read_csv(demo / "truth" / "open_spans.csv")
+    assert answers["question"].isin(["goed", "beter"]).all()
+    assert answers["themes"].ne("").mean() > 0.85
+    assert set(spans["kind"]) == {"naam", "collega", "telefoon", "e-mail", "school"}
+    headers = {q: {f"open_{q}", cb.variables[f"open_{q}"].label.nl} for q in ("goed", "beter")}
+    texts = {}
+    for name in EXPORTS:
+        raw = read_with_package(demo / name)
+        for q, names in headers.items():
+            col = [c for c in raw.frame.columns if c in names]
+            if not col:
+                continue
+            for row, text in zip(raw.source_rows, raw.frame[col[0]].tolist(), strict=True):
+                if isinstance(text, str) and text.strip():
+                    texts[(name, int(row), q)] = text
+    assert len(texts) == len(answers)
+    for rec in spans.itertuples():
+        assert rec.value in texts[(rec.source_file, rec.source_row, rec.question)]

@@ -21,6 +21,9 @@ class Lab(BaseModel):
     name: str
     aliases: list[str] = Field(default_factory=list)
     code: int | None = Field(None, ge=1, description="answer code in generated surveys")
+    schools: list[str] = Field(
+        default_factory=list, description="school/college names, scrubbed from open answers"
+    )
     demo: dict[str, object] | None = None
 
     @field_validator("id")

@@ -71,6 +71,9 @@ class Settings(BaseModel):
     language: Literal["nl", "en"] = "nl"
     pseudonym_key_env: str = "LEERLAB_PSEUDONYM_KEY"
     demo_key: bool = Field(False, description="allow the public demo key when the env var is unset")
+    open_answers: bool = Field(
+        True, description="keep de-identified open answers (false: drop them with the identifiers)"
+    )
     cleaning: CleaningSettings = Field(default_factory=CleaningSettings)
     reliability: ReliabilitySettings = Field(default_factory=ReliabilitySettings)
     compare: CompareSettings = Field(default_factory=CompareSettings)

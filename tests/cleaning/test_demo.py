@@ -157,19 +157,19 @@ def test_item_missing_reasons(demo):
 
 
 def _personal_values(data: Path) -> tuple[set[str], set[str]]:
-    """Every raw personal value in the demo exports: (substring-checked, whole-cell-checked)."""
+    """Every raw identifier in the demo exports: (substring-checked, whole-cell-checked)."""
     from leerlab_research.io import read_export
     from leerlab_research.normalise import normalise_label
 
-    personal_headers = (
-        {normalise_label(h) for h in CB.personal_columns}
-        | {
-            normalise_label(h)
-            for v in CB.personal_variables
-            for h in (v, CB.variables[v].label.nl, CB.variables[v].label.en)
-        }
-        | {"respondentnummer", "respondent id", "ipaddr", "name", "email"}
-    )
+    # Free-text answers are kept de-identified (open_answers.parquet); their
+    # planted personal values are checked in test_no_planted_value_survives.
+    personal_headers = {normalise_label(h) for h in CB.personal_columns} | {
+        "respondentnummer",
+        "respondent id",
+        "ipaddr",
+        "name",
+        "email",
+    }
     texts: set[str] = set()
     whole: set[str] = set()
     for path in sorted(data.glob("*_T*.*")):
@@ -227,3 +227,53 @@ def test_validate_passes_on_the_demo(demo):
     assert result.exit_code == 0, result.output
     val = pd.read_csv(demo["root"] / "vout" / "clean" / "validation.csv")
     assert (val["severity"] != "error").all()
+
+
+def planted_values(spans: pd.DataFrame) -> set[str]:
+    """Planted personal values, and for names also the first name and the surname.
+
+    A name counts as gone only when neither part is left ("Hüseyin [naam]" leaks).
+    """
+    out = set(spans["value"].astype(str))
+    for v in spans.loc[spans["kind"].isin(["naam", "collega"]), "value"].astype(str):
+        first, _, surname = v.partition(" ")
+        out |= {first, surname}
+    return out
+
+
+def test_no_planted_value_survives(demo):
+    spans = pd.read_csv(demo["data"] / "truth" / "open_spans.csv")
+    assert set(spans["kind"]) == {"naam", "collega", "telefoon", "e-mail", "school"}
+    values = planted_values(spans)
+    files = sorted(p for p in demo["out"].rglob("*") if p.is_file())
+    assert "open_answers.parquet" in {p.name for p in files}
+    for path in files:
+        if path.suffix == ".parquet":
+            body = "\n".join(map(str, pd.read_parquet(path).to_numpy(dtype=object).ravel()))
+        else:
+            body = path.read_text(encoding="utf-8")
+        leaked = sorted(v for v in values if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", body))
+        assert not leaked, f"{path.name} contains planted personal values, e.g. {leaked[:3]}"
+
+
+def test_open_answers_only_in_their_own_table(demo):
+    oa = pd.read_parquet(demo["clean"] / "open_answers.parquet")
+    truth = pd.read_csv(demo["data"] / "truth" / "open_answers.csv")
+    kept = demo["responses"][["file", "source_row"]]
+    oa["file"] = oa["source_file"].map(os.path.basename)
+    # Every answer of a kept row is there, once per question; nothing else.
+    expected = truth.merge(
+        kept, left_on=["source_file", "source_row"], right_on=["file", "source_row"]
+    )
+    assert len(oa) == len(expected) > 400
+    assert not oa.duplicated(["answer_id"]).any()
+    assert oa["answer_id"].is_unique and oa["text"].str.len().gt(0).all()
+    placeholders = oa["text"].str.extractall(r"(\[[a-z-]+\])")[0].value_counts()
+    assert {"[naam]", "[e-mail]", "[telefoon]", "[school]"} <= set(placeholders.index)
+    sample = oa["text"][~oa["text"].str.contains("[", regex=False)].iloc[0]
+    for name in ("responses.csv", "cleaning_log.csv", "validation.csv", "exclusions.csv"):
+        assert sample not in (demo["clean"] / name).read_text(encoding="utf-8"), name
+    log = pd.read_csv(demo["clean"] / "cleaning_log.csv")
+    audit = log[log["step"] == "open_answers"]
+    assert len(audit) == 6  # the SPSS exports have no open questions
+    assert audit["detail"].str.contains("naam: ").all()

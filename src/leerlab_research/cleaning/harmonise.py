@@ -34,6 +34,7 @@ from ..normalise import normalise_label
 from ..study import Source
 from .audit import CleaningLog, Failures
 from .mapping import ColumnMap, map_columns
+from .open_answers import RawOpen, collect
 from .pseudonymise import pseudonymise
 from .settings import CleaningSettings
 from .values import (
@@ -77,6 +78,7 @@ class Harmonised:
     reasons: np.ndarray  # n × k object: missing reason per item cell
     cmap: ColumnMap
     detected: dict[str, Any] = field(default_factory=dict)
+    open_raw: RawOpen | None = None  # free text + identifying values, memory only
 
     @property
     def n_rows(self) -> int:
@@ -260,6 +262,8 @@ def harmonise(
     else:
         key_missing = np.ones(n, dtype=bool)
         pseudonym = pd.Series(pd.NA, index=frame.index, dtype="string")
+    # Open answers and the names to scrub from them, taken before identifiers go.
+    open_raw = collect(frame, cmap, is_test)
     dropped = sorted(set(cmap.personal))
     keep = [h for h in headers if h not in set(dropped)]
     frame = frame[keep]  # identifiers gone from here on
@@ -462,6 +466,7 @@ def harmonise(
         reasons=reasons,
         cmap=cmap,
         detected=detected,
+        open_raw=open_raw,
     )
 
 

@@ -121,6 +121,7 @@ class ColumnMap:
     to_code: dict[str, str] = field(default_factory=dict)  # codebook code/variable → header
     how: dict[str, str] = field(default_factory=dict)  # codebook code/variable → rule name
     personal: list[str] = field(default_factory=list)  # headers dropped as direct identifiers
+    free_text: dict[str, str] = field(default_factory=dict)  # personal text variable → header
     system: dict[str, str] = field(default_factory=dict)  # meaning → header
     ignored: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
@@ -305,6 +306,8 @@ def map_columns(
             or name in reader_personal
         ):
             cmap.personal.append(header)
+            if code in personal_vars and codebook.variables[code].type == "string":
+                cmap.free_text.setdefault(code, header)
             if meaning:
                 cmap.system[meaning] = header
         elif meaning is not None:

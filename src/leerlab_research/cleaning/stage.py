@@ -53,6 +53,7 @@ from .audit import CleaningLog, Failures
 from .careless import careless_indices, mahalanobis_cutoff
 from .exclusions import assign_exclusions
 from .harmonise import Harmonised, harmonise
+from .open_answers import open_answers_table
 from .scoring import apply_reverse_keying, min_items, scale_scores
 from .versions import check_versions
 
@@ -360,6 +361,7 @@ def run_clean(ctx) -> list[Path]:
     )
 
     responses = _responses_table(kept, keyed, scores, counts, cr, cb)[stay].reset_index(drop=True)
+    opened = open_answers_table(study, prep.sources, kept[stay], log, ctx.console)
     exclusions = _exclusions_table(df, reason, detail)
     _check_accounting(prep, responses, exclusions, log)
 
@@ -372,6 +374,11 @@ def run_clean(ctx) -> list[Path]:
         write_csv(log.frame(), out_dir / "cleaning_log.csv"),
         write_csv(prep.failures.frame(), out_dir / "validation.csv"),
     ]
+    open_path = out_dir / "open_answers.parquet"
+    if opened is not None:
+        written.append(write_parquet(opened, open_path))
+    elif open_path.exists():  # switched off since the last run: no stale free text
+        open_path.unlink()
     by_reason = Counter(exclusions["reason"])
     ctx.console.print(
         f"[green]clean[/]: {len(responses)} kept, {len(exclusions)} excluded "

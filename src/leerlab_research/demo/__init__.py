@@ -8,6 +8,7 @@ labs per platform, two waves) and the ground truth::
     excel_nl_T0.csv    excel_nl_T1.csv     Dutch Excel CSV (; cp1252 CRLF, decimal comma)
     spss_T0.sav        spss_T1.sav         SPSS with value labels, 9 user-missing
     truth/respondents.csv  truth/items.csv  truth/parameters.json
+    truth/open_answers.csv truth/open_spans.csv   themes and planted personal data (open_text)
 
 The same seed gives byte-identical files (no clock, locale or path is written).
 
@@ -93,6 +94,7 @@ from ..errors import ConfigError
 from ..labs import load_labs
 from ..outputs import atomic_path, write_csv, write_json, write_with
 from . import exports
+from .open_text import open_truth
 from .params import PLATFORMS, WAVES, draw_parameters
 from .simulate import FILE_EXT, simulate
 from .truth import items_table, parameters_json, respondents_table
@@ -183,8 +185,8 @@ def generate_demo(
     Returns
     -------
     list of Path
-        The eight exports followed by ``truth/respondents.csv``, ``truth/items.csv``
-        and ``truth/parameters.json``.
+        The eight exports followed by ``truth/respondents.csv``, ``truth/items.csv``,
+        ``truth/open_answers.csv``, ``truth/open_spans.csv`` and ``truth/parameters.json``.
 
     Raises
     ------
@@ -230,9 +232,14 @@ def generate_demo(
                 continue
             written.append(write_with(lambda p, d=data: p.write_bytes(d), target))
 
+    # SPSS exports carry no open questions; the other three platforms do.
+    exported = sim.rows["platform"].ne("spss").to_numpy()
+    open_answers, open_spans = open_truth(sim.rows, exported)
     truth = respondents_table(sim, params)
     written.append(write_csv(truth, out / "truth" / "respondents.csv"))
     written.append(write_csv(items_table(sim, params), out / "truth" / "items.csv"))
+    written.append(write_csv(open_answers, out / "truth" / "open_answers.csv"))
+    written.append(write_csv(open_spans, out / "truth" / "open_spans.csv"))
     written.append(
         write_json(
             parameters_json(params, truth, cb, sim.n_pages, label_switch, CONVENTIONS),

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..codebook import Codebook
 from ..labs import Labs
+from .open_text import draw_answers
 from .params import (
     ALIAS_RATE,
     FAULT_RATES,
@@ -55,31 +56,6 @@ LAST_NAMES = (
     "Verhoeven|Koster|van Dam|Prins|Blom|Huisman|Öztürk|El Amrani|Bouzid|Kaçar|Ramdin|Hoogendoorn|"
     "Brinkman|Mertens|Geerts|Sijbrandij|Çelik|van Egmond|Ruiter|Claessens|Hermans"
 ).split("|")
-
-OPEN_GOED = (
-    "De sfeer in het leerlab is goed.",
-    "We kennen elkaar nu beter.",
-    "Goede bijeenkomsten, duidelijke agenda.",
-    "De procesbegeleider houdt ons scherp.",
-    "Samen lessen ontwikkelen werkt, leerlingen merken het.",
-    'Het "warme overdracht"-gesprek loopt goed.',
-    "Korte lijnen met het mbo; we bellen elkaar gewoon.",
-    "Leerlingen lopen mee op het mbo.",
-    "Meer begrip voor elkaars belangen.",
-    "Het bestuur is betrokken.",
-)
-OPEN_BETER = (
-    "Meer tijd in het rooster.",
-    "Afspraken beter vastleggen.",
-    "Het management moet vaker aansluiten.",
-    "Minder vergaderen, meer doen.",
-    "Communicatie naar collega's die niet in het leerlab zitten.",
-    "Tempo is te hoog; we lopen achter.\nEn de planning is onduidelijk.",
-    "Betere afstemming van de examenprogramma's (vmbo; mbo).",
-    "Leerlingen meer betrekken bij de evaluatie.",
-    "Geen idee",
-    "Niets, ga zo door!",
-)
 
 
 @dataclass
@@ -544,10 +520,10 @@ def add_fields(
     for j, area in enumerate(("curriculum", "leerling", "docent")):
         rows[f"focus_{area}"] = focus[:, j]
 
-    goed = np.array(OPEN_GOED, dtype=object)[rng.integers(0, len(OPEN_GOED), size=n)]
-    beter = np.array(OPEN_BETER, dtype=object)[rng.integers(0, len(OPEN_BETER), size=n)]
-    rows["open_goed"] = np.where(rng.random(n) < 0.5, goed, "")
-    rows["open_beter"] = np.where(rng.random(n) < 0.4, beter, "")
+    # Free text from theme templates with planted personal data (see open_text).
+    answers = draw_answers(rows, labs, rng, share=(0.5, 0.4))
+    for col in answers.columns:
+        rows[col] = answers[col].to_numpy()
     return rows
 
 
@@ -568,7 +544,8 @@ def simulate(
     no_end = rows["kind"].eq("incomplete") | (
         rows["kind"].eq("no_consent") & rows["platform"].eq("limesurvey")
     )
-    rows.loc[no_end, ["open_goed", "open_beter"]] = ""
+    rows.loc[no_end, ["open_goed", "open_beter", "open_goed_themes", "open_beter_themes"]] = ""
+    rows.loc[no_end, ["open_goed_planted", "open_beter_planted"]] = "[]"
     rows["focus_shown"] = ~no_end.to_numpy() | (
         rows["platform"].eq("limesurvey")
         & rows["kind"].eq("incomplete")

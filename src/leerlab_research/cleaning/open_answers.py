@@ -1,0 +1,234 @@
+"""The open answers (``open_goed``, ``open_beter``): kept apart, de-identified, audited.
+
+Free text never enters ``clean/responses.parquet``. While an export is read
+(:func:`collect`, called from :func:`.harmonise.harmonise` *before* the
+identifying columns are dropped) the answers and the names and e-mail addresses
+of that export are held in memory; after the exclusions are decided
+(:func:`build`) the answers of kept rows are de-identified with
+:mod:`.deidentify` and only the de-identified text is returned for
+``clean/open_answers.parquet``:
+
+========================  ==========================================================
+``answer_id``             ``<respondent_id>-<wave>-<question>``: stable across runs
+``respondent_id``, ``lab``, ``wave``, ``role``, ``school_type``   as in responses
+``question``              ``goed`` or ``beter`` (the variable without ``open_``)
+``text``                  the de-identified answer
+``source_file``, ``source_row``   provenance, as in responses
+========================  ==========================================================
+
+The cleaning log gets one ``open_answers`` row per source file with the number
+of answers and the replacements per type ("naam: 3; e-mail: 1"), never a value.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .audit import CleaningLog
+from .deidentify import Context, Deidentifier, deduce_cache_file, load_deduce
+
+#: Columns of ``clean/open_answers.parquet``, in order.
+OPEN_COLUMNS = [
+    "answer_id",
+    "respondent_id",
+    "lab",
+    "wave",
+    "role",
+    "school_type",
+    "question",
+    "text",
+    "source_file",
+    "source_row",
+]
+
+#: Identifying columns whose values are names (not keys, tokens or addresses).
+_NAME_MEANINGS = {"name", "firstname", "lastname", "recipientfirstname", "recipientlastname"}
+
+
+@dataclass
+class RawOpen:
+    """The open answers of one export and what it says about people (memory only).
+
+    ``texts`` maps a question (``goed``/``beter``) to the answers in file order
+    (``None`` when blank); ``names``/``emails`` are the values of the export's
+    identifying columns outside test rows.
+    """
+
+    texts: dict[str, np.ndarray]
+    names: list[str]
+    emails: list[str]
+
+
+def question_of(variable: str) -> str:
+    """``open_goed`` → ``goed``."""
+    return variable.removeprefix("open_")
+
+
+def _clean_text(values: pd.Series) -> np.ndarray:
+    text = values.astype("string").str.strip()
+    text = text.mask(text.eq("") | text.isna())
+    return text.astype(object).where(text.notna(), None).to_numpy(dtype=object)
+
+
+def collect(frame: pd.DataFrame, cmap, is_test: np.ndarray) -> RawOpen | None:
+    """Take the answers and identifying values of one export, before identifiers are dropped.
+
+    Parameters
+    ----------
+    frame
+        The export as read (all columns).
+    cmap
+        Its :class:`~.mapping.ColumnMap` (``free_text``, ``personal``, ``system``).
+    is_test
+        Test rows: their "names" (``Test Persoon``) are no context.
+
+    Returns
+    -------
+    RawOpen or None
+        None when the export has no open-answer column.
+    """
+    if not cmap.free_text:
+        return None
+    texts = {question_of(var): _clean_text(frame[h]) for var, h in sorted(cmap.free_text.items())}
+    real = ~np.asarray(is_test, dtype=bool)
+    names: list[str] = []
+    emails: list[str] = []
+    by_meaning = {h: m for m, h in cmap.system.items()}
+    for header in cmap.personal:
+        if header in cmap.free_text.values() or header not in frame:
+            continue
+        values = frame[header].astype("string").str.strip()
+        email = values.str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
+        emails += values[email & real].dropna().unique().tolist()
+        meaning = by_meaning.get(header, "")
+        is_name = meaning in _NAME_MEANINGS or header.strip().casefold() in {"naam", "name"}
+        if not is_name:
+            continue
+        ok = real & ~email & values.notna().to_numpy()
+        names += values[ok].unique().tolist()
+    return RawOpen(texts=texts, names=sorted(set(names)), emails=sorted(set(emails)))
+
+
+def build(
+    kept: pd.DataFrame,
+    raw: dict[int, RawOpen],
+    labels: dict[int, str],
+    schools: list[str],
+    keep: list[str],
+    log: CleaningLog,
+    console=None,
+) -> pd.DataFrame:
+    """De-identify the answers of kept rows into the ``open_answers`` table.
+
+    Parameters
+    ----------
+    kept
+        Kept rows in final order, with ``_source_index`` and ``_pos``.
+    raw
+        :class:`RawOpen` per source index (sources without open answers absent).
+    labels
+        Source index → source file as written in the study.
+    schools, keep
+        School names to replace; lab names and aliases to keep.
+    log
+        The cleaning log (one row per file with counts per type).
+    console
+        Where to say that deduce is building its lookup tables (first use).
+    """
+    recs: list[pd.DataFrame] = []
+    deid: Deidentifier | None = None
+    context: Context | None = None
+    src_idx = kept["_source_index"].to_numpy()
+    for index in sorted(raw):
+        ro = raw[index]
+        rows = np.flatnonzero(src_idx == index)
+        pos = kept["_pos"].to_numpy()[rows]
+        n_answers = 0
+        counts: Counter = Counter()
+        for question, texts in ro.texts.items():
+            answer = texts[pos]
+            has = pd.notna(answer)
+            if not has.any():
+                continue
+            if deid is None:
+                if console is not None and not deduce_cache_file().exists():
+                    console.print(
+                        "de-identification: deduce builds its lookup tables (about two "
+                        "minutes, first use only)"
+                    )
+                deid = Deidentifier(load_deduce())
+                # Names and addresses of *every* export of the study: a colleague
+                # named in one lab's answers may have answered in another file.
+                context = Context(
+                    names=sorted({x for r in raw.values() for x in r.names}),
+                    emails=sorted({x for r in raw.values() for x in r.emails}),
+                    schools=schools,
+                    keep=keep,
+                    common=deid.is_common_word,
+                )
+            before = Counter(deid.counts)
+            # One deduce call per answer: text processing per answer is inherent.
+            text = [deid(str(a), context) for a in answer[has]]
+            counts += deid.counts - before
+            n_answers += int(has.sum())
+            part = kept.iloc[rows[has]][
+                ["respondent_id", "lab", "wave", "role", "school_type", "source_file", "source_row"]
+            ].copy()
+            part["question"] = question
+            part["text"] = text
+            recs.append(part)
+        detail = "; ".join(f"{k}: {counts[k]}" for k in sorted(counts)) or "nothing replaced"
+        log.add(
+            "open_answers",
+            "de-identify free text: deduce + names/e-mail in the exports + schools; "
+            "typed placeholders",
+            labels[index],
+            n_answers,
+            n_answers,
+            f"{n_answers} answers; replaced {detail}",
+        )
+    if not recs:
+        return empty_table()
+    out = pd.concat(recs, ignore_index=True)
+    out["answer_id"] = out["respondent_id"] + "-" + out["wave"] + "-" + out["question"]
+    out = out.sort_values(["lab", "wave", "respondent_id", "question"], kind="stable")
+    return _typed(out.reset_index(drop=True)[OPEN_COLUMNS])
+
+
+def empty_table() -> pd.DataFrame:
+    """An ``open_answers`` table without rows (typed like a full one)."""
+    return _typed(pd.DataFrame({c: [] for c in OPEN_COLUMNS}))
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in OPEN_COLUMNS:
+        out[c] = out[c].astype("int64") if c == "source_row" else out[c].astype("string")
+    return out
+
+
+def open_answers_table(study, sources, kept: pd.DataFrame, log: CleaningLog, console=None):
+    """The ``open_answers`` table for a study's kept rows, or None when switched off.
+
+    ``settings.open_answers: false`` drops the answers with the identifiers (logged).
+    """
+    if not study.settings.open_answers:
+        log.add(
+            "open_answers",
+            "settings.open_answers: false",
+            "*",
+            None,
+            None,
+            "open answers dropped with the identifiers",
+        )
+        return None
+    raw = {h.index: h.open_raw for h in sources if h.open_raw is not None}
+    labels = {h.index: h.label for h in sources}
+    labs = study.labs.labs
+    schools = sorted({s for lab in labs for s in lab.schools})
+    keep = sorted({x for lab in labs for x in (lab.name, *lab.aliases)})
+    return build(kept, raw, labels, schools, keep, log, console)
