@@ -241,6 +241,31 @@ def clean(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
 
 @app.command()
 @cli_errors
+def code(
+    sheets: Annotated[
+        list[Path] | None, typer.Argument(help="Coded .xlsx sheets (with --import).")
+    ] = None,
+    import_: Annotated[
+        bool, typer.Option("--import", help="Read coded sheets back: validate, agreement.")
+    ] = False,
+    study: StudyOpt = DEFAULT_STUDY,
+    out: OutOpt = None,
+) -> None:
+    """Code the open answers: propose themes and write the coding sheet, or import sheets."""
+    if sheets and not import_:
+        err_console.print("[bold red]error:[/] give --import to read coded sheets back")
+        raise typer.Exit(EXIT_CONFIG)
+    if not import_:
+        _run_stage("code", study, out)
+        return
+    from .coding.stage import run_import
+
+    ctx = _context(study, out)
+    _summarise(ctx.out, run_import(ctx, list(sheets or [])))
+
+
+@app.command()
+@cli_errors
 def reliability(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
     """Scale reliability (alpha, omega), item analysis, CFA and invariance."""
     _run_stage("reliability", study, out)

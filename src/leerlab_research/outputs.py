@@ -9,9 +9,12 @@ so a failed run never leaves a half-written table.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,3 +78,36 @@ def write_with(writer: Callable[[Path], None], path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         writer(tmp)
     return Path(path)
+
+
+def deterministic_zip(
+    data: bytes, core_modified: str, date_time: tuple[int, int, int, int, int, int]
+) -> bytes:
+    """Rewrite an xlsx (a zip) so the same content always gives the same bytes.
+
+    openpyxl stamps ``dcterms:modified`` with the current time inside ``save()``
+    (setting ``wb.properties.modified`` beforehand does not help) and zipfile
+    stamps every member with the current local time and the host OS. Both are
+    replaced by fixed values; members keep a fixed order with
+    ``[Content_Types].xml`` first, as Excel writes it.
+    """
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = src.namelist()
+    first = [n for n in ("[Content_Types].xml", "_rels/.rels") if n in names]
+    order = first + sorted(n for n in names if n not in first)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in order:
+            payload = src.read(name)
+            if name == "docProps/core.xml":
+                payload = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + core_modified.encode() + rb"\g<2>",
+                    payload,
+                )
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            dst.writestr(info, payload, compresslevel=6)
+    return out.getvalue()

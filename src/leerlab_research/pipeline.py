@@ -89,6 +89,12 @@ STAGES: list[Stage] = [
         "Read exports against the codebook, validate, clean with an audit trail.",
     ),
     Stage(
+        "code",
+        "coding",
+        "leerlab_research.coding.stage:run_code",
+        "Propose themes for the open answers; write the coding sheet.",
+    ),
+    Stage(
         "reliability",
         "measurement",
         "leerlab_research.measurement.stage:run_reliability",

@@ -12,13 +12,13 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook
+from ..outputs import deterministic_zip
 from .params import ROLES, SCHOOL_TYPES
 from .simulate import BLANK, NOT_SHOWN
 
@@ -121,37 +121,6 @@ def limesurvey_csv(
 
 
 # ----------------------------------------------------------------------------- MS Forms
-def _normalise_zip(data: bytes, core_modified: str) -> bytes:
-    """Rewrite an xlsx so the same content always gives the same bytes.
-
-    openpyxl stamps ``dcterms:modified`` with the current time inside ``save()``
-    (setting ``wb.properties.modified`` beforehand does not help) and zipfile
-    stamps every member with the current local time and the host OS. Both are
-    replaced by fixed values; members keep a fixed order with
-    ``[Content_Types].xml`` first, as Excel writes it.
-    """
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = src.namelist()
-    first = [n for n in ("[Content_Types].xml", "_rels/.rels") if n in names]
-    order = first + sorted(n for n in names if n not in first)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name in order:
-            payload = src.read(name)
-            if name == "docProps/core.xml":
-                payload = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + core_modified.encode() + rb"\g<2>",
-                    payload,
-                )
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            dst.writestr(info, payload, compresslevel=6)
-    return out.getvalue()
-
-
 def msforms_label_switch(rows: pd.DataFrame) -> pd.Timestamp:
     """When the form owner edited the answer labels: the start time of the row at 70 %."""
     starts = rows["start"].sort_values().reset_index(drop=True)
@@ -221,7 +190,9 @@ def msforms_xlsx(rows: pd.DataFrame, codes: np.ndarray, codebook: Codebook) -> b
     wb.properties.modified = XLSX_TIMESTAMP
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _normalise_zip(buffer.getvalue(), XLSX_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return deterministic_zip(
+        buffer.getvalue(), XLSX_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ"), ZIP_DATE_TIME
+    )
 
 
 # ----------------------------------------------------------------------------- Dutch Excel CSV
