@@ -13,7 +13,7 @@ DEMO_DATA := data/demo/.complete
 help:
 	@echo "make demo   - set up, generate the demo study, run all stages (out/demo/)"
 	@echo "make test   - set up and run the tests"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - performance benchmarks (benchmarks/*.py)"
 
 $(BIN)/python:
@@ -39,6 +39,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

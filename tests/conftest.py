@@ -14,14 +14,14 @@ DEMO_STUDY = REPO / "analyses" / "demo" / "study.yaml"
 
 @pytest.fixture(scope="session")
 def codebook():
-    from leerlab_research.codebook import load_codebook
+    from leerlab_research.config.codebook import load_codebook
 
     return load_codebook(CODEBOOK)
 
 
 @pytest.fixture(scope="session")
 def labs():
-    from leerlab_research.labs import load_labs
+    from leerlab_research.config.labs import load_labs
 
     return load_labs(LABS)
 

@@ -18,10 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from leerlab_research.cli import app
-from leerlab_research.codebook import load_codebook
+from leerlab_research.config.codebook import load_codebook
+from leerlab_research.config.labs import load_labs
 from leerlab_research.demo import generate_demo
 from leerlab_research.demo.exports import limesurvey_item_columns
-from leerlab_research.labs import load_labs
 from leerlab_research.normalise import normalise_label
 
 REPO = Path(__file__).resolve().parents[1]

@@ -20,7 +20,7 @@ import yaml
 from typer.testing import CliRunner
 
 from leerlab_research.cli import app
-from leerlab_research.codebook import load_codebook
+from leerlab_research.config.codebook import load_codebook
 
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -45,7 +45,7 @@ def pipeline(tmp_path_factory):
     study_path = base / "study.yaml"
     study_path.write_text(yaml.safe_dump(study, allow_unicode=True), encoding="utf-8")
     out = base / "out"
-    for cmd in (["clean"], ["reliability"], ["compare"]):
+    for cmd in (["clean"], ["measurement"], ["compare"]):
         res = runner.invoke(app, [*cmd, "--study", str(study_path), "--out", str(out)])
         if res.exit_code == 2 and "not available" in res.output:
             continue

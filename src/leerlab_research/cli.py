@@ -79,13 +79,13 @@ def cli_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _load(study: Path, *, check_sources: bool = True):
-    from .study import load_study
+    from .config.study import load_study
 
     return load_study(study, check_sources=check_sources)
 
 
 def _context(study: Path, out: Path | None, **options: Any):
-    from .pipeline import StageContext
+    from .runtime import StageContext
 
     st = _load(study)
     root = st.output_root(out)
@@ -99,11 +99,6 @@ def _run_stage(name: str, study: Path, out: Path | None, **options: Any) -> None
 
     stage = next(s for s in STAGES if s.name == name)
     fn = stage.load()
-    if fn is None:
-        err_console.print(
-            f"[bold red]error:[/] the '{name}' stage is not available in this version"
-        )
-        raise typer.Exit(EXIT_CONFIG)
     ctx = _context(study, out, **options)
     written = fn(ctx)
     _summarise(ctx.out, written)
@@ -134,7 +129,7 @@ def codebook(
     output: Annotated[Path | None, typer.Option("--output", help="Write to this file.")] = None,
 ) -> None:
     """Show the instrument: item codes, scales, reverse keying and item text."""
-    from . import codebook_formats as cf
+    from .config import codebook_formats as cf
 
     st = _load(study, check_sources=False)
     cb = st.codebook
@@ -266,9 +261,16 @@ def code(
 
 @app.command()
 @cli_errors
-def reliability(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
-    """Scale reliability (alpha, omega), item analysis, CFA and invariance."""
-    _run_stage("reliability", study, out)
+def measurement(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
+    """Scale reliability (alpha, omega), item analysis, CFA and invariance → <out>/measurement/."""
+    _run_stage("measurement", study, out)
+
+
+@app.command("reliability", hidden=True)
+@cli_errors
+def reliability_alias(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
+    """Former name of `leerlab measurement` (kept so that existing scripts keep working)."""
+    _run_stage("measurement", study, out)
 
 
 @app.command()
@@ -303,24 +305,10 @@ def report(
 @app.command()
 @cli_errors
 def run(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
-    """Run every available stage in order and write <out>/manifest.json."""
-    from .manifest import write_manifest
-    from .pipeline import available_stages
+    """Run every stage in order and write <out>/manifest.json."""
+    from .pipeline import run as run_pipeline
 
-    ctx = _context(study, out)
-    done = []
-    for stage, fn in available_stages():
-        err_console.print(f"[bold]» {stage.name}[/]: {stage.help}")
-        written = fn(ctx)
-        _summarise(ctx.out, written)
-        done.append(stage.name)
-        # Refreshed after every stage so that later stages (the methods report)
-        # can cite the inputs' hashes and software versions.
-        ctx.out.mkdir(parents=True, exist_ok=True)
-        write_manifest(ctx.study, ctx.out, done)
-    ctx.out.mkdir(parents=True, exist_ok=True)
-    path = write_manifest(ctx.study, ctx.out, done)
-    err_console.print(f"[bold green]done[/]: {len(done)} stages; manifest {path}")
+    run_pipeline(_load(study), out, console=err_console, debug=_state["debug"])
 
 
 if __name__ == "__main__":  # pragma: no cover

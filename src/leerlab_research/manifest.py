@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
+from .config.study import Study
 from .outputs import write_json
-from .study import Study
 
 KEY_PACKAGES = [
     "pandas",

@@ -2,64 +2,23 @@
 
 Each stage is a function ``run(ctx: StageContext) -> list[Path]`` that reads the
 outputs of earlier stages under ``ctx.out`` and writes its own under
-``ctx.out / <folder>``. Stages are registered by import path so that the CLI
-works while later stages are still being built.
+``ctx.out / <folder>``. Stages are registered by import path and imported only
+when they run, so that ``leerlab codebook`` or ``leerlab validate`` start without
+loading semopy, statsmodels and the report engine (start-up time, not a cycle).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .errors import MissingStageOutput
-from .study import Study
-
-
-@dataclass
-class StageContext:
-    """What a stage gets: the study, the output root, a console, options."""
-
-    study: Study
-    out: Path
-    console: Console = field(default_factory=lambda: Console(stderr=True))
-    debug: bool = False
-    options: dict[str, object] = field(default_factory=dict)
-
-    def stage_dir(self, folder: str) -> Path:
-        path = self.out / folder
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def require(self, relpath: str, stage: str) -> Path:
-        """Path to an earlier stage's output, or a clear error naming the command to run."""
-        path = self.out / relpath
-        if not path.exists():
-            raise MissingStageOutput(
-                f"{path} is missing: run `leerlab {stage} --study {self.study.path}` first "
-                f"(or `leerlab run`)"
-            )
-        return path
-
-    @contextmanager
-    def progress(self, description: str, total: int) -> Iterator[Callable[[int], None]]:
-        """A rich progress bar on stderr; yields ``advance(n=1)``."""
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=self.console,
-            transient=False,
-            disable=not self.console.is_terminal and not self.options.get("force_progress"),
-        ) as prog:
-            task = prog.add_task(description, total=total)
-            yield lambda n=1: prog.advance(task, n)
+from .config.study import Study, load_study
+from .manifest import write_manifest
+from .runtime import StageContext
 
 
 @dataclass(frozen=True)
@@ -69,15 +28,11 @@ class Stage:
     target: str  # "module:function"
     help: str
 
-    def load(self) -> Callable[[StageContext], list[Path]] | None:
+    def load(self) -> Callable[[StageContext], list[Path]]:
         module, func = self.target.split(":")
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("leerlab_research"):
-                return None
-            raise
-        return getattr(mod, func, None)
+        # A failing import of the package's own stage is a bug: raise it, never skip the stage.
+        mod = importlib.import_module(module)
+        return getattr(mod, func)
 
 
 #: The stages in data-flow order. ``leerlab run`` runs each one that exists.
@@ -95,9 +50,9 @@ STAGES: list[Stage] = [
         "Propose themes for the open answers; write the coding sheet.",
     ),
     Stage(
-        "reliability",
         "measurement",
-        "leerlab_research.measurement.stage:run_reliability",
+        "measurement",
+        "leerlab_research.measurement.stage:run_measurement",
         "Scale reliability, item analysis, CFA and invariance.",
     ),
     Stage(
@@ -122,3 +77,49 @@ def available_stages() -> list[tuple[Stage, Callable[[StageContext], list[Path]]
         if fn is not None:
             found.append((stage, fn))
     return found
+
+
+def run(
+    study: Study | str | Path,
+    out: Path | None = None,
+    *,
+    console: Console | None = None,
+    debug: bool = False,
+) -> list[Path]:
+    """Run every stage in order on ``study`` and write ``<out>/manifest.json``.
+
+    Parameters
+    ----------
+    study
+        A loaded :class:`~leerlab_research.config.study.Study` or the path of a study file.
+    out
+        Output root; default ``out/<study name>`` beside the working directory.
+    console
+        Where progress and the files written are reported (default: stderr).
+
+    Returns
+    -------
+    list of Path
+        Every file the stages wrote, then the manifest.
+    """
+    st = study if isinstance(study, Study) else load_study(Path(study))
+    ctx = StageContext(study=st, out=st.output_root(out), debug=debug)
+    if console is not None:
+        ctx.console = console
+    done: list[str] = []
+    written: list[Path] = []
+    for stage, fn in available_stages():
+        ctx.console.print(f"[bold]» {stage.name}[/]: {stage.help}")
+        paths = fn(ctx)
+        for path in paths:
+            ctx.console.print(f"  wrote {path}", highlight=False)
+        written += paths
+        done.append(stage.name)
+        # Refreshed after every stage so that later stages (the methods report)
+        # can cite the inputs' hashes and software versions.
+        ctx.out.mkdir(parents=True, exist_ok=True)
+        write_manifest(ctx.study, ctx.out, done)
+    ctx.out.mkdir(parents=True, exist_ok=True)
+    manifest = write_manifest(ctx.study, ctx.out, done)
+    ctx.console.print(f"[bold green]done[/]: {len(done)} stages; manifest {manifest}")
+    return [*written, manifest]

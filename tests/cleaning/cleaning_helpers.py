@@ -22,13 +22,13 @@ DUTCH_HEADER = [
 
 
 def item_codes() -> list[str]:
-    from leerlab_research.codebook import load_codebook
+    from leerlab_research.config.codebook import load_codebook
 
     return load_codebook(CODEBOOK).item_codes
 
 
 def reverse_items() -> list[str]:
-    from leerlab_research.codebook import load_codebook
+    from leerlab_research.config.codebook import load_codebook
 
     return load_codebook(CODEBOOK).reverse_items
 

@@ -17,8 +17,8 @@ import pytest
 import yaml
 from cleaning_helpers import REPO, run_cli
 
-from leerlab_research import schema
-from leerlab_research.codebook import load_codebook
+from leerlab_research.config import schema
+from leerlab_research.config.codebook import load_codebook
 
 CB = load_codebook(REPO / "data" / "codebook" / "reflectie.yaml")
 

@@ -7,7 +7,13 @@ import pytest
 import yaml
 from cleaning_helpers import CODEBOOK, DUTCH_HEADER, LABS, dutch_frame, run_cli
 
-from leerlab_research.cleaning.deidentify import Context, Deidentifier, Span, merge_spans, redact
+from leerlab_research.cleaning.deidentify import (
+    Context,
+    Deidentifier,
+    Span,
+    merge_spans,
+    redact,
+)
 
 
 def _ctx(**kw) -> Context:

@@ -17,9 +17,9 @@ from rich.console import Console
 
 from leerlab_research.cleaning.scoring import reverse_key
 from leerlab_research.cleaning.stage import run_clean
+from leerlab_research.config.study import load_study
 from leerlab_research.errors import DataError
-from leerlab_research.pipeline import StageContext
-from leerlab_research.study import load_study
+from leerlab_research.runtime import StageContext
 
 # Each example runs the whole stage (~0.3 s): few examples, and no shrinking (a failing
 # example is printed as drawn, which is readable enough for these small inputs).

@@ -18,7 +18,7 @@ from cleaning_helpers import (
 
 from leerlab_research.cleaning.mapping import map_columns
 from leerlab_research.cleaning.values import parse_item
-from leerlab_research.codebook import load_codebook
+from leerlab_research.config.codebook import load_codebook
 
 
 def test_unreadable_file_is_named_once_in_the_message(tmp_path):

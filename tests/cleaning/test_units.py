@@ -25,9 +25,9 @@ from leerlab_research.cleaning.harmonise import harmonise
 from leerlab_research.cleaning.mapping import map_columns
 from leerlab_research.cleaning.pseudonymise import normalise_key, pseudonymise
 from leerlab_research.cleaning.scoring import apply_reverse_keying, min_items, scale_scores
-from leerlab_research.cleaning.settings import CarelessSettings, CleaningSettings
 from leerlab_research.cleaning.values import parse_category, parse_datetime, parse_item
-from leerlab_research.study import Source
+from leerlab_research.config.settings import CarelessSettings, CleaningSettings
+from leerlab_research.config.study import Source
 
 KEY = b"unit-test-key"
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from leerlab_research.coding.matcher import CODE_COLUMNS, Matcher, fold, propose, term_pattern
+from leerlab_research.coding.matcher import (
+    CODE_COLUMNS,
+    Matcher,
+    fold,
+    propose,
+    term_pattern,
+)
 
 
 def test_fold_and_terms():

@@ -29,7 +29,7 @@ def write_study(tmp: Path, *, min_cell: int = 5, extra: str = "") -> Path:
 
 @pytest.fixture
 def make_study(tmp_path):
-    from leerlab_research.study import load_study
+    from leerlab_research.config.study import load_study
 
     def build(**kw):
         return load_study(write_study(tmp_path, **kw), check_sources=False)
@@ -39,6 +39,6 @@ def make_study(tmp_path):
 
 @pytest.fixture(scope="session")
 def study_default(tmp_path_factory):
-    from leerlab_research.study import load_study
+    from leerlab_research.config.study import load_study
 
     return load_study(write_study(tmp_path_factory.mktemp("study")), check_sources=False)

@@ -55,7 +55,7 @@ def make_clean(
 ) -> tuple[pd.DataFrame, Truth]:
     """Clean table with ``sizes[j]`` T0 respondents in lab j; a share ``retain`` answers
     again at T1 (same id), and as many new respondents join at T1."""
-    from leerlab_research.schema import clean_fields
+    from leerlab_research.config.schema import clean_fields
 
     rng = np.random.default_rng(seed)
     scales = list(codebook.scale_names)

@@ -17,7 +17,7 @@ from scipy import stats
 
 from leerlab_research.compare import agreement, descriptives
 
-# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+# not `from conftest import`: tests/compare and tests/measurement both have a conftest
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -22,7 +22,7 @@ from scipy import stats
 from leerlab_research.compare import descriptives, disclosure
 from leerlab_research.compare.common import GROUP_DIMS, analysis_frame
 
-# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+# not `from conftest import`: tests/compare and tests/measurement both have a conftest
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -32,9 +32,9 @@ def demo(tmp_path_factory):
 
     from leerlab_research.cleaning.stage import run_clean
     from leerlab_research.compare.stage import run_compare
+    from leerlab_research.config.study import load_study
     from leerlab_research.demo import generate_demo
-    from leerlab_research.pipeline import StageContext
-    from leerlab_research.study import load_study
+    from leerlab_research.runtime import StageContext
 
     base = tmp_path_factory.mktemp("demo")
     data = base / "data"

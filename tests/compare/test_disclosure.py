@@ -14,7 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leerlab_research.compare import agreement, change, descriptives, disclosure, multilevel
+from leerlab_research.compare import (
+    agreement,
+    change,
+    descriptives,
+    disclosure,
+    hypercube,
+    icc,
+    multilevel,
+)
 from leerlab_research.compare.common import ALL, GROUP_DIMS
 
 SCALES = ["commitment"]
@@ -145,7 +153,7 @@ def test_protect_two_way_tables_never_leak(counts, min_cell):
     parts.append(pd.DataFrame({"lab": [ALL], "role": [ALL], "n": [cells["n"].sum()]}))
     t = pd.concat(parts, ignore_index=True)
     rel = disclosure.hierarchy_relations(t, ["lab", "role"])
-    reason = disclosure.protect_cube(t, ["lab", "role"], min_cell=min_cell)
+    reason = hypercube.protect_cube(t, ["lab", "role"], min_cell=min_cell)
     sup = reason != ""
     n = t["n"].to_numpy(dtype=float)
     assert not np.any(~sup & (n < min_cell) & (n > 0))
@@ -319,9 +327,9 @@ def test_icc_sums_of_squares_do_not_see_suppressed_labs():
     df = pd.concat([df, frame({("tiny", "docent", "vmbo"): [3.0, 4.0]})], ignore_index=True)
     desc = descriptives.describe(df, SCALES, min_cell=5)
     lookup = descriptives.reason_lookup(desc)
-    icc = multilevel.icc_table(df, SCALES, lookup)
-    row = icc.iloc[0]
+    table = icc.icc_table(df, SCALES, lookup)
+    row = table.iloc[0]
     assert pd.isna(row["msb"]) and pd.isna(row["msw"])
     assert np.isfinite(row["icc1"]) and np.isfinite(row["icc2"])
-    full = multilevel.icc_table(df, SCALES)
+    full = icc.icc_table(df, SCALES)
     assert np.isfinite(full.iloc[0]["msb"])

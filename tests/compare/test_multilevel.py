@@ -22,10 +22,10 @@ import statsmodels.formula.api as smf
 from statsmodels.regression.mixed_linear_model import MixedLM
 from synth import ROLE_P, ROLES, make_clean
 
-from leerlab_research.compare import descriptives, multilevel
+from leerlab_research.compare import descriptives, icc, multilevel
 from leerlab_research.compare.common import analysis_frame
 
-# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+# not `from conftest import`: tests/compare and tests/measurement both have a conftest
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -47,7 +47,7 @@ def refval(ref: pd.DataFrame, variable: str, statistic: str) -> float:
 
 @pytest.mark.parametrize("var", ["WBEING", "HRS", "LEAD", "COHES"])
 def test_icc_bh1996_equals_multilevel_package(bh1996, ref, var):
-    out = multilevel.icc_oneway(bh1996[var].to_numpy(), bh1996["GRP"].to_numpy())
+    out = icc.icc_oneway(bh1996[var].to_numpy(), bh1996["GRP"].to_numpy())
     assert out["icc1"] == pytest.approx(refval(ref, var, "icc1"), abs=1e-7)
     assert out["icc2"] == pytest.approx(refval(ref, var, "icc2"), abs=1e-7)
     assert out["n_labs"] == 99 and out["k_mean"] == pytest.approx(7382 / 99)
@@ -60,7 +60,7 @@ def test_icc_equals_anova_closed_forms(bh1996):
     n, j = sizes.sum(), sizes.size
     k = n / j
     k0 = (n - (sizes**2).sum() / n) / (j - 1)
-    out = multilevel.icc_oneway(bh1996["WBEING"].to_numpy(), bh1996["GRP"].to_numpy())
+    out = icc.icc_oneway(bh1996["WBEING"].to_numpy(), bh1996["GRP"].to_numpy())
     assert out["msb"] == pytest.approx(msb, rel=1e-10) and out["msw"] == pytest.approx(
         msw, rel=1e-10
     )

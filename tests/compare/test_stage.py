@@ -13,7 +13,7 @@ from synth import make_clean
 from leerlab_research.compare.stage import TABLES, run_compare
 from leerlab_research.errors import MissingStageOutput
 from leerlab_research.outputs import write_parquet
-from leerlab_research.pipeline import StageContext
+from leerlab_research.runtime import StageContext
 
 FILES = [f"{t}.csv" for t in TABLES] + ["results.json"]
 

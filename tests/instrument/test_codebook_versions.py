@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from leerlab_research.codebook import load_codebook
+from leerlab_research.config.codebook import load_codebook
+from leerlab_research.config.labs import load_labs
 from leerlab_research.errors import ConfigError
-from leerlab_research.labs import load_labs
 
 REPO = Path(__file__).resolve().parents[2]
 CODEBOOK = REPO / "data" / "codebook" / "reflectie.yaml"

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from leerlab_research.cleaning.mapping import map_columns
 from leerlab_research.cli import app
-from leerlab_research.codebook import VERSION_FIELD
+from leerlab_research.config.codebook import VERSION_FIELD
 from leerlab_research.instrument import build_survey, write_instrument
 from leerlab_research.instrument.lss import to_lss
 from leerlab_research.instrument.qsf import to_qsf

@@ -83,7 +83,7 @@ def test_exports_are_in_the_platform_layouts(round_trip):
 
 
 def test_clean_table_equals_the_ground_truth(round_trip):
-    from leerlab_research.codebook import load_codebook
+    from leerlab_research.config.codebook import load_codebook
 
     cb = load_codebook(CODEBOOK)
     resp = pd.read_parquet(round_trip["clean"] / "responses.parquet")

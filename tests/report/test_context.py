@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from leerlab_research.config.study import load_study
 from leerlab_research.report.context import ReportData
-from leerlab_research.study import load_study
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,11 @@ from leerlab_research.report.engine.execute import (
     cell_options,
     parameters_source,
 )
-from leerlab_research.report.engine.markdown import assemble, number_crossrefs, style_callouts
+from leerlab_research.report.engine.markdown import (
+    assemble,
+    number_crossrefs,
+    style_callouts,
+)
 from leerlab_research.report.engine.qmd import parameter_names
 
 DOC = """\

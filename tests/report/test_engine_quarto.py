@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 
 from leerlab_research.errors import ConfigError
-from leerlab_research.report.engine import RenderError, RenderRequest, quarto_executable, render
+from leerlab_research.report.engine import (
+    RenderError,
+    RenderRequest,
+    quarto_executable,
+    render,
+)
 from leerlab_research.report.engine.core import render_many, resolve_engine
 from leerlab_research.report.engine.quarto import metadata_flag
 

@@ -57,9 +57,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import chdtri
 
-from ..codebook import Codebook
-from ..schema import CARELESS_INDICES
-from .settings import CarelessSettings
+from ..config.codebook import Codebook
+from ..config.schema import CARELESS_INDICES
+from ..config.settings import CarelessSettings
 
 
 def longstring(raw: np.ndarray) -> np.ndarray:
@@ -178,7 +178,7 @@ def careless_indices(
     -------
     pandas.DataFrame
         Columns ``cr_<index>``, ``cr_flag_<index>``, ``cr_n_flags``, ``careless_flag``
-        (see :func:`leerlab_research.schema.careless_columns`).
+        (see :func:`leerlab_research.config.schema.careless_columns`).
     """
     k = keyed.shape[1]
     substantive = keyed.copy()

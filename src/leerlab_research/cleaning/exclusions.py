@@ -35,8 +35,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..config.settings import CleaningSettings
 from .audit import CleaningLog, Failures
-from .settings import CleaningSettings
 
 REASONS = ["test", "no_consent", "incomplete", "duplicate", "careless"]
 

@@ -28,15 +28,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..codebook import VERSION_FIELD, Codebook
-from ..labs import Labs
+from ..config.codebook import VERSION_FIELD, Codebook
+from ..config.labs import Labs
+from ..config.settings import CleaningSettings
+from ..config.study import Source
 from ..normalise import normalise_label
-from ..study import Source
 from .audit import CleaningLog, Failures
 from .mapping import ColumnMap, map_columns
 from .open_answers import RawOpen, collect
 from .pseudonymise import pseudonymise
-from .settings import CleaningSettings
 from .values import (
     QUALTRICS_SEEN_UNANSWERED,
     TRUE_WORDS,

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..codebook import VERSION_FIELD, Codebook, limesurvey_code
+from ..config.codebook import VERSION_FIELD, Codebook, limesurvey_code
 from ..normalise import normalise_label
 
 #: Reader ``system`` meanings that are direct identifiers (dropped in step 1).

@@ -2,7 +2,7 @@
 
 The persistent respondent key (LimeSurvey token, e-mail address, respondent
 number) is replaced by a keyed hash, HMAC-SHA256 (RFC 2104; FIPS 198-1), of the
-*normalised* key, truncated to :data:`leerlab_research.schema.PSEUDONYM_HEX` hex
+*normalised* key, truncated to :data:`leerlab_research.config.schema.PSEUDONYM_HEX` hex
 characters. A keyed hash rather than a plain hash because respondent numbers and
 e-mail addresses are guessable: without the secret key nobody can rebuild the
 table of pseudonyms. The same key and the same person give the same id in T0 and
@@ -24,7 +24,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from ..schema import PSEUDONYM_HEX
+from ..config.schema import PSEUDONYM_HEX
 
 #: Key values that mean "no key" (MS Forms writes ``anonymous`` for anonymous forms).
 _NO_KEY = {"", "anonymous", "anoniem", "nan", "none"}
@@ -110,7 +110,7 @@ def pseudonymise(keys: pd.Series, secret: bytes) -> pd.Series:
     keys
         Raw key values as read (strings, or floats from SPSS).
     secret
-        The study's HMAC key, from :meth:`leerlab_research.study.Study.pseudonym_key`.
+        The study's HMAC key, from :meth:`leerlab_research.config.study.Study.pseudonym_key`.
 
     Returns
     -------

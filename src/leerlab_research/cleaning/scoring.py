@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..codebook import Codebook
+from ..config.codebook import Codebook
 
 
 def reverse_key(values: np.ndarray, lo: float, hi: float) -> np.ndarray:

@@ -45,9 +45,10 @@ import numpy as np
 import pandas as pd
 from rich.table import Table
 
-from .. import schema
-from ..codebook import VERSION_FIELD
+from ..config import schema
+from ..config.codebook import VERSION_FIELD
 from ..errors import ConfigError, DataError, InputFileError
+from ..io import read_export
 from ..outputs import write_csv, write_parquet
 from .audit import CleaningLog, Failures
 from .careless import careless_indices, mahalanobis_cutoff
@@ -87,8 +88,6 @@ class Prepared:
 
 def _read(ctx, source) -> object:
     """Read one export through the platform readers (``leerlab_research.io``)."""
-    from ..io import read_export
-
     path = source.resolved or (ctx.study.base_dir / source.path)
     return read_export(Path(path), platform=source.platform, sheet=source.sheet)
 

@@ -17,7 +17,7 @@ Categories
     ``value_labels`` (nl and en), SPSS value labels, and yes/no spellings for
     consent (``Ja/Nee``, ``Y/N``, ``1/0``, ``Yes/No``).
 Labs
-    :meth:`leerlab_research.labs.Labs.resolve` (aliases after normalisation).
+    :meth:`leerlab_research.config.labs.Labs.resolve` (aliases after normalisation).
 Booleans
     ``Y``/``Ja``/``1``/``true`` and ``N``/``Nee``/``0``/``false``; blank → NA.
 Dates
@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook, ValueSet
-from ..labs import Labs
+from ..config.codebook import Codebook, ValueSet
+from ..config.labs import Labs
 from ..normalise import normalise_label
 from .audit import CleaningLog, Failures
 from .mapping import ColumnMap

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..codebook import VERSION_FIELD, Codebook
-from ..labs import Labs
+from ..config.codebook import VERSION_FIELD, Codebook
+from ..config.labs import Labs
 from .audit import CleaningLog, Failures
 
 WORDING_CHANGED = "wording_changed"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..coding_frame import CodingFrame
+from ..config.coding_frame import CodingFrame
 
 #: Columns of ``clean/open_codes.csv``.
 CODE_COLUMNS = ["answer_id", "question", "theme", "source", "coder", "term"]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..coding_frame import CodingFrame
+from ..config.coding_frame import CodingFrame
 from ..errors import DataError, InputFileError
 from ..outputs import deterministic_zip, write_with
 

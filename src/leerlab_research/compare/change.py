@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import disclosure
+from . import disclosure, hypercube
 from .common import ALL, UNKNOWN, add_corrections, lab_names, sort_rows
 
 COLUMNS = [
@@ -333,7 +333,7 @@ def _protect(table: pd.DataFrame, min_cell: int) -> np.ndarray:
     m = len(cells)
     fixed = np.r_[np.zeros(m, dtype=bool), np.ones(len(phantom), dtype=bool)]
     prim = np.r_[primary, np.zeros(len(phantom), dtype=bool)]
-    reason = disclosure.protect_cube(
+    reason = hypercube.protect_cube(
         ext, ["lab", "analysis"], by=["scale"], min_cell=min_cell, primary=prim, fixed=fixed
     )
     return reason[:m]

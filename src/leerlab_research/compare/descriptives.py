@@ -21,7 +21,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from . import disclosure
+from . import disclosure, hypercube
 from .common import ALL, GROUP_DIMS, lab_names, sort_rows, t_interval
 
 #: Score at or above which a scale score counts as agreement (4 = eens on 1–5).
@@ -114,7 +114,7 @@ def describe(
     table = sort_rows(
         table, ["scale", "wave", "lab", "role", "school_type"], {"scale": list(scales)}
     )
-    reason = disclosure.protect_cube(table, GROUP_DIMS, by=["scale", "wave"], min_cell=min_cell)
+    reason = hypercube.protect_cube(table, GROUP_DIMS, by=["scale", "wave"], min_cell=min_cell)
     table = disclosure.blank(table, reason, STAT_COLUMNS)
     table["n"] = table["n"].astype("Int64")
     return table[COLUMNS]

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import disclosure
+from . import disclosure, hypercube
 from .common import ALL, lab_names, sort_rows, t_interval
 from .descriptives import cell_reason
 
@@ -92,7 +92,7 @@ def profile_table(
         [inherited[(w, lab)] for w, lab in zip(table["wave"], table["lab"], strict=True)],
         dtype=object,
     )
-    reason = disclosure.protect_cube(
+    reason = hypercube.protect_cube(
         table, ["lab"], by=["scale", "wave"], min_cell=min_cell, primary=inh != ""
     )
     # one lab's nine centred means sum to zero: keep the scales of a lab × wave together

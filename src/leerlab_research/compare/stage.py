@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..outputs import write_csv, write_json
-from . import agreement, change, descriptives, disclosure, groups, multilevel, profile
+from . import agreement, change, descriptives, disclosure, groups, icc, multilevel, profile
 from .common import ALL, UNKNOWN, analysis_frame
 
 TABLES: dict[str, dict[str, str]] = {
@@ -115,7 +115,7 @@ def compare_tables(
     clean
         The clean response table.
     study
-        A :class:`leerlab_research.study.Study` (codebook, labs, settings).
+        A :class:`leerlab_research.config.study.Study` (codebook, labs, settings).
     timings, cpu_timings
         When given, filled with wall-clock and CPU (process) seconds per step.
     progress
@@ -163,7 +163,7 @@ def compare_tables(
             posthoc_factors=cs.posthoc_factors,
         ),
     )
-    tables["icc"] = step("icc", lambda: multilevel.icc_table(df, scales, lookup))
+    tables["icc"] = step("icc", lambda: icc.icc_table(df, scales, lookup))
     tables["mixedlm"] = step(
         "mixedlm", lambda: multilevel.mixedlm_table(df, scales, confidence=conf)
     )

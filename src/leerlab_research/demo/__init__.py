@@ -89,9 +89,9 @@ from typing import Any
 
 import numpy as np
 
-from ..codebook import Codebook, load_codebook
+from ..config.codebook import Codebook, load_codebook
+from ..config.labs import load_labs
 from ..errors import ConfigError
-from ..labs import load_labs
 from ..outputs import atomic_path, write_csv, write_json, write_with
 from . import exports
 from .open_text import open_truth

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook
+from ..config.codebook import Codebook
 from ..outputs import deterministic_zip
 from .params import ROLES, SCHOOL_TYPES
 from .simulate import BLANK, NOT_SHOWN

@@ -25,7 +25,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from ..labs import Labs
+from ..config.labs import Labs
 
 #: Sentences per theme; ``{school}`` is filled with a school of the lab (planted).
 TEMPLATES: dict[str, tuple[str, ...]] = {

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..codebook import Codebook
-from ..labs import Labs
+from ..config.codebook import Codebook
+from ..config.labs import Labs
 
 PLATFORMS: tuple[str, ...] = ("limesurvey", "msforms", "excel_nl", "spss")
 WAVES: tuple[str, ...] = ("T0", "T1")

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook
-from ..labs import Labs
+from ..config.codebook import Codebook
+from ..config.labs import Labs
 from .open_text import draw_answers
 from .params import (
     ALIAS_RATE,

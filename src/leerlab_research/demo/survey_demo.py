@@ -17,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..codebook import load_codebook
+from ..config.codebook import load_codebook
+from ..config.labs import load_labs
 from ..errors import ConfigError
-from ..labs import load_labs
 from ..outputs import write_csv, write_with
+from . import _check_codebook, default_codebook_path
 from .params import draw_parameters
+from .simulate import simulate
 from .survey_exports import hidden_fields, limesurvey_export, qualtrics_export
 from .truth import items_table, respondents_table
 
@@ -44,8 +46,6 @@ def generate_survey_export(
         When the file is not a ``.lss``/``.qsf``, cannot be parsed, or its lab has
         no simulated LimeSurvey respondents.
     """
-    from . import _check_codebook, default_codebook_path
-    from .simulate import simulate
 
     survey = Path(survey)
     if survey.suffix not in FIRST_ROW or not survey.is_file():

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook
+from ..config.codebook import Codebook
+from ..config.labs import Labs
 from ..io.limesurvey import SYSTEM as LS_SYSTEM
-from ..labs import Labs
 from ..normalise import normalise_label
 from .exports import _ls_field, _ls_time
 from .simulate import BLANK, NOT_SHOWN

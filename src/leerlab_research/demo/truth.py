@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook
+from ..config.codebook import Codebook
 from .params import (
     ALIAS_RATE,
     FAULT_RATES,

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..codebook import Codebook
+from ..config.codebook import Codebook
+from ..config.labs import Labs
 from ..errors import ConfigError
-from ..labs import Labs
 from ..outputs import write_with
 from .lss import to_lss
+from .printable import render_printable
 from .qsf import to_qsf
 from .spec import Survey, build_survey
 
@@ -88,7 +89,6 @@ def write_instrument(
     if fmt == "qsf":
         data = to_qsf(survey, codebook)
         return [write_with(lambda p: p.write_bytes(data), out / f"{stem}.qsf")]
-    from .printable import render_printable
 
     if codebook_path is None or labs_path is None or templates is None:
         raise ConfigError("--format print needs the codebook, labs and template paths")

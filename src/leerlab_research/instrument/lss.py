@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ..codebook import limesurvey_code
+from ..config.codebook import limesurvey_code
 from .spec import Question, Survey
 
 #: LimeSurvey 6 database version of the structure written here (4.x–6.x import it).

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..codebook import load_codebook
-from ..labs import load_labs
+from ..config.codebook import load_codebook
+from ..config.labs import load_labs
+from ..report.engine import RenderRequest, render
 from .spec import Question, Survey, build_survey
 
 BOX = "☐"
@@ -99,7 +100,6 @@ def render_printable(
     formats: tuple[str, ...] = FORMATS,
 ) -> list[Path]:
     """Render ``questionnaire.qmd`` to ``<out_dir>/<stem>.html`` and ``.pdf``."""
-    from ..report.engine import RenderRequest, render
 
     result = render(
         RenderRequest(

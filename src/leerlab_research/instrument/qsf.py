@@ -25,7 +25,7 @@ import hashlib
 import json
 from typing import Any
 
-from ..codebook import Codebook
+from ..config.codebook import Codebook
 from .spec import Question, Survey
 
 NO_TIME = "0000-00-00 00:00:00"

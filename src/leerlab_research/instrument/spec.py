@@ -33,9 +33,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..codebook import VERSION_FIELD, Codebook
+from ..config.codebook import VERSION_FIELD, Codebook
+from ..config.labs import Labs
 from ..errors import ConfigError
-from ..labs import Labs
 
 Kind = Literal["yesno", "single", "dropdown", "multi", "matrix", "text"]
 

@@ -37,18 +37,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .cfa import (
-    _CONST,
-    _FIML_SOLVER_OPTIONS,
-    _active,
-    _fast_model_means_class,
-    _indices,
-    _invariance_verdicts,
-    _ml_cov,
-    em_moments,
-    single_thread,
-    srmr,
-)
+from .cfa import single_thread
+from .fiml import _CONST, _FIML_SOLVER_OPTIONS, _active, _fast_model_means_class, em_moments
+from .fit_indices import _indices, _ml_cov, srmr
+from .invariance import _invariance_verdicts
 
 STEPS = ("configural", "metric", "scalar")
 SEP = "__"

@@ -7,7 +7,7 @@ which is exact because the ML discrepancy is scale invariant: if ``(L, Psi)``
 is the ML solution for ``R = D^-1 S D^-1`` then ``(D L, D^2 Psi)`` is the ML
 solution for ``S`` (Joreskog 1969). The rescaled loadings and residual
 variances equal lavaan's ``cfa("f =~ x1 + ...", std.lv = TRUE)`` estimates
-(tests: ``tests/reliability/results/omega_lavaan.csv``, agreement < 1e-6).
+(tests: ``tests/measurement/results/omega_lavaan.csv``, agreement < 1e-6).
 """
 
 from __future__ import annotations

@@ -1,20 +1,20 @@
-"""The ``reliability`` stage: ``<out>/clean/responses.parquet`` → ``<out>/measurement/``.
+"""The ``measurement`` stage: ``<out>/clean/responses.parquet`` → ``<out>/measurement/``.
 
 Writes (all with :func:`leerlab_research.outputs.write_csv`, rows sorted):
 
 ``reliability.csv``
     One row per scale: alpha with its CI, omega, ``reliable`` and ``reason``
-    (see :func:`leerlab_research.reliability.scale_reliability`).
+    (see :func:`leerlab_research.measurement.scale_reliability`).
 ``reliability_by_group.csv``
-    The same per scale x level of each ``settings.reliability.by`` column
+    The same per scale x level of each ``settings.measurement.by`` column
     (lab, role, school_type, wave). Small groups are flagged (``reliable =
     False`` with the reason) and groups below ``settings.min_cell`` get no values.
 ``items.csv``
-    :func:`~leerlab_research.reliability.item_analysis` per scale, with ``scale``.
+    :func:`~leerlab_research.measurement.item_analysis` per scale, with ``scale``.
 ``cfa_fit.csv``, ``cfa_loadings.csv``
-    The nine-factor model (:func:`~leerlab_research.reliability.cfa`).
+    The nine-factor model (:func:`~leerlab_research.measurement.cfa`).
 ``invariance.csv``
-    Configural / metric / scalar steps per ``settings.reliability.invariance_groups``.
+    Configural / metric / scalar steps per ``settings.measurement.invariance_groups``.
 
 Deterministic: the bootstrap seed is ``settings.seed`` (each scale x group cell
 derives its own stream from it), semopy starts from fixed starting values.
@@ -28,18 +28,18 @@ import pandas as pd
 
 from ..errors import DataError
 from ..outputs import write_csv
-from ..pipeline import StageContext
+from ..runtime import StageContext
+from .cfa import single_thread
+from .scales import cfa, invariance, item_analysis, scale_reliability
 
 
 def _invariance_rows(df: pd.DataFrame, ctx: StageContext) -> pd.DataFrame:
-    from ..reliability import invariance
-
-    cfg = ctx.study.settings.reliability
+    cfg = ctx.study.settings.measurement
     frames = []
     for group in cfg.invariance_groups:
         if group not in df.columns:
             raise DataError(
-                f"settings.reliability.invariance_groups: column {group!r} is not in the clean table"
+                f"settings.measurement.invariance_groups: column {group!r} is not in the clean table"
             )
         levels = cfg.invariance_levels.get(group) or sorted(
             str(v) for v in df[group].dropna().unique()
@@ -67,15 +67,13 @@ def _invariance_rows(df: pd.DataFrame, ctx: StageContext) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def run_reliability(ctx: StageContext) -> list[Path]:
+def run_measurement(ctx: StageContext) -> list[Path]:
     """Run the measurement stage; return the paths written."""
-    from ..reliability import cfa, item_analysis, scale_reliability
-
     src = ctx.require("clean/responses.parquet", "clean")
     df = pd.read_parquet(src)
     cb = ctx.study.codebook
     settings = ctx.study.settings
-    cfg = settings.reliability
+    cfg = settings.measurement
     missing = [c for c in cb.item_codes if c not in df.columns]
     if missing:
         raise DataError(f"{src}: item columns missing from the clean table: {', '.join(missing)}")
@@ -90,9 +88,8 @@ def run_reliability(ctx: StageContext) -> list[Path]:
     )
     written: list[Path] = []
     steps = 4 + (2 if cfg.cfa else 0)
-    from .cfa import single_thread
 
-    with single_thread(), ctx.progress("reliability", steps) as advance:
+    with single_thread(), ctx.progress("measurement", steps) as advance:
         overall = scale_reliability(df, cb, by=None, min_n=cfg.min_n, n_boot=cfg.n_boot, **common)
         written.append(write_csv(overall, out / "reliability.csv"))
         advance(1)
@@ -100,7 +97,7 @@ def run_reliability(ctx: StageContext) -> list[Path]:
         unknown = sorted(set(cfg.by) - set(by))
         if unknown:
             raise DataError(
-                f"settings.reliability.by: columns not in the clean table: {', '.join(unknown)}"
+                f"settings.measurement.by: columns not in the clean table: {', '.join(unknown)}"
             )
         grouped = scale_reliability(
             df, cb, by=by, min_n=cfg.min_n, n_boot=cfg.n_boot_groups or cfg.n_boot, **common

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 from .achtje import achtje, achtje_margins
 from .likert import likert_diverging, likert_labels
-from .overview import forest, lab_heatmap, reliability_chart
+from .overview import forest, lab_heatmap
 from .profile import change_plot, lab_profile
+from .reliability import reliability_chart
 from .style import DIVERGING_CMAP, LIKERT5, OKABE_ITO, figure_to_png_bytes
 
 __all__ = [

@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
+from ..text import MESSAGES
 from .style import (
     DARK,
     SCHOOL_COLOURS,
@@ -33,6 +34,11 @@ _LEVEL_ALIASES = {
     "board": "bestuur",
 }
 _MARKERS = {"vmbo": "o", "mbo": "s"}
+
+
+def _label(key: str, lang: str) -> str:
+    """Capitalised figure label of a role or school type (``fig_`` keys in the catalogue)."""
+    return msg(f"fig_{key}", lang) if f"fig_{key}" in MESSAGES else msg(key, lang)
 
 
 def _normalise(value: object, aliases: dict[str, str]) -> str:
@@ -172,7 +178,7 @@ def achtje(
                     ax,
                     x,
                     y_ph,
-                    f"{msg(school, lang)}: {too_few_text(lang, min_cell)}",
+                    f"{_label(school, lang)}: {too_few_text(lang, min_cell)}",
                     ha="left" if school == "vmbo" else "right",
                 )
 
@@ -180,7 +186,7 @@ def achtje(
     ax.set_xticks([1, 2, 3, 4, 5])
     ax.spines["bottom"].set_bounds(1, 5)
     ax.set_xlabel(msg("mean_axis", lang))
-    ax.set_yticks(range(len(LEVELS)), [msg(lv, lang) for lv in LEVELS])
+    ax.set_yticks(range(len(LEVELS)), [_label(lv, lang) for lv in LEVELS])
     ax.set_ylim(len(LEVELS) - 0.35, -0.6)
     ax.tick_params(axis="y", length=0, labelsize=9.5)
     ax.spines["left"].set_visible(False)
@@ -195,7 +201,7 @@ def achtje(
             marker=_MARKERS[s],
             markersize=8,
             color=SCHOOL_COLOURS[s],
-            label=msg(s, lang),
+            label=_label(s, lang),
         )
         for s in SCHOOLS
     ]
@@ -310,7 +316,7 @@ def achtje_margins(
     ax.set_xticks([1, 2, 3, 4, 5])
     ax.spines["bottom"].set_bounds(1, 5)
     ax.set_xlabel(msg("mean_axis", lang))
-    ax.set_yticks(ys, [msg(group, lang) for _, group in MARGIN_ROWS])
+    ax.set_yticks(ys, [_label(group, lang) for _, group in MARGIN_ROWS])
     ax.set_ylim(max(ys) + 0.6, -0.6)
     ax.axhline(2.7, color="#dddddd", linewidth=0.8)
     ax.tick_params(axis="y", length=0, labelsize=9.5)

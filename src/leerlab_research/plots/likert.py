@@ -28,7 +28,7 @@ from .style import (
 from .style import msg as _msg
 
 if TYPE_CHECKING:
-    from ..codebook import Codebook
+    from ..config.codebook import Codebook
 
 __all__ = ["LIKERT5_LABELS", "likert_diverging", "likert_labels"]
 

@@ -374,11 +374,8 @@ def change_plot(
     ax_d.set_xticks(np.arange(-lim, lim + 1e-9, 0.5), minor=True)
     for v in (-lim, 0.0, lim):
         ax_d.axvline(v, color="#e3e3e3", linewidth=0.6, zorder=0)
-    ax_d.set_xlabel(
-        msg("change", lang) + f"\n({_level(confidence)}%-interval)"
-        if lang == "nl"
-        else msg("change", lang) + f"\n({_level(confidence)}% interval)"
-    )
+    interval = msg("interval_suffix", lang, level=_level(confidence))
+    ax_d.set_xlabel(f"{msg('fig_change', lang)}\n({interval})")
     ax_d.tick_params(axis="y", left=False, labelleft=False)
     ax_d.spines["left"].set_visible(False)
 

@@ -28,7 +28,6 @@ and presentations that are friendly to colorblind people.* https://jfly.uni-koel
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -39,7 +38,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..report.text import fmt_num
+from ..text import fmt_num, fmt_pct, fmt_tick, msg
 
 __all__ = [
     "A4_WIDTH",
@@ -47,7 +46,6 @@ __all__ = [
     "GREY",
     "LIGHT_GREY",
     "LIKERT5",
-    "MESSAGES",
     "OKABE_ITO",
     "RC",
     "figure_to_png_bytes",
@@ -129,80 +127,6 @@ RC: dict[str, Any] = {
 #: Smallest font size any figure uses (points).
 MIN_FONT_PT: float = 8.0
 
-#: Fixed texts of the figures (axis titles, legends, placeholders): nl and en.
-MESSAGES: dict[str, dict[str, str]] = {
-    "too_few": {"nl": "te weinig antwoorden", "en": "too few responses"},
-    "no_data": {"nl": "geen gegevens om te tonen", "en": "no data to show"},
-    "too_few_n": {
-        "nl": "te weinig antwoorden (n < {min_cell})",
-        "en": "too few responses (n < {min_cell})",
-    },
-    "short_too_few": {"nl": "n < {min_cell}", "en": "n < {min_cell}"},
-    "short_too_few_plain": {"nl": "–", "en": "–"},
-    "dont_know": {"nl": "Weet niet / n.v.t.", "en": "Don't know / n.a."},
-    "pct_substantive": {
-        "nl": "% van de inhoudelijke antwoorden",
-        "en": "% of substantive answers",
-    },
-    "pct_all": {"nl": "% van alle antwoorden", "en": "% of all answers"},
-    "mean_axis": {
-        "nl": "Gemiddelde (1 = helemaal oneens, 5 = helemaal eens)",
-        "en": "Mean (1 = strongly disagree, 5 = strongly agree)",
-    },
-    "lab_estimate": {
-        "nl": "Leerlab, met {level}%-interval",
-        "en": "Leerlab, with {level}% interval",
-    },
-    "raw_mean": {"nl": "Ongecorrigeerd gemiddelde", "en": "Unadjusted mean"},
-    "programme_mean": {"nl": "Programmagemiddelde", "en": "Programme mean"},
-    "lab_mean": {"nl": "Labgemiddelde", "en": "Lab mean"},
-    "bestuur": {"nl": "Bestuur", "en": "Board"},
-    "management": {"nl": "Management", "en": "Management"},
-    "docent": {"nl": "Docenten", "en": "Teachers"},
-    "vmbo": {"nl": "vmbo", "en": "vmbo"},
-    "mbo": {"nl": "mbo", "en": "mbo"},
-    "diff_programme": {
-        "nl": "Verschil met het programmagemiddelde",
-        "en": "Difference from the programme mean",
-    },
-    "heatmap_note": {
-        "nl": "Lichte, gearceerde cellen: niet te onderscheiden van het programmagemiddelde.",
-        "en": "Light, hatched cells: not distinguishable from the programme mean.",
-    },
-    "difference": {"nl": "Verschil", "en": "Difference"},
-    "p_adj": {"nl": "p (gecorr.)", "en": "p (adj.)"},
-    "t0": {"nl": "T0 (voormeting)", "en": "T0 (baseline)"},
-    "t1": {"nl": "T1 (nameting)", "en": "T1 (follow-up)"},
-    "change": {"nl": "Verandering T1 − T0", "en": "Change T1 − T0"},
-    "reliability_axis": {"nl": "Betrouwbaarheid (α)", "en": "Reliability (α)"},
-    "threshold": {"nl": "grens {value}", "en": "cut-off {value}"},
-    "unreliable": {
-        "nl": "te kleine groep (geen interval)",
-        "en": "group too small (no interval)",
-    },
-}
-
-
-def msg(key: str, lang: str = "nl", **fields: object) -> str:
-    """The fixed text ``key`` in ``lang`` (Dutch when no translation), formatted with ``fields``."""
-    entry = MESSAGES[key]
-    text = entry.get(lang) or entry["nl"]
-    return text.format(**fields) if fields else text
-
-
-def fmt_pct(value: float, lang: str = "nl") -> str:
-    """A percentage rounded half up to a whole number, e.g. ``"37%"``."""
-    return f"{int(math.floor(value + 0.5))}%"
-
-
-def fmt_tick(value: float, lang: str = "nl") -> str:
-    """A tick label with as few decimals as needed (``0,25``, ``−0,5``, ``0``)."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    text = text.replace("-", "−")
-    return text.replace(".", ",") if lang == "nl" else text
-
 
 def tick_formatter(lang: str = "nl") -> mpl.ticker.FuncFormatter:
     """A matplotlib formatter using :func:`fmt_tick` (decimal comma in Dutch)."""
@@ -220,7 +144,7 @@ def too_few_text(lang: str = "nl", min_cell: int | None = 5, short: bool = False
             return msg("short_too_few_plain", lang)
         return msg("short_too_few", lang, min_cell=min_cell)
     if min_cell is None:
-        return msg("too_few", lang)
+        return msg("fig_too_few", lang)
     return msg("too_few_n", lang, min_cell=min_cell)
 
 

@@ -25,10 +25,12 @@ from typing import Any
 import pandas as pd
 
 from .. import plots
-from ..codebook import Codebook
+from .. import text as T
+from .._version import __version__
+from ..config.codebook import Codebook
+from ..config.study import Study, load_study
+from ..manifest import package_versions
 from ..plots.achtje import MARGIN_ROWS
-from ..study import Study, load_study
-from . import text as T
 
 
 def _num(x: Any) -> float:
@@ -989,9 +991,6 @@ class ReportData:
         )
 
     def software_table(self) -> str:
-        from .. import __version__
-        from ..manifest import package_versions
-
         m = self.manifest or {
             "leerlab_research": __version__,
             "python": __import__("platform").python_version(),

@@ -21,6 +21,7 @@ import yaml
 
 from .errors import RenderError
 from .execute import plain_value
+from .request import RenderResult
 from .workcopy import copy_template_folder, move_into_place
 
 if TYPE_CHECKING:
@@ -75,8 +76,6 @@ def render_with_quarto(req: RenderRequest, exe: str, timeout: int = 1800) -> Ren
     RenderError
         Quarto exits non-zero, times out, or does not produce the expected file.
     """
-    from . import RenderResult
-
     template = Path(req.template).resolve()
     warnings: list[str] = []
     outputs: list[Path] = []

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from leerlab_research.codebook import Codebook
-from leerlab_research.schema import careless_columns, clean_columns, n_items_column
+from leerlab_research.config.codebook import Codebook
+from leerlab_research.config.schema import careless_columns, clean_columns, n_items_column
 
 REPO = Path(__file__).resolve().parents[2]
 CODEBOOK = REPO / "data" / "codebook" / "reflectie.yaml"
@@ -102,7 +102,7 @@ def synthetic_clean(
 
 def make_study(tmp: Path, extra_settings: str = ""):
     """A Study on a temporary YAML pointing at the repo codebook and labs."""
-    from leerlab_research.study import load_study
+    from leerlab_research.config.study import load_study
 
     text = (
         "name: reltest\n"

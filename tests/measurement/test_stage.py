@@ -15,9 +15,9 @@ import pytest
 from synthetic import TOLERANCE, implied_reliability, make_study
 
 from leerlab_research.errors import MissingStageOutput
-from leerlab_research.measurement.stage import run_reliability
+from leerlab_research.measurement.stage import run_measurement
 from leerlab_research.outputs import write_parquet
-from leerlab_research.pipeline import StageContext
+from leerlab_research.runtime import StageContext
 
 FILES = [
     "reliability.csv",
@@ -40,7 +40,7 @@ def _context(root: Path, table: pd.DataFrame, extra: str = "") -> StageContext:
 def stage_run(tmp_path_factory, clean_table):
     root = tmp_path_factory.mktemp("stage")
     ctx = _context(root, clean_table)
-    written = run_reliability(ctx)
+    written = run_measurement(ctx)
     return ctx, written
 
 
@@ -107,11 +107,11 @@ def test_items_cfa_and_invariance_tables(stage_run, codebook):
 
 def test_deterministic(tmp_path, clean_table):
     """Two runs give byte-identical tables (smaller table and settings to save time)."""
-    extra = "  reliability:\n    n_boot: 500\n    by: [wave, school_type]\n    invariance_groups: [wave]\n"
+    extra = "  measurement:\n    n_boot: 500\n    by: [wave, school_type]\n    invariance_groups: [wave]\n"
     table = clean_table.iloc[:500]
     runs = [_context(tmp_path / f"run{i}", table, extra) for i in range(2)]
     for ctx in runs:
-        run_reliability(ctx)
+        run_measurement(ctx)
     for name in FILES:
         a = (runs[0].out / "measurement" / name).read_bytes()
         b = (runs[1].out / "measurement" / name).read_bytes()
@@ -122,13 +122,13 @@ def test_missing_clean_output_is_a_clear_error(tmp_path, clean_table):
     ctx = _context(tmp_path / "none", clean_table)
     shutil.rmtree(ctx.out / "clean")
     with pytest.raises(MissingStageOutput, match="leerlab clean"):
-        run_reliability(ctx)
+        run_measurement(ctx)
 
 
 def test_settings_feldt_without_cfa(tmp_path, clean_table):
-    extra = "  reliability:\n    ci: feldt\n    cfa: false\n    by: [wave]\n    omega: false\n"
+    extra = "  measurement:\n    ci: feldt\n    cfa: false\n    by: [wave]\n    omega: false\n"
     ctx = _context(tmp_path / "feldt", clean_table.iloc[:300], extra)
-    written = run_reliability(ctx)
+    written = run_measurement(ctx)
     assert sorted(p.name for p in written) == [
         "items.csv",
         "reliability.csv",

@@ -1,4 +1,9 @@
-"""YAML loading that reports duplicate keys and syntax errors with their place.
+"""The one YAML loader of the configuration: file → validated model, or every problem at once.
+
+:func:`load_model` is how the codebook, the labs file and the study file are read:
+load (syntax errors and duplicate keys with their line), validate with pydantic
+(each error with its YAML path and value), run the file's own semantic checks, and
+raise one :class:`~leerlab_research.errors.ConfigError` listing everything.
 
 PyYAML silently keeps the last of two duplicate mapping keys; for a codebook
 that hides a real mistake (an item defined twice), so we record them.
@@ -6,13 +11,14 @@ that hides a real mistake (an item defined twice), so we record them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 class _DupKeyLoader(yaml.SafeLoader):
@@ -88,3 +94,51 @@ def pydantic_problems(fname: str, exc: ValidationError) -> list[str]:
         shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
         problems.append(f"{fname}: {yaml_path(loc)}: {err['msg']}{shown}")
     return problems
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(
+    path: Path,
+    model: type[M],
+    what: str,
+    *,
+    extra: dict[str, Any] | None = None,
+    checks: Callable[[M, str], list[str]] | None = None,
+) -> tuple[M, list[str]]:
+    """Load ``path`` as ``model``; return it with the problems of the semantic ``checks``.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+    model
+        The pydantic model of its top level.
+    what
+        How the file is named in the error ("Codebook", "Labs file", "Study").
+    extra
+        Fields added to the mapping before validation (e.g. the file's own path).
+    checks
+        ``checks(obj, file_name) -> problems`` run after validation.
+
+    Raises
+    ------
+    ConfigError
+        When the file cannot be read or parsed, or fails validation; duplicate keys
+        and pydantic errors are reported together. Problems of ``checks`` are
+        returned, not raised, so that a caller can add its own before raising.
+    """
+    data, problems = load_yaml(path)
+    fname = path.name
+    if not isinstance(data, dict):
+        raise ConfigError(f"{fname}: top level must be a mapping, got {type(data).__name__}")
+    try:
+        obj = model.model_validate({**data, **(extra or {})})
+    except ValidationError as exc:
+        raise ConfigError(
+            f"{what} {path} is invalid", problems + pydantic_problems(fname, exc)
+        ) from None
+    if checks is not None:
+        problems += checks(obj, fname)
+    return obj, problems

@@ -22,15 +22,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leerlab_research.measurement.cfa import (
+from leerlab_research.measurement.cfa import fit_cfa, single_thread
+from leerlab_research.measurement.fiml import (
     _fast_model_means_class,
     _stacked_description,
     em_moments,
-    fit_cfa,
-    invariance_table,
-    rmsea,
-    single_thread,
 )
+from leerlab_research.measurement.fit_indices import rmsea
+from leerlab_research.measurement.invariance import invariance_table
 
 HS_FACTORS = {
     "visual": ["x1", "x2", "x3"],
@@ -40,7 +39,7 @@ HS_FACTORS = {
 COLS = ["chi2", "df", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr"]
 LAVAAN = {"chi2": "chisq", "rmsea_ci_low": "rmsea_ci_lower", "rmsea_ci_high": "rmsea_ci_upper"}
 
-# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+# not `from conftest import`: tests/compare and tests/measurement both have a conftest
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -188,7 +187,7 @@ def _steps(cfi, rmsea, converged):
 def test_invariance_verdict_needs_convergence_and_the_previous_step():
     """Chen (2007) cut-offs applied by hand: a step is judged only when it converged
     and the step it is nested in holds (scalar presupposes metric)."""
-    from leerlab_research.measurement.cfa import _invariance_verdicts
+    from leerlab_research.measurement.invariance import _invariance_verdicts
 
     ok = _invariance_verdicts(_steps([0.95, 0.948, 0.945], [0.03, 0.031, 0.032], [True] * 3))
     assert list(ok["supported"]) == [True, True, True]

@@ -17,14 +17,14 @@ from synthetic import CODEBOOK, LABS, make_study, synthetic_clean  # noqa: E402,
 
 @pytest.fixture(scope="session")
 def codebook():
-    from leerlab_research.codebook import load_codebook
+    from leerlab_research.config.codebook import load_codebook
 
     return load_codebook(CODEBOOK)
 
 
 @pytest.fixture(scope="session")
 def lab_ids() -> list[str]:
-    from leerlab_research.labs import load_labs
+    from leerlab_research.config.labs import load_labs
 
     return [lab.id for lab in load_labs(LABS).labs]
 

@@ -28,7 +28,7 @@ from leerlab_research.measurement.alpha import (
 )
 from leerlab_research.reliability import cronbach_alpha
 
-# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+# not `from conftest import`: tests/compare and tests/measurement both have a conftest
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

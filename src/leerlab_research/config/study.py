@@ -24,16 +24,13 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from ._yaml import load_yaml, pydantic_problems
-from .cleaning.settings import CleaningSettings
+from ..errors import ConfigError, LeerlabError
 from .codebook import Codebook, load_codebook
-from .compare.settings import CompareSettings
-from .errors import ConfigError, LeerlabError
 from .labs import Labs, load_labs
-from .measurement.settings import ReliabilitySettings
-from .report.settings import ReportSettings
+from .loader import load_model
+from .settings import CleaningSettings, CompareSettings, MeasurementSettings, ReportSettings
 
 Platform = Literal[
     "auto", "limesurvey", "msforms", "qualtrics", "googleforms", "spss", "csv", "xlsx"
@@ -75,7 +72,11 @@ class Settings(BaseModel):
         True, description="keep de-identified open answers (false: drop them with the identifiers)"
     )
     cleaning: CleaningSettings = Field(default_factory=CleaningSettings)
-    reliability: ReliabilitySettings = Field(default_factory=ReliabilitySettings)
+    # ``reliability`` is the section's name before 0.2 (the stage was renamed measurement).
+    measurement: MeasurementSettings = Field(
+        default_factory=MeasurementSettings,
+        validation_alias=AliasChoices("measurement", "reliability"),
+    )
     compare: CompareSettings = Field(default_factory=CompareSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
 
@@ -176,16 +177,8 @@ def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
         Listing every problem in the study file, the codebook and the labs file.
     """
     path = Path(path)
-    data, problems = load_yaml(path)
+    config, problems = load_model(path, StudyFile, "Study")
     fname = path.name
-    if not isinstance(data, dict):
-        raise ConfigError(f"{fname}: top level must be a mapping")
-    try:
-        config = StudyFile.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(
-            f"Study {path} is invalid", problems + pydantic_problems(fname, exc)
-        ) from None
     base = path.parent
     for i, src in enumerate(config.sources):
         resolved = (base / src.path).resolve()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ._yaml import load_yaml, pydantic_problems
-from .errors import ConfigError
-from .normalise import normalise_label
+from ..errors import ConfigError
+from ..normalise import normalise_label
+from .loader import load_model
 
 
 class Lab(BaseModel):
@@ -127,15 +127,7 @@ def load_labs(path: str | Path) -> Labs:
         Naming the YAML path and value of each problem (e.g. an alias shared by two labs).
     """
     path = Path(path)
-    data, problems = load_yaml(path)
-    fname = path.name
-    try:
-        labs = Labs.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(
-            f"Labs file {path} is invalid", problems + pydantic_problems(fname, exc)
-        ) from None
-    problems += _alias_problems(labs, fname)
+    labs, problems = load_model(path, Labs, "Labs file", checks=_alias_problems)
     if problems:
         raise ConfigError(f"Labs file {path} is invalid", problems)
     return labs

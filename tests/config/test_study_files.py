@@ -14,12 +14,12 @@ import yaml
 from typer.testing import CliRunner
 
 from leerlab_research.cli import app
-from leerlab_research.codebook import load_codebook
+from leerlab_research.config.codebook import load_codebook
+from leerlab_research.config.labs import load_labs
+from leerlab_research.config.study import load_study
 from leerlab_research.errors import ConfigError
-from leerlab_research.labs import load_labs
-from leerlab_research.study import load_study
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CODEBOOK = REPO / "data" / "codebook" / "reflectie.yaml"
 LABS = REPO / "data" / "codebook" / "labs.yaml"
 

@@ -12,12 +12,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._yaml import load_yaml, pydantic_problems
+from ..errors import ConfigError
+from ..normalise import normalise_label
 from .coding_frame import CodingFrame, frame_problems
-from .errors import ConfigError
-from .normalise import normalise_label
+from .loader import load_model
 
 Language = Literal["nl", "en"]
 
@@ -47,9 +47,7 @@ class LocalText(_Model):
 
     def get(self, lang: str = "nl") -> str:
         """The text in ``lang``, falling back to Dutch."""
-        if lang == "en" and self.en:
-            return self.en
-        return self.nl
+        return getattr(self, lang, None) or self.nl
 
 
 class MissingCode(_Model):
@@ -412,20 +410,12 @@ def load_codebook(path: str | Path) -> Codebook:
         With *every* problem found, each naming its YAML path and value.
     """
     path = Path(path)
-    data, problems = load_yaml(path)
-    fname = path.name
-    if not isinstance(data, dict):
-        raise ConfigError(f"{fname}: top level must be a mapping, got {type(data).__name__}")
-    try:
-        cb = Codebook.model_validate({**data, "source_path": str(path)})
-    except ValidationError as exc:
-        raise ConfigError(
-            f"Codebook {path} is invalid", problems + pydantic_problems(fname, exc)
-        ) from None
-    problems += _semantic_problems(cb, fname)
+    cb, problems = load_model(
+        path, Codebook, "Codebook", extra={"source_path": str(path)}, checks=_semantic_problems
+    )
     if cb.coding_frame is not None:
         scales = {s.name: s.domain for s in cb.scales.values()}
-        problems += frame_problems(cb.coding_frame, scales, list(cb.domains), fname)
+        problems += frame_problems(cb.coding_frame, scales, list(cb.domains), path.name)
     if problems:
         raise ConfigError(f"Codebook {path} is invalid", problems)
     return cb

@@ -19,7 +19,7 @@ import pytest
 
 from leerlab_research.reliability import item_analysis, mcdonald_omega
 
-# not `from conftest import`: tests/compare and tests/reliability both have a conftest
+# not `from conftest import`: tests/compare and tests/measurement both have a conftest
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

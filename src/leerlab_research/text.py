@@ -1,4 +1,8 @@
-"""Text that adapts to the data, in Dutch (default) and English.
+"""The one text catalogue (Dutch default, English) and the number formats of every output.
+
+Reports and figures both take their fixed texts from :data:`MESSAGES` through
+:func:`msg`; a test checks that every key has both languages. Below the
+catalogue: text that adapts to the data.
 
 Templates never build sentences from numbers themselves: they call these tested
 helpers. A comparison word such as "hoger dan het programmagemiddelde" appears
@@ -105,13 +109,66 @@ MESSAGES: dict[str, dict[str, str]] = {
     "software": {"nl": "Software en reproduceerbaarheid", "en": "Software and reproducibility"},
     "colophon": {"nl": "Colofon", "en": "Colophon"},
     "prompts": {"nl": "Gespreksvragen", "en": "Conversation prompts"},
+    # ---- figures (axis titles, legends, placeholders); ``fig_`` where a report key
+    # of the same name reads differently
+    "fig_too_few": {"nl": "te weinig antwoorden", "en": "too few responses"},
+    "no_data": {"nl": "geen gegevens om te tonen", "en": "no data to show"},
+    "too_few_n": {
+        "nl": "te weinig antwoorden (n < {min_cell})",
+        "en": "too few responses (n < {min_cell})",
+    },
+    "short_too_few": {"nl": "n < {min_cell}", "en": "n < {min_cell}"},
+    "short_too_few_plain": {"nl": "–", "en": "–"},
+    "dont_know": {"nl": "Weet niet / n.v.t.", "en": "Don't know / n.a."},
+    "pct_substantive": {
+        "nl": "% van de inhoudelijke antwoorden",
+        "en": "% of substantive answers",
+    },
+    "pct_all": {"nl": "% van alle antwoorden", "en": "% of all answers"},
+    "mean_axis": {
+        "nl": "Gemiddelde (1 = helemaal oneens, 5 = helemaal eens)",
+        "en": "Mean (1 = strongly disagree, 5 = strongly agree)",
+    },
+    "lab_estimate": {
+        "nl": "Leerlab, met {level}%-interval",
+        "en": "Leerlab, with {level}% interval",
+    },
+    "raw_mean": {"nl": "Ongecorrigeerd gemiddelde", "en": "Unadjusted mean"},
+    "programme_mean": {"nl": "Programmagemiddelde", "en": "Programme mean"},
+    "lab_mean": {"nl": "Labgemiddelde", "en": "Lab mean"},
+    "fig_bestuur": {"nl": "Bestuur", "en": "Board"},
+    "fig_management": {"nl": "Management", "en": "Management"},
+    "fig_docent": {"nl": "Docenten", "en": "Teachers"},
+    "fig_vmbo": {"nl": "vmbo", "en": "vmbo"},
+    "fig_mbo": {"nl": "mbo", "en": "mbo"},
+    "diff_programme": {
+        "nl": "Verschil met het programmagemiddelde",
+        "en": "Difference from the programme mean",
+    },
+    "heatmap_note": {
+        "nl": "Lichte, gearceerde cellen: niet te onderscheiden van het programmagemiddelde.",
+        "en": "Light, hatched cells: not distinguishable from the programme mean.",
+    },
+    "difference": {"nl": "Verschil", "en": "Difference"},
+    "p_adj": {"nl": "p (gecorr.)", "en": "p (adj.)"},
+    "t0": {"nl": "T0 (voormeting)", "en": "T0 (baseline)"},
+    "t1": {"nl": "T1 (nameting)", "en": "T1 (follow-up)"},
+    "fig_change": {"nl": "Verandering T1 − T0", "en": "Change T1 − T0"},
+    "reliability_axis": {"nl": "Betrouwbaarheid (α)", "en": "Reliability (α)"},
+    "threshold": {"nl": "grens {value}", "en": "cut-off {value}"},
+    "fig_unreliable": {
+        "nl": "te kleine groep (geen interval)",
+        "en": "group too small (no interval)",
+    },
+    "interval_suffix": {"nl": "{level}%-interval", "en": "{level}% interval"},
 }
 
 
-def msg(key: str, lang: str = "nl") -> str:
-    """The fixed text ``key`` in ``lang`` (Dutch when no translation exists)."""
+def msg(key: str, lang: str = "nl", **fields: object) -> str:
+    """The fixed text ``key`` in ``lang`` (Dutch when no translation), formatted with ``fields``."""
     entry = MESSAGES[key]
-    return entry.get(lang) or entry["nl"]
+    text = entry.get(lang) or entry["nl"]
+    return text.format(**fields) if fields else text
 
 
 def fmt_num(value: float | None, decimals: int = 1, lang: str = "nl") -> str:
@@ -261,3 +318,17 @@ def change_sentence(
     if lang == "en":
         return f"{label} has {msg(direction, lang)} (difference {d}; {n_paired} people answered twice)."
     return f"{label} is {msg(direction, lang)} (verschil {d}; {n_paired} personen vulden beide keren in)."
+
+
+def fmt_pct(value: float, lang: str = "nl") -> str:
+    """A percentage rounded half up to a whole number, e.g. ``"37%"``."""
+    return f"{int(math.floor(value + 0.5))}%"
+
+
+def fmt_tick(value: float, lang: str = "nl") -> str:
+    """A tick label with as few decimals as needed (``0,25``, ``−0,5``, ``0``)."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    text = text.replace("-", "−")
+    return text.replace(".", ",") if lang == "nl" else text

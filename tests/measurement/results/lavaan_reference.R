@@ -1,4 +1,4 @@
-# Reference values for tests/reliability (run from this folder):
+# Reference values for tests/measurement (run from this folder):
 #   Rscript lavaan_reference.R
 # Produces every *.csv / *.json in this folder. The Python tests only read these
 # files; they never call R. Versions are written to r_versions.json.

@@ -1,0 +1,134 @@
+"""Settings models of every stage, one per stage and named after it.
+
+They live here, below the stages, so that loading a study validates every setting
+before any stage runs and no stage package is imported by the configuration.
+Each model is the ``settings.<stage>`` section of a study file.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CarelessSettings(BaseModel):
+    """Careless-responding indices and cut-offs (see ``shared`` survey-formats notes §3).
+
+    A respondent is *flagged* when at least ``min_agree`` indices exceed their cut-off.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_seconds_per_item: float = Field(
+        2.0, description="speeder below this many s/item (Huang et al. 2012)"
+    )
+    max_longstring: int = Field(
+        12, description="flag when the longest run of identical raw answers is at least this"
+    )
+    min_irv: float = Field(0.3, description="flag when intra-individual SD is at most this")
+    mahalanobis_p: float = Field(
+        0.001, description="flag when D² exceeds the chi² quantile 1-p, df = items"
+    )
+    min_evenodd: float = Field(
+        0.3, description="flag when even-odd consistency (Spearman-Brown) is below this"
+    )
+    min_agree: int = Field(
+        2, description="number of indices that must agree before a respondent is flagged"
+    )
+    exclude_flagged: bool = Field(
+        False, description="exclude flagged respondents (default: flag, don't drop)"
+    )
+
+
+class CleaningSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    require_submitted: bool = Field(
+        True, description="a response without submit date / Finished is incomplete"
+    )
+    min_items_answered: float = Field(
+        0.5, description="share of items with any answer (incl. 9) to count as complete"
+    )
+    scale_min_share: float = Field(
+        2 / 3, description="share of a scale's items needed for a scale score"
+    )
+    duplicates: str = Field(
+        "keep_last_complete", description="rule for several submissions of one person in one wave"
+    )
+    careless: CarelessSettings = Field(default_factory=CarelessSettings)
+    duplicates_across_files: Literal["error", "keep_last"] = Field(
+        "error",
+        description="same pseudonym and wave in two source files: a validation error (ids collide "
+        "across exports, or one export was listed twice), or treat as duplicates (keep the last)",
+    )
+    unknown_columns: Literal["error", "warn"] = Field(
+        "error",
+        description="an export column that maps to nothing known: blocking error or warning",
+    )
+    ignore_columns: list[str] = Field(
+        default_factory=list,
+        description="export headers to ignore (e.g. extra questions); normalised match",
+    )
+
+
+class MeasurementSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ci: Literal["feldt", "bootstrap", "none"] = Field(
+        "bootstrap", description="'feldt', 'bootstrap' or 'none'"
+    )
+    n_boot: int = Field(2000, ge=1, description="bootstrap replicates")
+    n_boot_groups: int | None = Field(
+        None,
+        description="bootstrap replicates for the per-group table (default: n_boot); "
+        "lower it only to save time on very many groups",
+    )
+    confidence: float = Field(0.95, gt=0, lt=1)
+    min_n: int = Field(30, description="groups below this n are flagged, not reported as reliable")
+    by: list[str] = Field(default_factory=lambda: ["lab", "role", "school_type", "wave"])
+    omega: bool = Field(True, description="also report omega total (one-factor ML)")
+    cfa: bool = True
+    cfa_missing: Literal["fiml", "listwise"] = Field(
+        "fiml",
+        description="CFA and invariance: full-information ML (lavaan missing='ml') or complete rows",
+    )
+    invariance_groups: list[str] = Field(default_factory=lambda: ["school_type", "wave"])
+    invariance_levels: dict[str, list[str]] = Field(
+        default_factory=lambda: {"school_type": ["vmbo", "mbo"], "wave": ["T0", "T1"]},
+        description="groups compared per invariance variable (others are left out)",
+    )
+
+
+class CompareSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confidence: float = Field(0.95, gt=0, lt=1, description="level of every interval")
+    groups: list[str] = Field(
+        default_factory=lambda: ["lab", "role", "school_type"],
+        description="grouping variables for the group tests (programme level)",
+    )
+    n_boot: int = 2000
+    posthoc_factors: list[str] = Field(
+        default_factory=lambda: ["role", "school_type"],
+        description="factors with pairwise post hoc tests; labs are compared with the programme "
+        "in benchmark.csv instead of in all lab pairs",
+    )
+    max_posthoc_groups: int = Field(
+        30, ge=2, description="post hoc pairs only for factors with at most this many groups"
+    )
+    exclude_careless: bool = Field(
+        False, description="drop respondents with careless_flag before comparing"
+    )
+    waves: tuple[str, str] = Field(("T0", "T1"), description="the two waves compared in change.csv")
+
+
+class ReportSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    formats: list[str] = Field(default_factory=lambda: ["html", "docx", "pdf"])
+    kinds: list[str] = Field(default_factory=lambda: ["lab", "programme", "methods"])
+    templates: str | None = Field(
+        None, description="template folder; default the package's reports/"
+    )
+    workers: int = Field(2, description="parallel renders")
