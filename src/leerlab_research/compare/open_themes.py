@@ -1,0 +1,185 @@
+"""Published tables of the open answers: theme counts and short quotes, disclosure-controlled.
+
+``open_themes``
+    One row per wave × lab (``all`` = the programme) × question × theme of the
+    coding frame: respondents of the lab × wave, answers to the question,
+    answers mentioning the theme (``n_mentions``, ``share`` of the answers) and
+    on which codes the count rests (``n_human``, ``n_auto``).
+``open_quotes``
+    For every shown lab × wave × question, up to ``max_quotes`` short quotes for
+    each of the ``max_themes`` themes mentioned most: the sentence of a
+    de-identified answer in which the theme occurs, trimmed to a sentence or
+    two. A quote carries no answer id, respondent id, role or school type, so it
+    cannot be joined back to anyone's other answers.
+
+Disclosure (:mod:`.disclosure`): a lab × wave is shown only when it has at least
+``min_cell`` respondents *and* at least ``min_cell`` answers to the question
+(primary), and the programme rows are totals over the labs, so a single hidden
+lab is protected by complementary suppression of another (the remainder rule of
+:func:`.disclosure.protect`). Quotes come only from shown rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..coding_frame import CodingFrame
+from . import disclosure
+from .common import ALL
+
+THEME_COLUMNS = [
+    "wave", "lab", "question", "theme", "condition", "domain", "n_respondents", "n_answers",
+    "n_mentions", "share", "n_human", "n_auto", "suppressed", "suppression_reason",
+]  # fmt: skip
+QUOTE_COLUMNS = [
+    "wave",
+    "lab",
+    "question",
+    "theme",
+    "condition",
+    "domain",
+    "rank",
+    "quote_no",
+    "quote",
+]
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+MAX_QUOTE = 200
+
+
+def theme_table(
+    responses: pd.DataFrame,
+    answers: pd.DataFrame,
+    codes: pd.DataFrame,
+    frame: CodingFrame,
+    scale_domains: dict[str, str],
+    min_cell: int,
+) -> pd.DataFrame:
+    """The ``open_themes`` table (see the module docstring), suppressed cells blanked."""
+    themes = list(frame.themes.values())
+    resp_n = responses.groupby(["wave", "lab"]).size()
+    ans = answers[["answer_id", "wave", "lab", "question"]]
+    coded = codes[["answer_id", "theme", "source"]].merge(ans, on="answer_id", how="inner")
+    labs = sorted(responses["lab"].dropna().unique())
+    waves = sorted(responses["wave"].dropna().unique())
+    grid = pd.MultiIndex.from_product(
+        [waves, [ALL, *labs], [t.name for t in themes]], names=["wave", "lab", "theme"]
+    ).to_frame(index=False)
+    q_of = {t.name: t.question for t in themes}
+    grid["question"] = grid["theme"].map(q_of)
+    grid["condition"] = grid["theme"].map({t.name: t.condition or "" for t in themes})
+    grid["domain"] = grid["theme"].map(
+        {t.name: frame.domain_of(t.name, scale_domains) for t in themes}
+    )
+    # Counts per lab, then the programme rows as their sums.
+    n_ans = ans.groupby(["wave", "lab", "question"]).size()
+    src = coded.assign(human=coded["source"].eq("human"), auto=coded["source"].eq("auto"))
+    per = src.groupby(["wave", "lab", "theme"])[["human", "auto"]].sum()
+    lab_rows = grid["lab"] != ALL
+    key_wl = pd.MultiIndex.from_frame(grid[["wave", "lab"]])
+    grid["n_respondents"] = resp_n.reindex(key_wl).fillna(0).to_numpy()
+    grid["n_answers"] = (
+        n_ans.reindex(pd.MultiIndex.from_frame(grid[["wave", "lab", "question"]]))
+        .fillna(0)
+        .to_numpy()
+    )
+    hits = per.reindex(pd.MultiIndex.from_frame(grid[["wave", "lab", "theme"]])).fillna(0)
+    grid["n_human"] = hits["human"].to_numpy()
+    grid["n_auto"] = hits["auto"].to_numpy()
+    for col in ("n_respondents", "n_answers", "n_human", "n_auto"):
+        totals = grid[lab_rows].groupby(["wave", "theme"])[col].sum()
+        prog = pd.MultiIndex.from_frame(grid.loc[~lab_rows, ["wave", "theme"]])
+        grid.loc[~lab_rows, col] = totals.reindex(prog).fillna(0).to_numpy()
+    grid["n_mentions"] = grid["n_human"] + grid["n_auto"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        grid["share"] = np.where(
+            grid["n_answers"] > 0, grid["n_mentions"] / grid["n_answers"], np.nan
+        )
+    grid = grid.astype(
+        {c: "int64" for c in ("n_respondents", "n_answers", "n_mentions", "n_human", "n_auto")}
+    )
+    reason = disclosure.protect(
+        grid["n_respondents"].to_numpy(),
+        disclosure.hierarchy_relations(grid, ["lab"], by=["wave", "theme"]),
+        min_cell,
+        primary=(grid["n_answers"].to_numpy() > 0) & (grid["n_answers"].to_numpy() < min_cell),
+    )
+    stats = ["n_respondents", "n_answers", "n_mentions", "share", "n_human", "n_auto"]
+    out = disclosure.blank(grid, reason, stats)
+    counts = [c for c in stats if c != "share"]
+    out[counts] = out[counts].astype("Int64")  # counts stay whole numbers; blank = suppressed
+    order = {t.name: i for i, t in enumerate(themes)}
+    out = out.assign(_l=out["lab"].ne(ALL), _t=out["theme"].map(order))
+    out = out.sort_values(["wave", "_l", "lab", "_t"], kind="stable")
+    return out[THEME_COLUMNS].reset_index(drop=True)
+
+
+def trim_quote(text: str, pattern: re.Pattern[str] | None, fold) -> str:
+    """The sentence in which the theme occurs (or the first), trimmed to ``MAX_QUOTE``.
+
+    A very short sentence takes the next one along, so a quote is a sentence or two.
+    """
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    if not sentences:
+        return ""
+    at = 0
+    if pattern is not None:
+        at = next((i for i, s in enumerate(sentences) if pattern.search(fold(s))), 0)
+    quote = sentences[at]
+    if len(quote) < 25 and at + 1 < len(sentences):
+        quote = f"{quote} {sentences[at + 1]}"
+    if len(quote) > MAX_QUOTE:
+        quote = quote[:MAX_QUOTE].rsplit(" ", 1)[0] + " …"
+    return quote
+
+
+def quote_table(
+    themes_table: pd.DataFrame,
+    answers: pd.DataFrame,
+    codes: pd.DataFrame,
+    frame: CodingFrame,
+    *,
+    max_themes: int = 3,
+    max_quotes: int = 3,
+) -> pd.DataFrame:
+    """The ``open_quotes`` table: quotes for the leading themes of every shown lab × wave."""
+    from ..coding.matcher import fold, term_pattern
+
+    shown = themes_table[
+        (themes_table["lab"] != ALL)
+        & ~themes_table["suppressed"]
+        & (themes_table["n_mentions"] > 0)
+    ]
+    coded = codes[["answer_id", "theme", "term"]].merge(
+        answers[["answer_id", "wave", "lab", "question", "text"]], on="answer_id"
+    )
+    rows = []
+    for (wave, lab, question), group in shown.groupby(["wave", "lab", "question"], sort=True):
+        order = {t: i for i, t in enumerate(frame.themes)}
+        lead = (
+            group.assign(_o=group["theme"].map(order))
+            .sort_values(["n_mentions", "_o"], ascending=[False, True], kind="stable")
+            .head(max_themes)
+        )
+        pool = coded[
+            (coded["wave"] == wave) & (coded["lab"] == lab) & (coded["question"] == question)
+        ]
+        used: set[str] = set()
+        for rank, rec in enumerate(lead.itertuples(), start=1):
+            cand = pool[pool["theme"] == rec.theme]
+            quotes, seen = [], set(used)
+            # Per quote text processing (sentence choice), a handful per theme.
+            for term, text, aid in zip(cand["term"], cand["text"], cand["answer_id"], strict=True):
+                pattern = term_pattern(term) if isinstance(term, str) and term else None
+                q = trim_quote(str(text), pattern, fold)
+                if q and q not in seen:
+                    seen.add(q)
+                    quotes.append(("[" in q, len(q), aid, q))
+            for no, (_, _, _, q) in enumerate(sorted(quotes)[:max_quotes], start=1):
+                used.add(q)
+                rows.append(
+                    (wave, lab, question, rec.theme, rec.condition, rec.domain, rank, no, q)
+                )
+    return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
