@@ -45,7 +45,7 @@ def pipeline(tmp_path_factory):
     study_path = base / "study.yaml"
     study_path.write_text(yaml.safe_dump(study, allow_unicode=True), encoding="utf-8")
     out = base / "out"
-    for cmd in (["clean"], ["measurement"], ["compare"]):
+    for cmd in (["clean"], ["code"], ["measurement"], ["compare"]):
         res = runner.invoke(app, [*cmd, "--study", str(study_path), "--out", str(out)])
         if res.exit_code == 2 and "not available" in res.output:
             continue
@@ -332,3 +332,62 @@ def test_report_uses_quarto_when_on_path(pipeline, tmp_path, monkeypatch):
     assert call.startswith("render lab-report.qmd --to html --execute-params")
     assert "--output lab-weert.html" in call
     assert (quarto_out / "reports" / "lab-weert.html").read_text() == "<html>fake quarto</html>"
+
+
+def _planted(data: Path) -> set[str]:
+    """Every planted personal value of the demo, and each name's first name and surname."""
+    import pandas as pd
+
+    spans = pd.read_csv(data / "truth" / "open_spans.csv")
+    values = set(spans["value"].astype(str))
+    for v in spans.loc[spans["kind"].isin(["naam", "collega"]), "value"].astype(str):
+        first, _, surname = v.partition(" ")
+        values |= {first, surname}
+    return values
+
+
+def _text_of(path: Path) -> str | None:
+    import pandas as pd
+
+    if path.suffix == ".parquet":
+        return "\n".join(map(str, pd.read_parquet(path).to_numpy(dtype=object).ravel()))
+    if path.suffix == ".docx":
+        return _docx_text(path)
+    if path.suffix == ".pdf":
+        return _pdf_text(path)[0]
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        return "\n".join(
+            str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v
+        )
+    if path.suffix in (".csv", ".json", ".html", ".md", ".txt", ".qmd", ".svg"):
+        return path.read_text(encoding="utf-8")
+    return None
+
+
+def test_no_planted_personal_value_anywhere_under_out(pipeline):
+    """Issue 14: the demo's planted names, e-mail addresses, phones and schools are gone."""
+    study_path, out = pipeline
+    data = Path(yaml.safe_load(study_path.read_text())["sources"][0]["path"]).parent
+    values = _planted(data)
+    assert len(values) > 150
+    seen = set()
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        text = _text_of(path)
+        if text is None:
+            continue
+        seen.add(path.suffix)
+        leaked = sorted(v for v in values if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text))
+        assert not leaked, f"{path.relative_to(out)} contains planted values, e.g. {leaked[:3]}"
+    assert {".csv", ".parquet", ".html", ".docx", ".pdf", ".xlsx"} <= seen
+
+
+def test_open_answer_tables_published(pipeline):
+    _, out = pipeline
+    index = json.loads((out / "compare" / "results.json").read_text())
+    assert {"open_themes", "open_quotes"} <= set(index["tables"])
+    assert index["tables"]["open_quotes"]["n_rows"] > 50
+    assert (out / "clean" / "open_codes.csv").is_file()
+    assert (out / "coding" / "codeerblad.xlsx").is_file()

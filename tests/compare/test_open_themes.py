@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from leerlab_research.coding.matcher import fold, propose, term_pattern
+from leerlab_research.coding.matcher import propose, term_pattern
 from leerlab_research.compare.common import ALL
 from leerlab_research.compare.open_themes import QUOTE_COLUMNS, quote_table, theme_table, trim_quote
 
@@ -87,9 +87,9 @@ def test_quotes_are_short_unique_and_unattributed(tables):
 def test_trim_quote():
     pat = term_pattern("budget*")
     assert (
-        trim_quote("Goed. Het budget is op. Verder niets.", pat, fold)
+        trim_quote("Goed. Het budget is op. Verder niets.", pat)
         == "Het budget is op. Verder niets."
     )
     long = "Het budget " + "is heel erg op " * 30
-    out = trim_quote(long, pat, fold)
+    out = trim_quote(long, pat)
     assert len(out) <= 202 and out.endswith("…")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -96,6 +97,9 @@ def write_sheet(answers: pd.DataFrame, frame: CodingFrame, path: Path) -> Path:
             dv.error, dv.errorTitle = "Kies ja of nee", "Ongeldige code"
             ws.add_data_validation(dv)
             dv.add(f"C2:{_col(2 + len(themes))}{len(sub) + 1}")
+    # Fixed document times: the same answers give the same bytes.
+    wb.properties.creator = wb.properties.lastModifiedBy = "leerlab-research"
+    wb.properties.created = wb.properties.modified = datetime(*_FIXED_TIME)
     buffer = io.BytesIO()
     wb.save(buffer)
     data = deterministic_zip(buffer.getvalue(), "2025-01-01T00:00:00Z", _FIXED_TIME)

@@ -26,7 +26,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..coding_frame import CodingFrame
+from ..coding.matcher import fold, term_pattern
+from ..config.coding_frame import CodingFrame
 from . import disclosure
 from .common import ALL
 
@@ -116,7 +117,7 @@ def theme_table(
     return out[THEME_COLUMNS].reset_index(drop=True)
 
 
-def trim_quote(text: str, pattern: re.Pattern[str] | None, fold) -> str:
+def trim_quote(text: str, pattern: re.Pattern[str] | None) -> str:
     """The sentence in which the theme occurs (or the first), trimmed to ``MAX_QUOTE``.
 
     A very short sentence takes the next one along, so a quote is a sentence or two.
@@ -145,8 +146,6 @@ def quote_table(
     max_quotes: int = 3,
 ) -> pd.DataFrame:
     """The ``open_quotes`` table: quotes for the leading themes of every shown lab × wave."""
-    from ..coding.matcher import fold, term_pattern
-
     shown = themes_table[
         (themes_table["lab"] != ALL)
         & ~themes_table["suppressed"]
@@ -173,7 +172,7 @@ def quote_table(
             # Per quote text processing (sentence choice), a handful per theme.
             for term, text, aid in zip(cand["term"], cand["text"], cand["answer_id"], strict=True):
                 pattern = term_pattern(term) if isinstance(term, str) and term else None
-                q = trim_quote(str(text), pattern, fold)
+                q = trim_quote(str(text), pattern)
                 if q and q not in seen:
                     seen.add(q)
                     quotes.append(("[" in q, len(q), aid, q))
@@ -183,3 +182,38 @@ def quote_table(
                     (wave, lab, question, rec.theme, rec.condition, rec.domain, rank, no, q)
                 )
     return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
+
+
+def read_open_data(ctx) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """``(open_answers, open_codes)`` of the clean and code stages, or None when absent.
+
+    Absent when the study switched the open answers off, or ``leerlab code`` has
+    not run (then the compare stage says so and publishes empty tables).
+    """
+    if not ctx.study.settings.open_answers or ctx.study.codebook.coding_frame is None:
+        return None
+    answers = ctx.out / "clean" / "open_answers.parquet"
+    codes = ctx.out / "clean" / "open_codes.csv"
+    if not answers.exists() or not codes.exists():
+        ctx.console.print(
+            "compare: no open answers coded yet (run `leerlab code`); theme tables left empty"
+        )
+        return None
+    return pd.read_parquet(answers), pd.read_csv(codes, dtype=str, keep_default_na=False)
+
+
+def open_tables(
+    responses: pd.DataFrame,
+    open_data: tuple[pd.DataFrame, pd.DataFrame] | None,
+    codebook,
+    *,
+    min_cell: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(open_themes, open_quotes)``; empty tables with their columns when there is no data."""
+    if open_data is None or codebook.coding_frame is None:
+        return pd.DataFrame(columns=THEME_COLUMNS), pd.DataFrame(columns=QUOTE_COLUMNS)
+    answers, codes = open_data
+    frame = codebook.coding_frame
+    domains = {s.name: s.domain for s in codebook.scales.values()}
+    themes = theme_table(responses, answers, codes, frame, domains, min_cell)
+    return themes, quote_table(themes, answers, codes, frame)

@@ -3,7 +3,8 @@
 Reads ``<out>/clean/responses.parquet`` and writes ``descriptives.csv``,
 ``group_tests.csv``, ``posthoc.csv``, ``icc.csv``, ``mixedlm.csv``,
 ``benchmark.csv``, ``agreement.csv``, ``profile.csv``, ``change.csv``,
-``suppression.csv`` and ``results.json`` (the index the reports read: per table
+``open_themes.csv``, ``open_quotes.csv`` (from the open answers and their codes,
+when the study has them), ``suppression.csv`` and ``results.json`` (the index the reports read: per table
 its file, columns, unit of analysis, test, correction and ``min_cell``).
 
 Disclosure control (:mod:`.disclosure`) is decided once on the descriptives cube
@@ -21,7 +22,17 @@ from typing import Any
 import pandas as pd
 
 from ..outputs import write_csv, write_json
-from . import agreement, change, descriptives, disclosure, groups, icc, multilevel, profile
+from . import (
+    agreement,
+    change,
+    descriptives,
+    disclosure,
+    groups,
+    icc,
+    multilevel,
+    open_themes,
+    profile,
+)
 from .common import ALL, UNKNOWN, analysis_frame
 
 TABLES: dict[str, dict[str, str]] = {
@@ -84,6 +95,21 @@ TABLES: dict[str, dict[str, str]] = {
         "test": "paired t (T1−T0), Wilcoxon signed-rank, d_z; unpaired: Welch t, Hedges' g",
         "correction": "Holm and Benjamini–Hochberg across the scales within lab × analysis (shown rows only)",
     },
+    "open_themes": {
+        "unit": "wave × lab (`all` = programme) × question × theme of the codebook's coding frame; "
+        "answers to the open questions (clean/open_answers.parquet) and their codes "
+        "(clean/open_codes.csv)",
+        "test": "none (answers mentioning the theme, share of the answers; n_human / n_auto: on which "
+        "codes the count rests); lab rows shown when the lab × wave has ≥ min_cell respondents and "
+        "≥ min_cell answers to the question",
+        "correction": "none",
+    },
+    "open_quotes": {
+        "unit": "quote: a sentence or two of one de-identified answer, for the leading themes of a "
+        "shown lab × wave × question; no answer id, role or school type",
+        "test": "none (up to 3 themes with the most mentions, up to 3 quotes each)",
+        "correction": "none",
+    },
     "suppression": {
         "unit": "one suppressed row of another table",
         "test": "disclosure control: primary (0 < n < min_cell) and complementary suppression",
@@ -97,6 +123,7 @@ KEYS = {
     "agreement": ["scale", "wave", "lab", "measure", "group_a", "group_b"],
     "profile": ["scale", "wave", "lab"],
     "change": ["scale", "lab", "analysis"],
+    "open_themes": ["wave", "lab", "question", "theme"],
 }
 
 
@@ -107,6 +134,7 @@ def compare_tables(
     timings: dict[str, float] | None = None,
     cpu_timings: dict[str, float] | None = None,
     progress: Callable[[int], None] | None = None,
+    open_data: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Compute every table of the stage from the clean response table.
 
@@ -114,6 +142,9 @@ def compare_tables(
     ----------
     clean
         The clean response table.
+    open_data
+        ``(open_answers, open_codes)`` from the clean and code stages, or None
+        (the open-answer tables are then empty).
     study
         A :class:`leerlab_research.config.study.Study` (codebook, labs, settings).
     timings, cpu_timings
@@ -199,6 +230,9 @@ def compare_tables(
             df, scales, waves=tuple(cs.waves), min_cell=mc, confidence=conf, labs=study.labs
         ),
     )
+    tables["open_themes"], tables["open_quotes"] = open_themes.open_tables(
+        clean, open_data, cb, min_cell=mc
+    )
     sup = [disclosure.records(name, tables[name], KEYS[name]) for name in KEYS]
     sup = [x for x in sup if len(x)]
     supp = (
@@ -281,7 +315,12 @@ def run_compare(ctx: Any) -> list[Path]:
     cpu = cpu if isinstance(cpu, dict) else {}
     with ctx.progress("compare", 10) as advance:
         tables = compare_tables(
-            clean, ctx.study, timings=timings, cpu_timings=cpu, progress=advance
+            clean,
+            ctx.study,
+            timings=timings,
+            cpu_timings=cpu,
+            progress=advance,
+            open_data=open_themes.read_open_data(ctx),
         )
     start, c0 = time.perf_counter(), time.process_time()
     written = [write_csv(tables[name], out / f"{name}.csv") for name in TABLES]
