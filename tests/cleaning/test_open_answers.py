@@ -134,6 +134,10 @@ def test_open_answers_table_and_audit(tmp_path, deduce_model):
     log = pd.read_csv(tmp_path / "out" / "clean" / "cleaning_log.csv")
     row = log[log["step"] == "open_answers"].iloc[0]
     assert row["detail"] == "3 answers; replaced e-mail: 1; naam: 2; telefoon: 1"
+    audit = pd.read_csv(tmp_path / "out" / "clean" / "deidentification.csv")
+    assert dict(zip(audit["kind"], audit["n"], strict=True)) == {
+        "answers": 3, "e-mail": 1, "naam": 2, "telefoon": 1,
+    }  # fmt: skip
     body = (tmp_path / "out" / "clean" / "cleaning_log.csv").read_text(encoding="utf-8")
     assert name not in body and "06-12345678" not in body
     resp = (tmp_path / "out" / "clean" / "responses.csv").read_text(encoding="utf-8")

@@ -121,6 +121,7 @@ def build(
     keep: list[str],
     log: CleaningLog,
     console=None,
+    audit: list[tuple[str, str, int]] | None = None,
 ) -> pd.DataFrame:
     """De-identify the answers of kept rows into the ``open_answers`` table.
 
@@ -138,6 +139,9 @@ def build(
         The cleaning log (one row per file with counts per type).
     console
         Where to say that deduce is building its lookup tables (first use).
+    audit
+        When given, receives ``(source_file, kind, n)`` per file: ``answers`` and
+        the replacements per type (``clean/deidentification.csv``).
     """
     recs: list[pd.DataFrame] = []
     deid: Deidentifier | None = None
@@ -181,6 +185,9 @@ def build(
             part["question"] = question
             part["text"] = text
             recs.append(part)
+        if audit is not None:
+            audit.append((labels[index], "answers", n_answers))
+            audit.extend((labels[index], k, int(counts[k])) for k in sorted(counts))
         detail = "; ".join(f"{k}: {counts[k]}" for k in sorted(counts)) or "nothing replaced"
         log.add(
             "open_answers",
@@ -211,10 +218,18 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def open_answers_table(study, sources, kept: pd.DataFrame, log: CleaningLog, console=None):
-    """The ``open_answers`` table for a study's kept rows, or None when switched off.
+#: Columns of ``clean/deidentification.csv``.
+AUDIT_COLUMNS = ["source_file", "kind", "n"]
 
-    ``settings.open_answers: false`` drops the answers with the identifiers (logged).
+
+def open_answers_table(
+    study, sources, kept: pd.DataFrame, log: CleaningLog, console=None
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """``(open_answers, deidentification)`` for a study's kept rows, or None when switched off.
+
+    ``deidentification`` counts per file the answers and the replacements per
+    type (never a value). ``settings.open_answers: false`` drops the answers
+    with the identifiers (logged).
     """
     if not study.settings.open_answers:
         log.add(
@@ -231,4 +246,7 @@ def open_answers_table(study, sources, kept: pd.DataFrame, log: CleaningLog, con
     labs = study.labs.labs
     schools = sorted({s for lab in labs for s in lab.schools})
     keep = sorted({x for lab in labs for x in (lab.name, *lab.aliases)})
-    return build(kept, raw, labels, schools, keep, log, console)
+    audit: list[tuple[str, str, int]] = []
+    table = build(kept, raw, labels, schools, keep, log, console, audit)
+    counts = pd.DataFrame(audit, columns=AUDIT_COLUMNS).astype({"n": "int64"})
+    return table, counts

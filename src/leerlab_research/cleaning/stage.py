@@ -373,11 +373,13 @@ def run_clean(ctx) -> list[Path]:
         write_csv(log.frame(), out_dir / "cleaning_log.csv"),
         write_csv(prep.failures.frame(), out_dir / "validation.csv"),
     ]
-    open_path = out_dir / "open_answers.parquet"
+    open_path, audit_path = out_dir / "open_answers.parquet", out_dir / "deidentification.csv"
     if opened is not None:
-        written.append(write_parquet(opened, open_path))
-    elif open_path.exists():  # switched off since the last run: no stale free text
-        open_path.unlink()
+        written.append(write_parquet(opened[0], open_path))
+        written.append(write_csv(opened[1], audit_path))
+    else:  # switched off since the last run: no stale free text
+        open_path.unlink(missing_ok=True)
+        audit_path.unlink(missing_ok=True)
     by_reason = Counter(exclusions["reason"])
     ctx.console.print(
         f"[green]clean[/]: {len(responses)} kept, {len(exclusions)} excluded "
