@@ -161,6 +161,95 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "group too small (no interval)",
     },
     "interval_suffix": {"nl": "{level}%-interval", "en": "{level}% interval"},
+    # open answers (issue 14)
+    "open_heading": {"nl": "In hun eigen woorden", "en": "In their own words"},
+    "open_intro": {
+        "nl": "Wat respondenten in meting {wave} op de open vragen antwoordden, gecodeerd naar de "
+        "thema's van het codeerkader. Elk thema hoort bij een voorwaarde; de citaten zijn "
+        "ontdaan van namen, scholen en contactgegevens en worden niet aan een rol of schooltype "
+        "toegeschreven. Thema's en citaten staan hier alleen als het lab in deze meting ten "
+        "minste {min_cell} respondenten en {min_cell} antwoorden op de vraag heeft.",
+        "en": "What respondents answered to the open questions in wave {wave}, coded to the themes "
+        "of the coding frame. Each theme belongs to a condition; the quotes are stripped of names, "
+        "schools and contact details and are not attributed to a role or school type. Themes and "
+        "quotes appear only when the lab has at least {min_cell} respondents and {min_cell} "
+        "answers to the question in this wave.",
+    },
+    "open_none": {
+        "nl": "Er zijn geen gecodeerde open antwoorden.",
+        "en": "There are no coded open answers.",
+    },
+    "open_suppressed": {
+        "nl": "Te weinig antwoorden om thema's of citaten te tonen (minder dan {min_cell}).",
+        "en": "Too few answers to show themes or quotes (fewer than {min_cell}).",
+    },
+    "open_no_theme": {
+        "nl": "Geen van de antwoorden past bij een thema van het codeerkader.",
+        "en": "None of the answers fits a theme of the coding frame.",
+    },
+    "open_col_theme": {"nl": "Thema", "en": "Theme"},
+    "open_col_condition": {"nl": "Voorwaarde of domein", "en": "Condition or domain"},
+    "open_col_mentions": {"nl": "Genoemd (van antwoorden)", "en": "Mentioned (of answers)"},
+    "open_col_labs": {"nl": "Labs", "en": "Labs"},
+    "open_col_question": {"nl": "Vraag", "en": "Question"},
+    "open_col_description": {"nl": "Omschrijving", "en": "Description"},
+    "open_col_type": {"nl": "Vervangen door", "en": "Replaced by"},
+    "open_col_replaced": {"nl": "Aantal", "en": "Count"},
+    "open_col_coders": {"nl": "Vergelijking", "en": "Comparison"},
+    "open_programme_heading": {
+        "nl": "Open antwoorden: thema's per domein",
+        "en": "Open answers: themes by domain",
+    },
+    "open_programme_intro": {
+        "nl": "Hoe vaak elk thema in meting {wave} over alle labs heen genoemd werd, per domein, en "
+        "in hoeveel labs (alleen labs die groot genoeg zijn om te tonen).",
+        "en": "How often each theme was mentioned across all labs in wave {wave}, by domain, and in "
+        "how many labs (only labs large enough to show).",
+    },
+    "open_methods_heading": {"nl": "Open antwoorden", "en": "Open answers"},
+    "frame_heading": {"nl": "Codeerkader", "en": "Coding frame"},
+    "frame_intro": {
+        "nl": "De open antwoorden zijn gecodeerd met het codeerkader uit het codeboek (versie "
+        "{version}). Een automatisch voorstel zoekt de termen van elk thema (hele woorden, "
+        "zonder onderscheid naar hoofdletters en accenten; een * staat voor elke uitgang); "
+        "codeurs coderen blind op een codeerblad, en hun codes vervangen het voorstel.",
+        "en": "The open answers were coded with the coding frame of the codebook (version "
+        "{version}). An automatic proposal looks for each theme's terms (whole words, ignoring "
+        "case and accents; a * stands for any ending); coders code blind on a coding sheet, and "
+        "their codes replace the proposal.",
+    },
+    "deid_heading": {"nl": "De-identificatie", "en": "De-identification"},
+    "deid_intro": {
+        "nl": "Voordat iets werd opgeslagen zijn de {n} open antwoorden ontdaan van "
+        "persoonsgegevens met deduce (Menger e.a. 2018) en de eigen context van de studie "
+        "(namen en e-mailadressen uit de exports, de scholen uit labs.yaml, e-mail- en "
+        "telefoonpatronen). Vervangen, per soort:",
+        "en": "Before anything was stored, the {n} open answers were stripped of personal data "
+        "with deduce (Menger et al. 2018) and the study's own context (names and e-mail "
+        "addresses from the exports, the schools in labs.yaml, e-mail and phone patterns). "
+        "Replaced, by type:",
+    },
+    "coding_sources": {
+        "nl": "De aantallen per thema rusten op {human} codes van codeurs en {auto} codes van het "
+        "automatische voorstel.",
+        "en": "The theme counts rest on {human} codes by coders and {auto} codes of the "
+        "automatic proposal.",
+    },
+    "agreement_heading": {"nl": "Overeenstemming tussen codeurs", "en": "Agreement between coders"},
+    "agreement_none": {
+        "nl": "Er zijn (nog) geen codeerbladen ingelezen; de thema's rusten op het automatische "
+        "voorstel.",
+        "en": "No coding sheets have been imported (yet); the themes rest on the automatic "
+        "proposal.",
+    },
+    "agreement_intro": {
+        "nl": "Overeenstemming per thema: Cohens kappa (twee codeurs) en Krippendorffs alfa "
+        "(nominaal), met 95%-bootstrapintervallen over de antwoorden; tussen de codeurs en van "
+        "elke codeur met het automatische voorstel.",
+        "en": "Agreement per theme: Cohen's kappa (two coders) and Krippendorff's alpha "
+        "(nominal), with 95% bootstrap intervals over the answers; between the coders and of "
+        "each coder with the automatic proposal.",
+    },
 }
 
 

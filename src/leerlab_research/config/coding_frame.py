@@ -35,7 +35,7 @@ class FrameText(_Model):
     en: str | None = None
 
     def get(self, lang: str = "nl") -> str:
-        return self.en if lang == "en" and self.en else self.nl
+        return getattr(self, lang, None) or self.nl  # Dutch when no translation
 
 
 class FrameExamples(_Model):

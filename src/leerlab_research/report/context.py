@@ -31,6 +31,7 @@ from ..config.codebook import Codebook
 from ..config.study import Study, load_study
 from ..manifest import package_versions
 from ..plots.achtje import MARGIN_ROWS
+from .open_answers import OpenAnswersMixin
 
 
 def _num(x: Any) -> float:
@@ -53,7 +54,7 @@ def md_table(df: pd.DataFrame) -> str:
 
 
 @dataclass
-class ReportData:
+class ReportData(OpenAnswersMixin):
     """Outputs of the earlier stages of one study, ready for the templates."""
 
     study: Study

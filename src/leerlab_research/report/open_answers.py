@@ -1,0 +1,233 @@
+"""Report sections on the open answers: themes, quotes, the frame, de-identification, agreement.
+
+A mixin of :class:`leerlab_research.report.context.ReportData`. Every method
+reads published outputs only: ``compare/open_themes.csv`` and
+``compare/open_quotes.csv`` (both through disclosure control in the compare
+stage), and for the methods report ``clean/deidentification.csv`` (counts, never
+values) and ``coding/agreement.csv``. A quote is never attributed to a role or
+school type: the quote table has no such column, and lab × wave cells below
+``min_cell`` are blank in the theme table and have no quotes.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import text as T
+
+#: Themes listed per question in a lab report.
+TOP_THEMES = 5
+QUESTIONS = ("goed", "beter")
+
+
+def _md(df: pd.DataFrame) -> str:
+    """A pipe table (as ``context.md_table``; pandoc renders it in HTML, DOCX and PDF)."""
+    if df.empty:
+        return ""
+    return df.to_markdown(index=False, disable_numparse=True) + "\n"
+
+
+class OpenAnswersMixin:
+    """Open-answer sections, mixed into ``ReportData`` (uses its tables, ``t`` and labels)."""
+
+    # ------------------------------------------------------------------ data
+    def _open_table(self, name: str) -> pd.DataFrame:
+        if name not in self.index.get("tables", {}):
+            return pd.DataFrame()
+        return self.compare_table(name)
+
+    def open_themes(self) -> pd.DataFrame:
+        """``compare/open_themes.csv`` (empty when the study has no coded open answers)."""
+        df = self._open_table("open_themes")
+        if not df.empty:
+            df["suppressed"] = df["suppressed"].astype(bool)
+        return df
+
+    def open_quotes(self) -> pd.DataFrame:
+        """``compare/open_quotes.csv`` (empty when there are none)."""
+        return self._open_table("open_quotes")
+
+    def has_open_answers(self) -> bool:
+        """True when theme counts were published."""
+        df = self.open_themes()
+        return not df.empty and bool((df["n_mentions"].fillna(0) > 0).any())
+
+    def theme_label(self, theme: str) -> str:
+        return self.codebook.coding_frame.themes[theme].label.get(self.lang)
+
+    def _belongs_to(self, condition: object, domain: str) -> str:
+        """The condition's label, or the domain's for a theme that spans conditions."""
+        if isinstance(condition, str) and condition:
+            return self.scale_label(condition)
+        return self.domain_label(domain)
+
+    def _question_title(self, question: str) -> str:
+        return self.codebook.variables[f"open_{question}"].label.get(self.lang)
+
+    def _msg(self, key: str, **fields: object) -> str:
+        return T.msg(key, self.lang, **fields)
+
+    # ------------------------------------------------------------- lab report
+    def lab_open_section(self, lab: str, wave: str | None = None) -> str:
+        """Per question: the themes mentioned most, and short quotes under each leading theme.
+
+        Every theme and quote names the condition (or domain) it belongs to, so
+        the conversation about a condition can start from the lab's own words.
+        """
+        themes = self.open_themes()
+        waves = sorted(themes.loc[themes["lab"] == lab, "wave"].unique()) if len(themes) else []
+        if not waves:
+            return self._msg("open_none") + "\n"
+        wave = wave or waves[-1]
+        quotes = self.open_quotes()
+        parts = [self._msg("open_intro", wave=wave, min_cell=self.min_cell) + "\n"]
+        for question in QUESTIONS:
+            parts.append(f"### {self._question_title(question)}\n")
+            rows = themes[
+                (themes["lab"] == lab) & (themes["wave"] == wave) & (themes["question"] == question)
+            ]
+            if (
+                rows.empty
+                or rows["suppressed"].all()
+                or rows["n_answers"].fillna(0).max() < self.min_cell
+            ):
+                parts.append(self._msg("open_suppressed", min_cell=self.min_cell) + "\n")
+                continue
+            shown = rows[rows["n_mentions"] > 0].sort_values(
+                "n_mentions", ascending=False, kind="stable"
+            )
+            if shown.empty:
+                parts.append(self._msg("open_no_theme") + "\n")
+                continue
+            n_answers = int(rows["n_answers"].iloc[0])
+            top = shown.head(TOP_THEMES)
+            parts.append(
+                _md(
+                    pd.DataFrame(
+                        {
+                            self.t("open_col_theme"): [self.theme_label(t) for t in top["theme"]],
+                            self.t("open_col_condition"): [
+                                self._belongs_to(c, d)
+                                for c, d in zip(top["condition"], top["domain"], strict=True)
+                            ],
+                            self.t("open_col_mentions"): [
+                                f"{int(n)} / {n_answers}" for n in top["n_mentions"]
+                            ],
+                        }
+                    )
+                )
+            )
+            if quotes.empty:
+                continue
+            q = quotes[
+                (quotes["lab"] == lab) & (quotes["wave"] == wave) & (quotes["question"] == question)
+            ]
+            for _rank, group in q.sort_values(["rank", "quote_no"]).groupby("rank", sort=True):
+                first = group.iloc[0]
+                where = self._belongs_to(first["condition"], first["domain"])
+                parts.append(f"**{self.theme_label(first['theme'])}** · *{where}*\n")
+                parts += [f"> {quote}\n" for quote in group["quote"]]
+        return "\n".join(parts)
+
+    # ------------------------------------------------------- programme report
+    def programme_open_section(self, wave: str | None = None) -> str:
+        """Themes across the labs by domain, for goed and beter."""
+        themes = self.open_themes()
+        if themes.empty:
+            return self._msg("open_none") + "\n"
+        wave = wave or sorted(themes["wave"].unique())[-1]
+        prog = themes[(themes["lab"] == "all") & (themes["wave"] == wave)]
+        labs = themes[(themes["lab"] != "all") & (themes["wave"] == wave) & ~themes["suppressed"]]
+        n_labs = labs[labs["n_mentions"] > 0].groupby("theme")["lab"].nunique()
+        parts = [self._msg("open_programme_intro", wave=wave) + "\n"]
+        for question in QUESTIONS:
+            parts.append(f"### {self._question_title(question)}\n")
+            rows = prog[prog["question"] == question]
+            for domain in self.codebook.domains:
+                sub = rows[rows["domain"] == domain].sort_values(
+                    "n_mentions", ascending=False, kind="stable"
+                )
+                if sub.empty:
+                    continue
+                parts.append(f"**{self.domain_label(domain)}**\n")
+                table = pd.DataFrame(
+                    {
+                        self.t("open_col_theme"): [self.theme_label(t) for t in sub["theme"]],
+                        self.t("open_col_condition"): [
+                            self._belongs_to(c, d)
+                            for c, d in zip(sub["condition"], sub["domain"], strict=True)
+                        ],
+                        self.t("open_col_mentions"): [
+                            f"{int(n)} / {int(a)}"
+                            for n, a in zip(sub["n_mentions"], sub["n_answers"], strict=True)
+                        ],
+                        self.t("open_col_labs"): [str(int(n_labs.get(t, 0))) for t in sub["theme"]],
+                    }
+                )
+                parts.append(_md(table))
+        return "\n".join(parts)
+
+    # --------------------------------------------------------- methods report
+    def coding_frame_table(self) -> str:
+        """The frame: theme, question, condition or domain, description."""
+        frame = self.codebook.coding_frame
+        if frame is None:
+            return self._msg("open_none") + "\n"
+        rows = [
+            {
+                self.t("open_col_theme"): t.label.get(self.lang),
+                self.t("open_col_question"): self._question_title(t.question),
+                self.t("open_col_condition"): self._belongs_to(t.condition, t.domain or ""),
+                self.t("open_col_description"): t.description.get(self.lang),
+            }
+            for t in frame.themes.values()
+        ]
+        return self._msg("frame_intro", version=frame.version) + "\n\n" + _md(pd.DataFrame(rows))
+
+    def deidentification_text(self) -> str:
+        """What de-identification replaced, by type (counts only, never values)."""
+        path = self.out / "clean" / "deidentification.csv"
+        if not path.exists():
+            return self._msg("open_none") + "\n"
+        df = pd.read_csv(path)
+        n_answers = int(df.loc[df["kind"] == "answers", "n"].sum())
+        by = df[df["kind"] != "answers"].groupby("kind")["n"].sum().sort_values(ascending=False)
+        table = pd.DataFrame(
+            {
+                self.t("open_col_type"): [f"[{k}]" for k in by.index],
+                self.t("open_col_replaced"): [str(int(n)) for n in by],
+            }
+        )
+        return self._msg("deid_intro", n=n_answers) + "\n\n" + _md(table)
+
+    def coding_sources_text(self) -> str:
+        """On which codes the theme counts rest (people, the automatic proposal, or both)."""
+        themes = self.open_themes()
+        if themes.empty:
+            return ""
+        prog = themes[themes["lab"] == "all"]
+        human, auto = int(prog["n_human"].sum()), int(prog["n_auto"].sum())
+        return self._msg("coding_sources", human=human, auto=auto) + "\n"
+
+    def agreement_text(self) -> str:
+        """Kappa and alpha per theme between coders and with the proposal, with intervals."""
+        path = self.out / "coding" / "agreement.csv"
+        if not path.exists():
+            return self._msg("agreement_none") + "\n"
+        df = pd.read_csv(path)
+        rows = [
+            {
+                self.t("open_col_theme"): self.theme_label(r.theme),
+                self.t("open_col_coders"): r.coders,
+                "n": str(int(r.n_answers)),
+                "kappa": self._with_ci(r.kappa, r.kappa_ci_low, r.kappa_ci_high),
+                "alpha": self._with_ci(r.alpha, r.alpha_ci_low, r.alpha_ci_high),
+            }
+            for r in df.itertuples()
+        ]
+        return self._msg("agreement_intro") + "\n\n" + _md(pd.DataFrame(rows))
+
+    def _with_ci(self, value: float, low: float, high: float) -> str:
+        if pd.isna(value):
+            return "–"
+        return self.num(value) + ("" if pd.isna(low) else f" {self.interval(low, high)}")

@@ -1,0 +1,96 @@
+"""Report sections on the open answers, from published tables only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from leerlab_research.coding.matcher import propose
+from leerlab_research.compare.open_themes import open_tables
+from leerlab_research.config.study import load_study
+from leerlab_research.report.context import ReportData
+
+REPO = Path(__file__).resolve().parents[2]
+TEXTS = [
+    "Meer tijd in het rooster. Verder prima.",
+    "Minder vergaderen, meer doen.",
+    "Het budget is op.",
+]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    out = tmp_path_factory.mktemp("open_report")
+    study = load_study(REPO / "analyses" / "demo" / "study.yaml", check_sources=False)
+    resp, ans = [], []
+    for lab, n in {"weert": 12, "helmond": 9, "gorinchem": 3, "stadskanaal": 6}.items():
+        for i in range(n):
+            rid = f"{lab[:3]}{i:013d}"
+            resp.append((rid, lab, "T0"))
+            ans.append((f"{rid}-T0-beter", rid, lab, "T0", "docent", "vmbo", "beter", TEXTS[i % 3]))
+    responses = pd.DataFrame(resp, columns=["respondent_id", "lab", "wave"])
+    answers = pd.DataFrame(
+        ans,
+        columns=[
+            "answer_id",
+            "respondent_id",
+            "lab",
+            "wave",
+            "role",
+            "school_type",
+            "question",
+            "text",
+        ],
+    )
+    codes = propose(answers, study.codebook.coding_frame)
+    themes, quotes = open_tables(responses, (answers, codes), study.codebook, min_cell=5)
+    (out / "compare").mkdir()
+    themes.to_csv(out / "compare" / "open_themes.csv", index=False)
+    quotes.to_csv(out / "compare" / "open_quotes.csv", index=False)
+    index = {"tables": {n: {"file": f"{n}.csv"} for n in ("open_themes", "open_quotes")}}
+    (out / "compare" / "results.json").write_text(json.dumps(index), encoding="utf-8")
+    (out / "clean").mkdir()
+    pd.DataFrame(
+        {"source_file": ["a.csv"] * 3, "kind": ["answers", "naam", "telefoon"], "n": [30, 4, 1]}
+    ).to_csv(out / "clean" / "deidentification.csv", index=False)
+    return study, out
+
+
+def test_lab_section_themes_quotes_and_conditions(data):
+    study, out = data
+    r = ReportData(study=study, out=out, lang="nl")
+    text = r.lab_open_section("weert")
+    assert "| Tijd en roosters | Faciliteren (tijd, middelen, ruimte) | 4 / 12" in " ".join(
+        text.split()
+    )
+    assert "> Meer tijd in het rooster." in text and "Verder prima" not in text
+    assert "**Tijd en roosters** · *Faciliteren (tijd, middelen, ruimte)*" in text
+    assert "Wat gaat goed?" in text and "Te weinig antwoorden" in text  # no 'goed' answers here
+    for word in ("docent", "vmbo", "bestuur"):
+        assert word not in text.split("|")[-1]
+
+
+def test_small_labs_show_no_quotes(data):
+    study, out = data
+    r = ReportData(study=study, out=out, lang="nl")
+    for lab in ("gorinchem", "stadskanaal"):  # primary and complementary suppression
+        text = r.lab_open_section(lab)
+        assert "> " not in text and "Te weinig antwoorden" in text and " / " not in text
+
+
+def test_english_programme_and_methods(data):
+    study, out = data
+    r = ReportData(study=study, out=out, lang="en")
+    prog = r.programme_open_section()
+    assert "**Anchoring**" in prog and "Time and timetables" in prog
+    assert "What could be better?" in prog or "Wat kan beter?" in prog
+    assert "Coding frame" not in prog
+    frame = r.coding_frame_table()
+    assert "Knowing each other" in frame and "version 1.0.0" in frame
+    deid = r.deidentification_text()
+    assert "the 30 open answers" in deid and "| [naam]" in deid
+    assert "No coding sheets have been imported" in r.agreement_text()
+    assert "on 0 codes by coders and 30 codes" in r.coding_sources_text()
