@@ -7,8 +7,9 @@ scale × lab (``lab = all`` for the programme):
 
 ``paired``
     paired t-test (T1 − T0; as :func:`scipy.stats.ttest_rel`), the Wilcoxon
-    signed-rank test (:func:`scipy.stats.wilcoxon` on the differences, zero
-    differences dropped as in Wilcoxon 1945), and d_z = mean(diff) / sd(diff)
+    signed-rank test on the differences (zero differences dropped as in Wilcoxon
+    1945; exact for small samples, normal approximation with tie correction above:
+    :mod:`.signed_rank`, equal to :func:`scipy.stats.wilcoxon`), and d_z = mean(diff) / sd(diff)
     (Lakens 2013) with the interval of :func:`pingouin.compute_esci` (paired).
 ``unpaired``
     Welch's t-test of unpaired T1 vs unpaired T0 respondents (as
@@ -37,7 +38,6 @@ Wilcoxon, F. (1945). Individual comparisons by ranking methods. *Biometrics Bull
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -46,6 +46,7 @@ from scipy import stats
 
 from . import disclosure, hypercube
 from .common import ALL, UNKNOWN, add_corrections, lab_names, sort_rows
+from .signed_rank import wilcoxon_signed_rank
 
 COLUMNS = [
     "scale",
@@ -171,15 +172,6 @@ def welch_vec(
     }
 
 
-def _wilcoxon(diff: np.ndarray) -> tuple[float, float]:
-    if diff.size == 0 or not np.any(diff != 0):
-        return np.nan, np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        w = stats.wilcoxon(diff)
-    return float(w.statistic), float(w.pvalue)
-
-
 def _agg(values: pd.Series, keys: pd.Series) -> pd.DataFrame:
     g = values.groupby(keys.to_numpy(), sort=True)
     out = pd.DataFrame({"n": g.size(), "mean": g.mean(), "var": g.var(ddof=1)})
@@ -243,7 +235,9 @@ def change_table(
         groups_ = {lab: idx for lab, idx in lab_p.groupby(lab_p.to_numpy()).indices.items()}
         dvals = diff.to_numpy()
         wil = [
-            _wilcoxon(dvals if lab == ALL else dvals[groups_.get(lab, np.zeros(0, dtype=int))])
+            wilcoxon_signed_rank(
+                dvals if lab == ALL else dvals[groups_.get(lab, np.zeros(0, dtype=int))]
+            )
             for lab in labs_all
         ]
         paired = pd.DataFrame(
