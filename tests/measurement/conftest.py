@@ -37,3 +37,8 @@ def clean_table(codebook, lab_ids) -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def holzinger() -> pd.DataFrame:
     return pd.read_csv(RESULTS / "holzinger1939.csv")
+
+
+@pytest.fixture(scope="session")
+def holzinger_missing() -> pd.DataFrame:
+    return pd.read_csv(RESULTS / "holzinger1939_missing.csv")

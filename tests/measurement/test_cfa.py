@@ -93,11 +93,6 @@ def test_invariance_steps_match_lavaan(holzinger, lavaan_fit):
     )
 
 
-@pytest.fixture(scope="module")
-def holzinger_missing() -> pd.DataFrame:
-    return pd.read_csv(RESULTS / "holzinger1939_missing.csv")
-
-
 def test_fiml_single_group_matches_lavaan_missing_ml(holzinger_missing):
     ref = pd.read_csv(RESULTS / "holzinger_cfa_fit_missing_lavaan.csv").set_index("model")
     with single_thread():

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .fit_indices import _indices, _ml_cov, f_ml, srmr
+from .scoring import fit_fiml
 
 #: SLSQP options: semopy's default ``ftol`` (1e-6 on the objective) stops a little
 #: short of lavaan's optimum (chi2 off by ~2e-4 on Holzinger-Swineford).
@@ -64,6 +65,19 @@ def _fast_model_means_class() -> type:
             for rows in patterns.values():
                 keep = np.flatnonzero(finite[rows[0]])
                 by_size.setdefault(len(keep), []).append((keep, data[np.ix_(rows, keep)]))
+            # Blocks of variables observed together (one per group of the stacked model)
+            # with their rows: the curvature that Fisher scoring (.scoring) works with.
+            block = np.arange(data.shape[1])
+            for rows in patterns.values():
+                keep = np.flatnonzero(finite[rows[0]])
+                if keep.size:
+                    block[np.isin(block, block[keep])] = block[keep].min()
+            self.fiml_blocks = []
+            for b in np.unique(block):
+                idx = np.flatnonzero(block == b)
+                n_b = sum(len(r) for r in patterns.values() if finite[r[0]][idx].any())
+                if n_b:
+                    self.fiml_blocks.append((idx, float(n_b)))
             # Patterns with the same number of observed variables are evaluated as one batch.
             self.fiml_batches = []
             for q in sorted(by_size):
@@ -361,10 +375,8 @@ def _fit_stacked(
     model = _fast_model_means_class()(_stacked_description(factors, len(groups), step))
     model.load(stacked)
     model.param_vals = _start_values(_active(model), prev, groups)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.fit(obj="ML", solver="SLSQP", options=_FIML_SOLVER_OPTIONS)
-    return model, bool(res.success), float(res.fun)
+    res = fit_fiml(model, _FIML_SOLVER_OPTIONS)
+    return model, res.success, res.fun
 
 
 def _multigroup(
