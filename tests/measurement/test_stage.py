@@ -106,10 +106,15 @@ def test_items_cfa_and_invariance_tables(stage_run, codebook):
 
 
 def test_deterministic(tmp_path, clean_table):
-    """Two runs give byte-identical tables (smaller table and settings to save time)."""
+    """Two runs, one model fit at a time and in two processes, give byte-identical tables.
+
+    (Smaller table and settings to save time.)
+    """
     extra = "  measurement:\n    n_boot: 500\n    by: [wave, school_type]\n    invariance_groups: [wave]\n"
     table = clean_table.iloc[:500]
-    runs = [_context(tmp_path / f"run{i}", table, extra) for i in range(2)]
+    runs = [
+        _context(tmp_path / f"run{i}", table, extra + f"    workers: {i + 1}\n") for i in range(2)
+    ]
     for ctx in runs:
         run_measurement(ctx)
     for name in FILES:

@@ -98,6 +98,11 @@ class MeasurementSettings(BaseModel):
         default_factory=lambda: {"school_type": ["vmbo", "mbo"], "wave": ["T0", "T1"]},
         description="groups compared per invariance variable (others are left out)",
     )
+    workers: int | None = Field(
+        None,
+        ge=1,
+        description="processes for the CFA and invariance fits (default: the available cores)",
+    )
 
 
 class CompareSettings(BaseModel):

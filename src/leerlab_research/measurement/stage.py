@@ -17,7 +17,10 @@ Writes (all with :func:`leerlab_research.outputs.write_csv`, rows sorted):
     Configural / metric / scalar steps per ``settings.measurement.invariance_groups``.
 
 Deterministic: the bootstrap seed is ``settings.seed`` (each scale x group cell
-derives its own stream from it), semopy starts from fixed starting values.
+derives its own stream from it), semopy starts from fixed starting values. The CFA
+and each invariance sequence run in worker processes (:mod:`.parallel`, at most
+``settings.measurement.workers`` or the cores) while the reliability tables are
+computed; the outputs do not depend on the number of workers.
 """
 
 from __future__ import annotations
@@ -26,16 +29,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..config.codebook import Codebook
 from ..errors import DataError
 from ..outputs import write_csv
 from ..runtime import StageContext
 from .cfa import single_thread
+from .parallel import n_workers, pool
 from .scales import cfa, invariance, item_analysis, scale_reliability
 
 
-def _invariance_rows(df: pd.DataFrame, ctx: StageContext) -> pd.DataFrame:
+def _invariance_levels(df: pd.DataFrame, ctx: StageContext) -> list[tuple[str, list[str]]]:
+    """(group, levels to compare) per ``settings.measurement.invariance_groups``."""
     cfg = ctx.study.settings.measurement
-    frames = []
+    out = []
     for group in cfg.invariance_groups:
         if group not in df.columns:
             raise DataError(
@@ -44,27 +50,51 @@ def _invariance_rows(df: pd.DataFrame, ctx: StageContext) -> pd.DataFrame:
         levels = cfg.invariance_levels.get(group) or sorted(
             str(v) for v in df[group].dropna().unique()
         )
-        present = [lv for lv in levels if (df[group].astype("string") == lv).sum() > 0]
-        try:
-            if len(present) < 2:
-                raise ValueError(f"fewer than two of the groups {levels} are present")
-            table = invariance(
-                df, ctx.study.codebook, group=group, levels=present, missing=cfg.cfa_missing
-            )
-        except Exception as exc:  # noqa: BLE001 - a failed model is reported as a row, not a crash
-            table = pd.DataFrame(
-                [
-                    {
-                        "group": group,
-                        "levels": " / ".join(levels),
-                        "step": "configural",
-                        "converged": False,
-                        "verdict": f"not estimated: {type(exc).__name__}: {exc}",
-                    }
-                ]
-            )
-        frames.append(table)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        out.append((group, levels))
+    return out
+
+
+def _invariance_group(
+    df: pd.DataFrame, codebook: Codebook, group: str, levels: list[str], missing: str
+) -> pd.DataFrame:
+    """The invariance table of one grouping variable (runs in a worker process)."""
+    present = [lv for lv in levels if (df[group].astype("string") == lv).sum() > 0]
+    try:
+        if len(present) < 2:
+            raise ValueError(f"fewer than two of the groups {levels} are present")
+        return invariance(df, codebook, group=group, levels=present, missing=missing)
+    except Exception as exc:  # noqa: BLE001 - a failed model is reported as a row, not a crash
+        return pd.DataFrame(
+            [
+                {
+                    "group": group,
+                    "levels": " / ".join(levels),
+                    "step": "configural",
+                    "converged": False,
+                    "verdict": f"not estimated: {type(exc).__name__}: {exc}",
+                }
+            ]
+        )
+
+
+def _cfa_tables(
+    df: pd.DataFrame, codebook: Codebook, missing: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit and loadings of the nine-factor model (runs in a worker process)."""
+    try:
+        res = cfa(df, codebook, missing=missing)
+        return res.fit, res.loadings
+    except Exception as exc:  # noqa: BLE001 - reported in the table, not a crash
+        fit = pd.DataFrame(
+            [
+                {
+                    "model": "nine-factor",
+                    "converged": False,
+                    "note": f"not estimated: {type(exc).__name__}: {exc}",
+                }
+            ]
+        )
+        return fit, pd.DataFrame(columns=["factor", "item", "loading", "se", "std_loading"])
 
 
 def run_measurement(ctx: StageContext) -> list[Path]:
@@ -89,49 +119,52 @@ def run_measurement(ctx: StageContext) -> list[Path]:
     written: list[Path] = []
     steps = 4 + (2 if cfg.cfa else 0)
 
-    with single_thread(), ctx.progress("measurement", steps) as advance:
-        overall = scale_reliability(df, cb, by=None, min_n=cfg.min_n, n_boot=cfg.n_boot, **common)
-        written.append(write_csv(overall, out / "reliability.csv"))
-        advance(1)
-        by = [c for c in cfg.by if c in df.columns]
-        unknown = sorted(set(cfg.by) - set(by))
-        if unknown:
-            raise DataError(
-                f"settings.measurement.by: columns not in the clean table: {', '.join(unknown)}"
-            )
-        grouped = scale_reliability(
-            df, cb, by=by, min_n=cfg.min_n, n_boot=cfg.n_boot_groups or cfg.n_boot, **common
-        )
-        written.append(write_csv(grouped, out / "reliability_by_group.csv"))
-        advance(1)
-        items = []
-        for name in cb.scale_names:
-            codes = list(cb.scales[name].items)
-            table = item_analysis(df[codes].astype("float64"))
-            table.insert(0, "scale", name)
-            items.append(table)
-        written.append(write_csv(pd.concat(items, ignore_index=True), out / "items.csv"))
-        advance(1)
+    # The model fits are independent of each other and of the reliability tables:
+    # they run in worker processes while this process computes the tables.
+    groups = _invariance_levels(df, ctx) if cfg.cfa else []
+    n_models = (1 + len(groups)) if cfg.cfa else 0
+    workers = n_workers(cfg.workers, n_models)
+    with pool(workers if n_models else 1) as executor:
+        fits = []
         if cfg.cfa:
-            try:
-                res = cfa(df, cb, missing=cfg.cfa_missing)
-                fit, loadings = res.fit, res.loadings
-            except Exception as exc:  # noqa: BLE001 - reported in the table, not a crash
-                fit = pd.DataFrame(
-                    [
-                        {
-                            "model": "nine-factor",
-                            "converged": False,
-                            "note": f"not estimated: {type(exc).__name__}: {exc}",
-                        }
-                    ]
+            fits.append(executor.submit(_cfa_tables, df, cb, cfg.cfa_missing))
+            for group, levels in groups:
+                fits.append(
+                    executor.submit(_invariance_group, df, cb, group, levels, cfg.cfa_missing)
                 )
-                loadings = pd.DataFrame(columns=["factor", "item", "loading", "se", "std_loading"])
-            written.append(write_csv(fit, out / "cfa_fit.csv"))
-            written.append(write_csv(loadings, out / "cfa_loadings.csv"))
+        with single_thread(), ctx.progress("measurement", steps) as advance:
+            overall = scale_reliability(
+                df, cb, by=None, min_n=cfg.min_n, n_boot=cfg.n_boot, **common
+            )
+            written.append(write_csv(overall, out / "reliability.csv"))
             advance(1)
-            inv = _invariance_rows(df, ctx)
-            written.append(write_csv(inv, out / "invariance.csv"))
+            by = [c for c in cfg.by if c in df.columns]
+            unknown = sorted(set(cfg.by) - set(by))
+            if unknown:
+                raise DataError(
+                    f"settings.measurement.by: columns not in the clean table: {', '.join(unknown)}"
+                )
+            grouped = scale_reliability(
+                df, cb, by=by, min_n=cfg.min_n, n_boot=cfg.n_boot_groups or cfg.n_boot, **common
+            )
+            written.append(write_csv(grouped, out / "reliability_by_group.csv"))
             advance(1)
-        advance(1)
+            items = []
+            for name in cb.scale_names:
+                codes = list(cb.scales[name].items)
+                table = item_analysis(df[codes].astype("float64"))
+                table.insert(0, "scale", name)
+                items.append(table)
+            written.append(write_csv(pd.concat(items, ignore_index=True), out / "items.csv"))
+            advance(1)
+            if cfg.cfa:
+                fit, loadings = fits[0].result()
+                written.append(write_csv(fit, out / "cfa_fit.csv"))
+                written.append(write_csv(loadings, out / "cfa_loadings.csv"))
+                advance(1)
+                frames = [f.result() for f in fits[1:]]
+                inv = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+                written.append(write_csv(inv, out / "invariance.csv"))
+                advance(1)
+            advance(1)
     return written

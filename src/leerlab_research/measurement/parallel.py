@@ -1,0 +1,63 @@
+"""Independent model fits in worker processes, and the number of cores to use.
+
+The measurement stage fits the nine-factor CFA and one invariance sequence per
+grouping variable; they share nothing, so they run in a process pool while the
+main process computes the reliability tables. Each fit is deterministic (fixed
+starting values, no random state), so the outputs do not depend on the number of
+workers or on which worker ran what. Workers use the ``fork`` start method where
+the platform has it (no second import of numpy/scipy/semopy, ~2 s of CPU each) and
+``spawn`` elsewhere. Each fit limits BLAS to one thread (:func:`.cfa.single_thread`),
+so the pool never runs more threads than workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+
+def available_cores() -> int:
+    """Cores this process may run on (CPU affinity where the platform reports it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def n_workers(requested: int | None, n_tasks: int) -> int:
+    """Workers for ``n_tasks`` independent tasks: at most the cores, at most the tasks."""
+    cap = available_cores() if requested is None else max(1, requested)
+    return max(1, min(cap, available_cores(), n_tasks))
+
+
+class _Inline(Executor):
+    """Runs each task at submission (one worker: no process start-up at all)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(exc)
+        return future
+
+
+@contextmanager
+def pool(workers: int) -> Iterator[Executor]:
+    """A process pool of ``workers`` (inline when 1); pending tasks are cancelled on error."""
+    if workers <= 1:
+        yield _Inline()
+        return
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    executor = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context(method)
+    )
+    try:
+        yield executor
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
