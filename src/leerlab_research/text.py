@@ -250,6 +250,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(nominal), with 95% bootstrap intervals over the answers; between the coders and of "
         "each coder with the automatic proposal.",
     },
+    # printable questionnaire (leerlab instrument --format print)
+    "survey_lab": {"nl": "Leerlab: {lab}", "en": "Leerlab: {lab}"},
+    "survey_wave": {"nl": "Meting: {wave}", "en": "Wave: {wave}"},
+    "survey_codebook": {"nl": "Codebook: {name} {version}", "en": "Codebook: {name} {version}"},
+    "survey_part": {"nl": "Deel {n}: {title}", "en": "Part {n}: {title}"},
 }
 
 

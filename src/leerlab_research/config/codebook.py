@@ -133,6 +133,8 @@ class SurveyTexts(_Model):
     matrix: LocalText
     focus: LocalText
     end: LocalText
+    background: LocalText  # title of the first page
+    closing: LocalText  # title of the page with the open questions
 
 
 class ItemChange(_Model):

@@ -13,29 +13,23 @@ from pathlib import Path
 from ..config.codebook import load_codebook
 from ..config.labs import load_labs
 from ..report.engine import RenderRequest, render
+from ..text import msg
 from .spec import Question, Survey, build_survey
 
 BOX = "☐"
 FORMATS = ("html", "pdf")
-_WORDS = {
-    "nl": {"yes": "Ja", "no": "Nee", "lab": "Leerlab", "wave": "Meting", "version": "Codebook",
-           "page": "Deel"},
-    "en": {"yes": "Yes", "no": "No", "lab": "Leerlab", "wave": "Wave", "version": "Codebook",
-           "page": "Part"},
-}  # fmt: skip
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _question(number: int, q: Question, lang: str) -> list[str]:
-    words = _WORDS[lang]
+def _question(number: int, q: Question) -> list[str]:
     out = [f"**{number}. {q.text}**", ""]
     if q.help and q.kind != "matrix":
         out += [f"*{q.help}*", ""]
     if q.kind == "yesno":
-        out += [f"{BOX} {words['yes']}  {BOX} {words['no']}", ""]
+        out += ["  ".join(f"{BOX} {opt.text}" for opt in q.options), ""]
     elif q.kind in ("single", "dropdown", "multi"):
         # A typographic apostrophe: smart quotes would turn 's-Hertogenbosch into ‘s-.
         out += [f"- {BOX} {opt.text.replace(chr(39), '’')}" for opt in q.options] + [""]
@@ -61,22 +55,23 @@ def questionnaire_markdown(survey: Survey) -> str:
     Parameters
     ----------
     survey
-        From :func:`~.spec.build_survey`; its language decides the fixed words.
+        From :func:`~.spec.build_survey`; its language picks the fixed words from
+        the text catalogue (:data:`leerlab_research.text.MESSAGES`).
     """
-    words = _WORDS[survey.lang]
+    lang = survey.lang
     meta = []
     if survey.lab_name:
-        meta.append(f"{words['lab']}: {survey.lab_name}")
+        meta.append(msg("survey_lab", lang, lab=survey.lab_name))
     if survey.wave:
-        meta.append(f"{words['wave']}: {survey.wave}")
-    meta.append(f"{words['version']}: {survey.name} {survey.version}")
+        meta.append(msg("survey_wave", lang, wave=survey.wave))
+    meta.append(msg("survey_codebook", lang, name=survey.name, version=survey.version))
     lines = [" · ".join(meta), "", survey.intro, ""]
     number = 0
     for p, page in enumerate(survey.pages, start=1):
-        lines += [f"## {words['page']} {p}: {page.title}", ""]
+        lines += [f"## {msg('survey_part', lang, n=p, title=page.title)}", ""]
         for q in page.questions:
             number += 1
-            lines += _question(number, q, survey.lang)
+            lines += _question(number, q)
     lines += [survey.end, ""]
     return "\n".join(lines)
 

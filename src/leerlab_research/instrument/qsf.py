@@ -69,7 +69,7 @@ def _payload(q: Question, qid: str, yes_no: tuple[str, str]) -> dict[str, Any]:
     }
     if q.kind in ("yesno", "single", "dropdown"):
         if q.kind == "yesno":
-            pairs = [("1", yes_no[0]), ("2", yes_no[1])]
+            pairs = [("1", q.options[0].text), ("2", q.options[1].text)]
             recodes = dict(YES_NO)
         else:
             # The choice id is the answer code itself, so the recode is the identity.

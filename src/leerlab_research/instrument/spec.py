@@ -189,6 +189,10 @@ def build_survey(
             "consent",
             "yesno",
             var["consent"].question_text(lang),
+            # Codebook values as codes: each platform writes its own yes/no code.
+            tuple(
+                Option(v, (var["consent"].value_labels or {})[v].get(lang)) for v in ("ja", "nee")
+            ),
             help=texts.consent.get(lang),
             mandatory=True,
         )
@@ -224,7 +228,7 @@ def build_survey(
                 tuple(Option(n, var[n].question_text(lang)) for n in focus),
             )
         )
-    pages = [Page("achtergrond", "Over u" if lang == "nl" else "About you", tuple(first))]
+    pages = [Page("achtergrond", texts.background.get(lang), tuple(first))]
     for dname, domain in cb.domains.items():
         qs = []
         for sname in cb.scales_in_domain(dname):
@@ -245,7 +249,7 @@ def build_survey(
     pages.append(
         Page(
             "open",
-            "Tot slot" if lang == "nl" else "Finally",
+            texts.closing.get(lang),
             tuple(Question(n, "text", var[n].question_text(lang)) for n in OPEN),
         )
     )
