@@ -59,6 +59,9 @@ LANGUAGE_FIELDS = (
     "surveyls_survey_id", "surveyls_language", "surveyls_title", "surveyls_description",
     "surveyls_welcometext", "surveyls_endtext", "surveyls_dateformat", "surveyls_numberformat",
 )  # fmt: skip
+#: LimeSurvey's date format (5 = dd-mm-yyyy, 9 = yyyy-mm-dd) and decimal mark (1 = comma).
+DATE_FORMAT = {"nl": 5, "en": 9}
+NUMBER_FORMAT = {"nl": 1, "en": 0}
 CONSENT_RELEVANCE = 'consent.NAOK == "Y"'
 
 
@@ -210,7 +213,7 @@ def to_lss(survey: Survey) -> bytes:
             "surveyls_survey_id": sid, "surveyls_language": lang,
             "surveyls_title": survey.title, "surveyls_description": "",
             "surveyls_welcometext": survey.intro, "surveyls_endtext": survey.end,
-            "surveyls_dateformat": 5 if lang == "nl" else 9, "surveyls_numberformat": 1 if lang == "nl" else 0,
+            "surveyls_dateformat": DATE_FORMAT[lang], "surveyls_numberformat": NUMBER_FORMAT[lang],
         }
     ]  # fmt: skip
     lines = [
