@@ -6,14 +6,18 @@ without importing the pipeline (which imports every stage).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .config.contracts import Contract, read_table
+from .config.schema import CLEAN_TABLE, clean_contract
 from .config.study import Study
 from .errors import MissingStageOutput
 
@@ -43,6 +47,36 @@ class StageContext:
             )
         return path
 
+    def contract(self, relpath: str) -> Contract:
+        """The contract of an output table: the clean table's from the codebook, a
+        comparison table's from the Table Schema that ``results.json`` carries."""
+        if relpath == CLEAN_TABLE:
+            return clean_contract(self.study.codebook, self.study.labs)
+        if relpath.startswith("compare/") and relpath.endswith(".csv"):
+            return compare_contract(self.out, relpath, self.study.path)
+        raise KeyError(f"no contract for {relpath}")
+
+    def read_table(self, relpath: str, stage: str) -> pd.DataFrame:
+        """An earlier stage's table, checked against its contract.
+
+        Parameters
+        ----------
+        relpath
+            The table under the output root, e.g. ``clean/responses.parquet``.
+        stage
+            The command that writes it (named when the file is missing).
+
+        Raises
+        ------
+        MissingStageOutput
+            The file is missing (exit 2, names the command to run).
+        DataError
+            The table breaks its contract: every wrong, missing or unknown column is
+            named (exit 1).
+        """
+        path = self.require(relpath, stage)
+        return read_table(path, self.contract(relpath), where=str(path))
+
     @contextmanager
     def progress(self, description: str, total: int) -> Iterator[Callable[[int], None]]:
         """A rich progress bar on stderr; yields ``advance(n=1)``."""
@@ -57,3 +91,18 @@ class StageContext:
         ) as prog:
             task = prog.add_task(description, total=total)
             yield lambda n=1: prog.advance(task, n)
+
+
+def compare_contract(out: Path, relpath: str, study_path: object = "") -> Contract:
+    """A comparison table's contract from ``compare/results.json`` (its ``schema``)."""
+    index = out / "compare" / "results.json"
+    name = Path(relpath).stem
+    try:
+        info = json.loads(index.read_text(encoding="utf-8"))["tables"][name]
+        schema = info["schema"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise MissingStageOutput(
+            f"{index} has no table schema for {name!r} ({type(exc).__name__}): run "
+            f"`leerlab compare --study {study_path}` again"
+        ) from None
+    return Contract.from_table_schema(relpath, schema, stage="compare")

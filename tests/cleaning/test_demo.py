@@ -19,6 +19,8 @@ from cleaning_helpers import REPO, run_cli
 
 from leerlab_research.config import schema
 from leerlab_research.config.codebook import load_codebook
+from leerlab_research.config.contracts import read_table
+from leerlab_research.config.labs import load_labs
 
 CB = load_codebook(REPO / "data" / "codebook" / "reflectie.yaml")
 
@@ -142,6 +144,10 @@ def test_clean_table_contract(demo):
     assert key.equals(key.sort_values(list(key.columns)).reset_index(drop=True))
     csv = pd.read_csv(demo["clean"] / "responses.csv")
     assert list(csv.columns) == schema.clean_columns(CB) and len(csv) == len(resp)
+    # the contract later stages check it with holds for the real cleaning output
+    contract = schema.clean_contract(CB, load_labs(REPO / "data" / "codebook" / "labs.yaml"))
+    read_table(demo["clean"] / "responses.parquet", contract)
+    read_table(demo["clean"] / "responses.csv", contract)
 
 
 def test_item_missing_reasons(demo):

@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 from synth import make_clean
 
+from leerlab_research.compare.registry import REGISTRY
 from leerlab_research.compare.stage import TABLES, run_compare
 from leerlab_research.errors import MissingStageOutput
 from leerlab_research.outputs import write_parquet
@@ -25,6 +26,9 @@ def run(tmp_path_factory, study_default):
     sizes = np.random.default_rng(9).integers(6, 45, len(ids))
     sizes[0] = 3  # a lab too small to show
     clean, _ = make_clean(study.codebook, lab_ids=ids, sizes=sizes, seed=5)
+    # the model's scores are unbounded; a clean table's are means of 1–5 items, and the
+    # stage checks the table against that contract when it reads it
+    clean[study.codebook.scale_names] = clean[study.codebook.scale_names].clip(1, 5)
     out = tmp_path_factory.mktemp("out")
     write_parquet(clean, out / "clean" / "responses.parquet")
     ctx = StageContext(study=study, out=out, console=Console(stderr=True, quiet=True))
@@ -70,6 +74,18 @@ def test_results_index(run):
         df = pd.read_csv(out / "compare" / meta["file"], keep_default_na=False, nrows=0)
         assert meta["columns"] == list(df.columns), name
         assert {"unit", "test", "correction", "min_cell", "n_rows", "keys"} <= set(meta)
+        assert [f["name"] for f in meta["schema"]["fields"]] == meta["columns"], name
+        assert meta["min_cell_rule"] and set(meta["counts"]) <= set(meta["columns"]), name
+
+
+def test_every_table_honours_its_registered_contract(run):
+    """Types and constraints of the registry hold for the written CSVs (as the report reads
+    them), so the registry cannot drift from the builders."""
+    study, out, *_ = run
+    ctx = StageContext(study=study, out=out, console=Console(stderr=True, quiet=True))
+    for name in TABLES:
+        df = ctx.read_table(f"compare/{name}.csv", "compare")
+        assert list(df.columns) == REGISTRY[name].columns
 
 
 def test_every_table_respects_min_cell(run):
@@ -77,12 +93,10 @@ def test_every_table_respects_min_cell(run):
     mc = study.settings.min_cell
     for name in TABLES:
         df = pd.read_csv(out / "compare" / f"{name}.csv")
-        if "suppressed" in df.columns:
-            shown = df[~df["suppressed"].astype(bool)]
-            for col in ("n", "n_a", "n_b", "n_paired", "n_unpaired_t0", "n_unpaired_t1"):
-                if col in shown.columns:
-                    v = shown[col].dropna()
-                    assert ((v == 0) | (v >= mc)).all(), (name, col)
+        shown = df[~df["suppressed"].astype(bool)] if "suppressed" in df.columns else df
+        for col in REGISTRY[name].counts:
+            v = shown[col].dropna()
+            assert ((v == 0) | (v >= mc)).all(), (name, col)
     sup = pd.read_csv(out / "compare" / "suppression.csv")
     assert set(sup["reason"]) <= {"primary", "complementary"}
     assert set(sup["table"]) <= set(TABLES)

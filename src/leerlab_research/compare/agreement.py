@@ -45,24 +45,9 @@ from scipy import stats
 from .common import ALL, lab_names, sort_rows
 from .descriptives import cell_reason
 from .disclosure import PRIMARY, blank, inherit
+from .registry import columns
 
-COLUMNS = [
-    "scale",
-    "wave",
-    "lab",
-    "lab_name",
-    "measure",
-    "group_a",
-    "group_b",
-    "n",
-    "n_a",
-    "n_b",
-    "value",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-    "suppression_reason",
-]
+COLUMNS = columns("agreement")
 ROLE_PAIRS = [("bestuur", "management"), ("bestuur", "docent"), ("management", "docent")]
 SCHOOL_PAIRS = [("vmbo", "mbo")]
 

@@ -46,37 +46,10 @@ from scipy import stats
 
 from . import disclosure, hypercube
 from .common import ALL, UNKNOWN, add_corrections, lab_names, sort_rows
+from .registry import columns
 from .signed_rank import wilcoxon_signed_rank
 
-COLUMNS = [
-    "scale",
-    "lab",
-    "lab_name",
-    "analysis",
-    "n_paired",
-    "n_unpaired_t0",
-    "n_unpaired_t1",
-    "mean_t0",
-    "mean_t1",
-    "mean_diff",
-    "ci_low",
-    "ci_high",
-    "test",
-    "statistic",
-    "df",
-    "p",
-    "effect_size",
-    "effect_size_type",
-    "es_ci_low",
-    "es_ci_high",
-    "wilcoxon_w",
-    "wilcoxon_p",
-    "p_holm",
-    "p_fdr_bh",
-    "correction_family",
-    "suppressed",
-    "suppression_reason",
-]
+COLUMNS = columns("change")
 STAT_COLUMNS = [
     "n_paired",
     "n_unpaired_t0",

@@ -23,28 +23,12 @@ import pandas as pd
 
 from . import disclosure, hypercube
 from .common import ALL, GROUP_DIMS, lab_names, sort_rows, t_interval
+from .registry import columns
 
 #: Score at or above which a scale score counts as agreement (4 = eens on 1–5).
 AGREE_FROM = 4.0
 
-COLUMNS = [
-    "scale",
-    "wave",
-    "breakdown",
-    "lab",
-    "lab_name",
-    "role",
-    "school_type",
-    "n",
-    "mean",
-    "sd",
-    "median",
-    "pct_agree",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-    "suppression_reason",
-]
+COLUMNS = columns("descriptives")
 STAT_COLUMNS = ["n", "mean", "sd", "median", "pct_agree", "ci_low", "ci_high"]
 KEY_COLUMNS = ["scale", "wave", "lab", "role", "school_type"]
 

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .common import ALL
+from .registry import columns
 
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
@@ -196,7 +197,7 @@ def blank(table: pd.DataFrame, reason: np.ndarray, stat_cols: Sequence[str]) -> 
     return table
 
 
-SUPPRESSION_COLUMNS = ["table", "scale", "wave", "lab", "key", "reason"]
+SUPPRESSION_COLUMNS = columns("suppression")
 
 
 def records(name: str, table: pd.DataFrame, key_cols: Sequence[str]) -> pd.DataFrame:

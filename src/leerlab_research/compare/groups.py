@@ -47,54 +47,10 @@ from scipy import optimize, stats
 
 from .common import ALL, UNKNOWN, add_corrections, holm, sort_rows
 from .descriptives import cell_reason
+from .registry import columns
 
-TEST_COLUMNS = [
-    "scale",
-    "wave",
-    "factor",
-    "test",
-    "k_groups",
-    "groups",
-    "groups_excluded",
-    "n_total",
-    "statistic",
-    "df1",
-    "df2",
-    "p",
-    "effect_size",
-    "effect_size_type",
-    "es_ci_low",
-    "es_ci_high",
-    "effect_size_2",
-    "effect_size_2_type",
-    "p_holm",
-    "p_fdr_bh",
-    "correction_family",
-    "status",
-]
-POSTHOC_COLUMNS = [
-    "scale",
-    "wave",
-    "factor",
-    "test",
-    "group_a",
-    "group_b",
-    "n_a",
-    "n_b",
-    "mean_a",
-    "mean_b",
-    "mean_rank_a",
-    "mean_rank_b",
-    "diff",
-    "se",
-    "statistic",
-    "df",
-    "p",
-    "p_adj",
-    "p_adj_method",
-    "effect_size",
-    "effect_size_type",
-]
+TEST_COLUMNS = columns("group_tests")
+POSTHOC_COLUMNS = columns("posthoc")
 
 
 def dunn(values: np.ndarray, groups: np.ndarray) -> pd.DataFrame:

@@ -13,22 +13,9 @@ from scipy import stats
 
 from .common import ALL, sort_rows
 from .descriptives import cell_reason
+from .registry import columns
 
-ICC_COLUMNS = [
-    "scale",
-    "wave",
-    "icc1",
-    "icc2",
-    "design_effect",
-    "n_labs",
-    "k_mean",
-    "k0",
-    "n",
-    "msb",
-    "msw",
-    "f",
-    "p",
-]
+ICC_COLUMNS = columns("icc")
 
 
 def icc_oneway(y: np.ndarray, groups: np.ndarray) -> dict[str, float]:

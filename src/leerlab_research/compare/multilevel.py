@@ -71,53 +71,10 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from .common import ALL, add_corrections, lab_names, sort_rows
 from .descriptives import cell_reason
 from .disclosure import blank
+from .registry import columns
 
-MIXEDLM_COLUMNS = [
-    "scale",
-    "term",
-    "factor",
-    "level",
-    "reference",
-    "coef",
-    "se",
-    "z",
-    "p",
-    "ci_low",
-    "ci_high",
-    "p_holm",
-    "p_fdr_bh",
-    "correction_family",
-    "var_lab",
-    "var_residual",
-    "icc_model",
-    "n_obs",
-    "n_labs",
-    "converged",
-    "singular",
-    "status",
-    "message",
-]
-BENCHMARK_COLUMNS = [
-    "scale",
-    "wave",
-    "lab",
-    "lab_name",
-    "n",
-    "raw_mean",
-    "shrunken_mean",
-    "shrunken_ci_low",
-    "shrunken_ci_high",
-    "random_effect",
-    "random_effect_se",
-    "shrinkage",
-    "programme_mean",
-    "var_lab",
-    "var_residual",
-    "vs_programme",
-    "model_status",
-    "suppressed",
-    "suppression_reason",
-]
+MIXEDLM_COLUMNS = columns("mixedlm")
+BENCHMARK_COLUMNS = columns("benchmark")
 #: Reference levels of the fixed effects (first level used when absent).
 REFERENCES = {"role": "docent", "school_type": "vmbo", "wave": "T0"}
 #: A lab variance below this share of the total variance counts as a singular fit.

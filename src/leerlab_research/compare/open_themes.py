@@ -30,22 +30,10 @@ from ..coding.matcher import fold, term_pattern
 from ..config.coding_frame import CodingFrame
 from . import disclosure
 from .common import ALL
+from .registry import columns
 
-THEME_COLUMNS = [
-    "wave", "lab", "question", "theme", "condition", "domain", "n_respondents", "n_answers",
-    "n_mentions", "share", "n_human", "n_auto", "suppressed", "suppression_reason",
-]  # fmt: skip
-QUOTE_COLUMNS = [
-    "wave",
-    "lab",
-    "question",
-    "theme",
-    "condition",
-    "domain",
-    "rank",
-    "quote_no",
-    "quote",
-]
+THEME_COLUMNS = columns("open_themes")
+QUOTE_COLUMNS = columns("open_quotes")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 MAX_QUOTE = 200
 

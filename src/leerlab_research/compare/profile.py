@@ -30,20 +30,9 @@ import pandas as pd
 from . import disclosure, hypercube
 from .common import ALL, lab_names, sort_rows, t_interval
 from .descriptives import cell_reason
+from .registry import columns
 
-COLUMNS = [
-    "scale",
-    "wave",
-    "lab",
-    "lab_name",
-    "n",
-    "mean_centred",
-    "sd",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-    "suppression_reason",
-]
+COLUMNS = columns("profile")
 
 
 def centre_within_person(scores: pd.DataFrame) -> pd.DataFrame:

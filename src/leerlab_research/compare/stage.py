@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..config.schema import CLEAN_TABLE
 from ..outputs import write_csv, write_json
 from . import (
     agreement,
@@ -34,97 +35,12 @@ from . import (
     profile,
 )
 from .common import ALL, UNKNOWN, analysis_frame
+from .registry import REGISTRY, check_columns, disclosure_keys, results_tables
 
-TABLES: dict[str, dict[str, str]] = {
-    "descriptives": {
-        "unit": "cell: respondents of scale × wave × breakdown (programme, lab, role, school_type, "
-        "role+school_type, lab+role, lab+school_type; `all` = aggregated over); lab × role × "
-        "school_type cells are not published",
-        "test": "none (n, mean, sd (n−1), median, % scale score ≥ 4, Student-t CI of the mean)",
-        "correction": "none",
-    },
-    "group_tests": {
-        "unit": "scale × wave × factor (lab, role or school_type at programme level); respondents",
-        "test": "Welch ANOVA (pingouin; eta2 with Steiger noncentral-F CI, omega2) and Kruskal–Wallis "
-        "(pingouin; epsilon2) for ≥3 groups; Welch t (pingouin; Hedges' g with CI) and Mann–Whitney U "
-        "(scipy; rank-biserial with Fisher-z CI as R effectsize, CLES) for 2; groups hidden by "
-        "disclosure control and `onbekend` "
-        "are excluded (groups_excluded)",
-        "correction": "Holm and Benjamini–Hochberg across the scales within wave × factor × test "
-        "(p_holm, p_fdr_bh; family in correction_family)",
-    },
-    "posthoc": {
-        "unit": "pair of groups within scale × wave × factor (settings.compare.posthoc_factors; "
-        "default role and school_type — labs are compared with the programme in benchmark)",
-        "test": "Games–Howell (Hedges' g) after Welch ANOVA; Dunn's z on mean ranks after Kruskal–Wallis",
-        "correction": "Games–Howell: studentized range (p_adj); Dunn: Holm over the pairs (p_adj)",
-    },
-    "icc": {
-        "unit": "scale × wave; respondents nested in labs",
-        "test": "one-way ANOVA of lab: ICC(1), ICC(2) (Bliese 2000), k_mean = N/J as multilevel::ICC1, "
-        "k0 = (N − Σn²/N)/(J − 1); design effect 1 + (k_mean − 1)·ICC(1); msb, msw, k0 blank "
-        "where a lab total is suppressed",
-        "correction": "none",
-    },
-    "mixedlm": {
-        "unit": "fixed-effect term per scale; respondents (both waves) nested in labs",
-        "test": "statsmodels MixedLM (REML), lab random intercept, role/school_type/wave fixed effects "
-        "(references docent, vmbo, T0); Wald z and normal CI; status flags non-convergence/singular fits",
-        "correction": "Holm and Benjamini–Hochberg across the scales per term",
-    },
-    "benchmark": {
-        "unit": "lab × scale × wave",
-        "test": "intercept-only MixedLM per scale × wave: empirical-Bayes (BLUP) lab mean μ̂ + û_j with "
-        "interval ± z·sqrt(prediction-error variance incl. Var(μ̂)); vs_programme: û_j ± z·random_effect_se excludes 0; no ranks; "
-        "labs whose total is suppressed are left out of the model",
-        "correction": "none (one interval per lab; not a multiple-comparison procedure)",
-    },
-    "agreement": {
-        "unit": "lab × scale × wave (rwg_j, awg: respondents with all items); gaps between groups of a lab",
-        "test": "rwg(J) (James, Demaree & Wolf 1984; uniform null (A²−1)/12), awg(J) (Brown & Hauenstein 2005); "
-        "gaps = mean difference with Welch CI (verankering scales)",
-        "correction": "none",
-    },
-    "profile": {
-        "unit": "lab × scale × wave; respondents with all scale scores, centred on their own mean",
-        "test": "mean of within-person centred scores with Student-t CI",
-        "correction": "none",
-    },
-    "change": {
-        "unit": "scale × lab (`all` = programme) × analysis (paired: same respondent_id in both waves; unpaired)",
-        "test": "paired t (T1−T0), Wilcoxon signed-rank, d_z; unpaired: Welch t, Hedges' g",
-        "correction": "Holm and Benjamini–Hochberg across the scales within lab × analysis (shown rows only)",
-    },
-    "open_themes": {
-        "unit": "wave × lab (`all` = programme) × question × theme of the codebook's coding frame; "
-        "answers to the open questions (clean/open_answers.parquet) and their codes "
-        "(clean/open_codes.csv)",
-        "test": "none (answers mentioning the theme, share of the answers; n_human / n_auto: on which "
-        "codes the count rests); lab rows shown when the lab × wave has ≥ min_cell respondents and "
-        "≥ min_cell answers to the question",
-        "correction": "none",
-    },
-    "open_quotes": {
-        "unit": "quote: a sentence or two of one de-identified answer, for the leading themes of a "
-        "shown lab × wave × question; no answer id, role or school type",
-        "test": "none (up to 3 themes with the most mentions, up to 3 quotes each)",
-        "correction": "none",
-    },
-    "suppression": {
-        "unit": "one suppressed row of another table",
-        "test": "disclosure control: primary (0 < n < min_cell) and complementary suppression",
-        "correction": "none",
-    },
-}
-
-KEYS = {
-    "descriptives": descriptives.KEY_COLUMNS,
-    "benchmark": ["scale", "wave", "lab"],
-    "agreement": ["scale", "wave", "lab", "measure", "group_a", "group_b"],
-    "profile": ["scale", "wave", "lab"],
-    "change": ["scale", "lab", "analysis"],
-    "open_themes": ["wave", "lab", "question", "theme"],
-}
+#: Table names in the order the stage writes them (see :mod:`.registry`).
+TABLES = list(REGISTRY)
+#: Tables with suppressed rows → columns naming such a row in ``suppression.csv``.
+KEYS = disclosure_keys()
 
 
 def compare_tables(
@@ -249,7 +165,11 @@ def compare_tables(
 def results_index(
     tables: dict[str, pd.DataFrame], study: Any, timings: dict[str, float] | None = None
 ) -> dict[str, Any]:
-    """The ``results.json`` index (no timings: the file must be deterministic)."""
+    """The ``results.json`` index (no timings: the file must be deterministic).
+
+    ``tables`` comes from :mod:`.registry`: per table its file, columns, Table Schema
+    (``schema``), keys, unit, test, correction and ``min_cell`` rule.
+    """
     s = study.settings
     return {
         "stage": "compare",
@@ -278,17 +198,7 @@ def results_index(
             "reasons": ["primary", "complementary"],
             "n_suppressed": int(len(tables.get("suppression", []))),
         },
-        "tables": {
-            name: {
-                "file": f"{name}.csv",
-                "columns": list(tables[name].columns),
-                "n_rows": int(len(tables[name])),
-                "keys": KEYS.get(name, []),
-                "min_cell": s.min_cell,
-                **TABLES[name],
-            }
-            for name in TABLES
-        },
+        "tables": results_tables(tables, s.min_cell),
     }
 
 
@@ -306,8 +216,7 @@ def run_compare(ctx: Any) -> list[Path]:
     list of Path
         The files written, ``results.json`` last.
     """
-    src = ctx.require("clean/responses.parquet", "clean")
-    clean = pd.read_parquet(src)
+    clean = ctx.read_table(CLEAN_TABLE, "clean")
     out = ctx.stage_dir("compare")
     timings = ctx.options.get("timings")
     timings = timings if isinstance(timings, dict) else {}
@@ -323,7 +232,9 @@ def run_compare(ctx: Any) -> list[Path]:
             open_data=open_themes.read_open_data(ctx),
         )
     start, c0 = time.perf_counter(), time.process_time()
-    written = [write_csv(tables[name], out / f"{name}.csv") for name in TABLES]
+    for name in TABLES:
+        check_columns(name, tables[name])
+    written = [write_csv(tables[name], out / REGISTRY[name].file) for name in TABLES]
     written.append(write_json(results_index(tables, ctx.study), out / "results.json"))
     timings["write"] = time.perf_counter() - start
     cpu["write"] = time.process_time() - c0

@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config.codebook import Codebook
+from ..config.schema import CLEAN_TABLE
 from ..errors import DataError
 from ..outputs import write_csv
 from ..runtime import StageContext
@@ -99,14 +100,11 @@ def _cfa_tables(
 
 def run_measurement(ctx: StageContext) -> list[Path]:
     """Run the measurement stage; return the paths written."""
-    src = ctx.require("clean/responses.parquet", "clean")
-    df = pd.read_parquet(src)
+    # checked against the clean table's contract: a missing item column fails here
+    df = ctx.read_table(CLEAN_TABLE, "clean")
     cb = ctx.study.codebook
     settings = ctx.study.settings
     cfg = settings.measurement
-    missing = [c for c in cb.item_codes if c not in df.columns]
-    if missing:
-        raise DataError(f"{src}: item columns missing from the clean table: {', '.join(missing)}")
     out = ctx.stage_dir("measurement")
     ci = None if cfg.ci == "none" else cfg.ci
     common = dict(

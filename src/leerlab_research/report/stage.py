@@ -12,11 +12,14 @@ name (``'s-Hertogenbosch``) appears inside the report.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
+from ..config.schema import CLEAN_TABLE
 from ..errors import ConfigError
+from ..runtime import StageContext
 from .engine import FORMATS, RenderRequest, quarto_executable, render_many
 
 KINDS = ("lab", "programme", "methods")
@@ -77,6 +80,18 @@ def parse_formats(value: str | list[str] | None, default: list[str]) -> list[str
             f"choose from {', '.join(FORMATS)}"
         )
     return formats
+
+
+def check_inputs(ctx: StageContext) -> None:
+    """Check the clean table and every comparison table against their contracts.
+
+    Templates read them later, inside a notebook kernel; checking here makes a wrong
+    column fail at the stage boundary with the table and column named.
+    """
+    ctx.read_table(CLEAN_TABLE, "clean")
+    index = ctx.require("compare/results.json", "compare")
+    for info in json.loads(index.read_text(encoding="utf-8"))["tables"].values():
+        ctx.read_table(f"compare/{info['file']}", "compare")
 
 
 def parse_kinds(value: list[str] | None, default: list[str]) -> list[str]:
@@ -167,8 +182,7 @@ def run_report(ctx) -> list[Path]:
     lang = opts.get("lang") or settings.language
     if lang not in ("nl", "en"):
         raise ConfigError(f"--lang: unknown language {lang!r}; choose nl or en")
-    ctx.require("clean/responses.parquet", "clean")
-    ctx.require("compare/results.json", "compare")
+    check_inputs(ctx)
     requests = build_requests(ctx, lab=opts.get("lab"), kinds=kinds, formats=formats, lang=lang)
     engine = "quarto" if quarto_executable() else "fallback"
     ctx.console.print(f"  rendering {len(requests)} report(s) × {', '.join(formats)} with {engine}")
