@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +100,30 @@ def run_cli(*args: str):
     from leerlab_research.cli import app
 
     return runner.invoke(app, list(args), env={"COLUMNS": "200", "LEERLAB_PSEUDONYM_KEY": ""})
+
+
+KEY = b"unit-test-key"
+
+
+def assert_failed(result, out: Path, *needles: str) -> None:
+    text = result.output
+    assert result.exit_code in (1, 2), text
+    assert "Traceback" not in text
+    for needle in needles:
+        assert needle in text, f"{needle!r} not in output:\n{text}"
+    assert not (out / "clean" / "responses.csv").exists()
+    assert not (out / "clean" / "responses.parquet").exists()
+
+
+def study_with_file(tmp_path: Path, name: str, data: bytes, platform: str = "auto") -> Path:
+    (tmp_path / name).write_bytes(data)
+    return write_study(tmp_path, [{"path": name, "platform": platform, "wave": "T0"}])
+
+
+def xlsx_bytes(df: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.to_excel(buf, index=False)
+    return buf.getvalue()
+
+
+HEADER_ONLY = ";".join(dutch_frame(1).columns).encode("cp1252") + b"\r\n"

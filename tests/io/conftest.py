@@ -7,10 +7,14 @@ platforms really write.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # io_helpers.py, shared by the tests here
 
 Row = Sequence[str | None]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from io_helpers import fails
 
 from leerlab_research.errors import InputFileError
 from leerlab_research.io import detect_platform, read_export
@@ -114,3 +115,9 @@ def test_broken_import_id_row(tmp_path, build):
     assert e.row == 3 and e.column == "Q1" and e.value == "{ImportId:QID1}"
     assert str(p) in str(e) and "ImportId" in str(e)
     assert e.__cause__ is not None
+
+
+def test_header_only_qualtrics(tmp_path, build):
+    p = tmp_path / "q.csv"
+    p.write_bytes(build.QUALTRICS_SAMPLE.rsplit(b"\n", 2)[0] + b"\n")  # drop the data row
+    fails(p, match="header but no responses")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from io_helpers import fails
 
 from leerlab_research.errors import InputFileError
 from leerlab_research.io import detect_platform, read_export
@@ -119,3 +121,94 @@ def test_generic_xlsx_sheet_choice(tmp_path):
     # The default first sheet holds only a note: a clear header-only error.
     with pytest.raises(InputFileError, match="sheet 'Toelichting' has a header but no responses"):
         read_export(p)
+
+
+def test_title_row_above_the_header_in_a_workbook_is_skipped(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Resultaten enquête leerlab Weert, maart 2024"])
+    ws.append([])
+    ws.append(["respondent_id", "lab", "AMB1"])
+    ws.append([1, "Weert", 4])
+    ws.append([2, "Weert", 3])
+    wb.save(tmp_path / "titled.xlsx")
+    r = read_export(tmp_path / "titled.xlsx")
+    assert list(r.frame.columns) == ["respondent_id", "lab", "AMB1"]
+    np.testing.assert_array_equal(r.source_rows, [4, 5])
+    warning = next(w for w in r.detected["warnings"] if "title" in w)
+    assert warning.startswith("row 1 ") and "Resultaten" not in warning
+
+
+def test_text_named_xlsx(tmp_path, build):
+    p = tmp_path / "export.xlsx"
+    p.write_bytes(build.excel_nl_csv([["a", "b"], ["1", "2"]]))
+    fails(p, match=r"named '\.xlsx' but is text")
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    p = tmp_path / "export.xlsx"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("hello.txt", "hi")
+    e = fails(p, match="not an Excel .xlsx workbook")
+    assert e.__cause__ is not None
+
+
+def test_merged_header_cells(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["ID", "Samenwerking", None, "Score"])
+    ws.append([1, "ja", "nee", 3])
+    ws.merge_cells("B1:C1")
+    p = tmp_path / "merged.xlsx"
+    wb.save(p)
+    e = fails(p, match=r"header cells B1:C1 are merged")
+    assert e.row == 1 and e.column == "Samenwerking"
+
+
+def test_truncated_xlsx(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["ID", "Start time"])
+    wb.active.append([1, 2])
+    full = tmp_path / "full.xlsx"
+    wb.save(full)
+    p = tmp_path / "truncated.xlsx"
+    p.write_bytes(full.read_bytes()[:1500])
+    e = fails(p, match="damaged or incomplete")
+    assert e.__cause__ is not None
+
+
+def test_damaged_sheet_xml(tmp_path):
+    # A valid zip whose worksheet XML is cut in half: openpyxl raises an XML
+    # ParseError, which must come out as an InputFileError.
+    wb = openpyxl.Workbook()
+    wb.active.append(["ID", "Start time"])
+    wb.active.append([1, 2])
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    p = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(p, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            zout.writestr(item, data)
+    e = fails(p, match="damaged and cannot be read")
+    assert e.__cause__ is not None
+    with pytest.raises(InputFileError, match="damaged"):
+        detect_platform(p)
+
+
+def test_old_xls(tmp_path):
+    p = tmp_path / "old.xls"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    fails(p, match=r"Excel 97-2003")
+
+
+def test_unknown_sheet(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Form1"
+    p = tmp_path / "f.xlsx"
+    wb.save(p)
+    fails(p, match="no sheet named 'Data'; sheets: Form1", sheet="Data")

@@ -43,3 +43,22 @@ def test_google_forms_csv(tmp_path, build):
         "Ik werk graag samen [met leerlingen]"
     )
     assert detect_platform(p)[0] == "googleforms"
+
+
+def test_dutch_google_forms_dates_are_day_first(tmp_path, build):
+    # Google Sheets in nl-NL writes 4-3-2024 9:09:00 (d-m-y with '-') in a ',' UTF-8 file.
+    # No day is above 12, no decimal comma, no ';': it used to be read as 3 April.
+    rows = [
+        ["Tijdstempel", "E-mailadres", "Leerlab"],
+        ["4-3-2024 9:09:00", "a@school.example", "Weert"],
+        ["5-3-2024 11:30:00", "b@school.example", "Weert"],
+    ]
+    p = tmp_path / "google_nl.csv"
+    p.write_bytes(build.plain_csv(rows))
+    r = read_export(p)
+    assert r.platform == "googleforms"
+    assert r.detected["dayfirst"] is True
+    assert r.detected["dayfirst_reason"].startswith("locale hint")
+    assert "'-'" in r.detected["dayfirst_reason"]
+    assert r.detected["date_format"] == "%d-%m-%Y %H:%M:%S"
+    assert any("cannot be proven" in w for w in r.detected["warnings"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyreadstat
+from io_helpers import fails
 
 from leerlab_research.io import detect_platform, read_export
 from leerlab_research.io.spss import expand_missing
@@ -56,3 +57,17 @@ def test_expand_missing_ranges():
     )
     codes, truncated = expand_missing([{"lo": 0.0, "hi": 1e9}])
     assert codes == [0.0, 1e9] and truncated
+
+
+def test_sav_that_is_not_spss(tmp_path, build):
+    p = tmp_path / "export.sav"
+    p.write_bytes(build.plain_csv([["a", "b"], ["1", "2"]]))
+    fails(p, match="not an SPSS system file")
+
+
+def test_damaged_sav(tmp_path):
+    # Right signature, garbage after it: pyreadstat's own error is wrapped.
+    p = tmp_path / "broken.sav"
+    p.write_bytes(b"$FL2" + b"\x00\x01garbage" * 10)
+    e = fails(p, match="not a readable SPSS .sav file")
+    assert e.__cause__ is not None
