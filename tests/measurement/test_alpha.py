@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from leerlab_research.measurement.alpha import (
     _bootstrap_alpha,
+    _chunks,
     _Features,
     _jackknife_alpha,
     feldt_ci,
@@ -113,7 +114,10 @@ def test_vectorised_bootstrap_equals_naive_loop():
     xm[rng.random(x.shape) < 0.1] = np.nan
     for data in (x, xm):
         boot = _bootstrap_alpha(data, 25, np.random.default_rng(9))
-        idx = np.random.default_rng(9).integers(0, len(data), size=(25, len(data)), dtype=np.int32)
+        chunks = _chunks(len(data), 25, np.random.default_rng(9))
+        idx = np.vstack(
+            [g.integers(0, len(data), size=(b, len(data)), dtype=np.int64) for _, b, g in chunks]
+        )
         naive = [cronbach_alpha(data[i], ci=None).alpha for i in idx]
         np.testing.assert_allclose(boot, naive, atol=1e-10)
         jack = _jackknife_alpha(data)
@@ -121,6 +125,21 @@ def test_vectorised_bootstrap_equals_naive_loop():
             cronbach_alpha(np.delete(data, i, axis=0), ci=None).alpha for i in range(len(data))
         ]
         np.testing.assert_allclose(jack, naive_j, atol=1e-10)
+
+
+def test_bootstrap_chunks_are_independent_streams_and_threads_do_not_matter():
+    """Chunk c draws from child c of the seed; one thread or two give the same replicates."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(400, 5)) + rng.normal(size=(400, 1))
+    x[rng.random(x.shape) < 0.05] = np.nan
+    chunks = _chunks(400, 2000, np.random.default_rng(4))
+    assert len(chunks) > 1 and sum(b for _, b, _ in chunks) == 2000
+    one = _bootstrap_alpha(x, 2000, np.random.default_rng(4), workers=1)
+    two = _bootstrap_alpha(x, 2000, np.random.default_rng(4), workers=2)
+    np.testing.assert_array_equal(one, two)
+    first = chunks[0][2].integers(0, 400, size=(2, 400), dtype=np.int64)
+    second = chunks[1][2].integers(0, 400, size=(2, 400), dtype=np.int64)
+    assert not np.array_equal(first, second)
 
 
 def test_features_pairwise_equal_pandas_cov(pg_missing):
