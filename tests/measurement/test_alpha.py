@@ -132,10 +132,10 @@ def test_bootstrap_chunks_are_independent_streams_and_threads_do_not_matter():
     rng = np.random.default_rng(2)
     x = rng.normal(size=(400, 5)) + rng.normal(size=(400, 1))
     x[rng.random(x.shape) < 0.05] = np.nan
-    chunks = _chunks(400, 2000, np.random.default_rng(4))
-    assert len(chunks) > 1 and sum(b for _, b, _ in chunks) == 2000
-    one = _bootstrap_alpha(x, 2000, np.random.default_rng(4), workers=1)
-    two = _bootstrap_alpha(x, 2000, np.random.default_rng(4), workers=2)
+    chunks = _chunks(400, 5000, np.random.default_rng(4))
+    assert len(chunks) > 1 and sum(b for _, b, _ in chunks) == 5000
+    one = _bootstrap_alpha(x, 5000, np.random.default_rng(4), workers=1)
+    two = _bootstrap_alpha(x, 5000, np.random.default_rng(4), workers=2)
     np.testing.assert_array_equal(one, two)
     first = chunks[0][2].integers(0, 400, size=(2, 400), dtype=np.int64)
     second = chunks[1][2].integers(0, 400, size=(2, 400), dtype=np.int64)
