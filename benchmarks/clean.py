@@ -37,7 +37,7 @@ LABS = REPO / "data" / "codebook" / "labs.yaml"
 
 def build_export(path: Path, n: int, seed: int = 1) -> None:
     """Write a Dutch Excel CSV with ``n`` respondents (vectorised; no loop over rows)."""
-    from leerlab_research.codebook import load_codebook
+    from leerlab_research.config.codebook import load_codebook
 
     cb = load_codebook(CODEBOOK)
     items = cb.item_codes
@@ -88,8 +88,8 @@ def run_clean(study_path: Path) -> dict:
     from rich.console import Console
 
     from leerlab_research.cleaning.stage import run_clean as clean
-    from leerlab_research.pipeline import StageContext
-    from leerlab_research.study import load_study
+    from leerlab_research.config.study import load_study
+    from leerlab_research.runtime import StageContext
 
     t0 = time.perf_counter()
     study = load_study(study_path)

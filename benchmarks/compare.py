@@ -14,25 +14,13 @@ and prints seconds per step. Target: under 30 s on 2 cores.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+from _util import REPO, load_module
 
 
 def main() -> None:
@@ -46,12 +34,12 @@ def main() -> None:
 
     from rich.console import Console
 
+    from leerlab_research.config.study import load_study
     from leerlab_research.outputs import write_parquet
-    from leerlab_research.pipeline import StageContext
-    from leerlab_research.study import load_study
+    from leerlab_research.runtime import StageContext
 
-    synth = _load("compare_synth", REPO / "tests" / "compare" / "synth.py")
-    helpers = _load("compare_conftest", REPO / "tests" / "compare" / "conftest.py")
+    synth = load_module("compare_synth", REPO / "tests" / "compare" / "synth.py")
+    helpers = load_module("compare_conftest", REPO / "tests" / "compare" / "conftest.py")
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)

@@ -333,3 +333,30 @@ def test_icc_sums_of_squares_do_not_see_suppressed_labs():
     assert np.isfinite(row["icc1"]) and np.isfinite(row["icc2"])
     full = icc.icc_table(df, SCALES)
     assert np.isfinite(full.iloc[0]["msb"])
+
+
+def test_null_row_norms_per_block_equal_the_whole_null_space():
+    """Determinedness per block of relations equals scipy's null space of the whole matrix."""
+    from scipy.linalg import null_space
+
+    from leerlab_research.compare.hypercube import null_row_norms
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        parts = [
+            rng.integers(-1, 2, size=(rng.integers(1, 6), rng.integers(1, 8))).astype(float)
+            for _ in range(4)
+        ]
+        rows = sum(p.shape[0] for p in parts)
+        cols = sum(p.shape[1] for p in parts) + 2  # two unknowns in no relation
+        mat = np.zeros((rows, cols))
+        r0 = c0 = 0
+        for p in parts:
+            mat[r0 : r0 + p.shape[0], c0 : c0 + p.shape[1]] = p
+            r0, c0 = r0 + p.shape[0], c0 + p.shape[1]
+        mat = mat[rng.permutation(rows)][:, rng.permutation(cols)]
+        basis = null_space(mat)
+        want = np.linalg.norm(basis, axis=1) if basis.size else np.zeros(cols)
+        got = null_row_norms(mat)
+        np.testing.assert_allclose(got, want, atol=1e-12)
+        assert ((got < 1e-9) == (want < 1e-9)).all()

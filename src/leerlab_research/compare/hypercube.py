@@ -171,6 +171,37 @@ def protect_cube(
     return reason
 
 
+def null_row_norms(mat: np.ndarray) -> np.ndarray:
+    """Row norms of an orthonormal basis of the null space of ``mat`` (one per column).
+
+    The norm of row ``u`` is ``sqrt(P_uu)`` with ``P`` the projector onto the null
+    space, so it does not depend on the basis; it is 0 exactly when unknown ``u`` is
+    determined by the relations. The relations fall apart into independent blocks
+    (columns linked through shared rows; e.g. one per scale), so the null space is
+    computed per block: the same norms as ``scipy.linalg.null_space`` of the whole
+    matrix, at a fraction of the cost of one SVD of it (tested).
+    """
+    from scipy.linalg import null_space
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n_rows, n_cols = mat.shape
+    r, c = np.nonzero(mat)
+    # bipartite graph: columns 0..n_cols-1, rows n_cols..
+    graph = coo_matrix((np.ones(r.size), (c, n_cols + r)), shape=(n_cols + n_rows, n_cols + n_rows))
+    _, label = connected_components(graph, directed=False)
+    col_label, row_label = label[:n_cols], label[n_cols:]
+    norms = np.ones(n_cols)  # a column in no relation is free
+    for lab in np.unique(col_label):
+        cols = np.flatnonzero(col_label == lab)
+        rows = np.flatnonzero(row_label == lab)
+        if rows.size == 0:
+            continue
+        basis = null_space(mat[np.ix_(rows, cols)])
+        norms[cols] = np.linalg.norm(basis, axis=1) if basis.size else 0.0
+    return norms
+
+
 def _repair_exact(
     n: np.ndarray,
     rel: Relations,
@@ -187,8 +218,6 @@ def _repair_exact(
     is zero. Each round suppresses, for every determined primary cell, the smallest
     published cell sharing a relation with it. Modifies ``sup`` in place.
     """
-    from scipy.linalg import null_space
-
     in_block = np.zeros(len(n), dtype=bool)
     in_block[rows] = True
     rels = [
@@ -211,8 +240,7 @@ def _repair_exact(
                 mat.append(a)
         if not mat:
             return
-        basis = null_space(np.vstack(mat))
-        norms = np.linalg.norm(basis, axis=1) if basis.size else np.zeros(unknown.size)
+        norms = null_row_norms(np.vstack(mat))
         determined = [int(u) for k, u in enumerate(unknown) if prim[u] and norms[k] < 1e-9]
         if not determined:
             return
