@@ -17,7 +17,8 @@ from cleaning_helpers import (
     write_study,
 )
 
-from leerlab_research.cleaning.values import parse_category, parse_datetime, parse_item
+from leerlab_research.cleaning.timestamps import parse_datetime
+from leerlab_research.cleaning.values import parse_category, parse_item
 from leerlab_research.config.codebook import load_codebook
 
 

@@ -37,6 +37,7 @@ from .audit import CleaningLog, Failures
 from .mapping import ColumnMap, map_columns
 from .open_answers import RawOpen, collect
 from .pseudonymise import pseudonymise
+from .timestamps import parse_datetime
 from .values import (
     QUALTRICS_SEEN_UNANSWERED,
     TRUE_WORDS,
@@ -45,7 +46,6 @@ from .values import (
     num_text,
     parse_boolean,
     parse_category,
-    parse_datetime,
     parse_item,
     parse_lab,
     parse_number,
@@ -348,13 +348,19 @@ def harmonise(
         out["wave"] = pd.array([pd.NA] * n, dtype="string")
     # dates
     dayfirst = bool(detected.get("dayfirst", False))
+    time_zones = {str(k): str(v) for k, v in (detected.get("time_zones") or {}).items()}
     for var in ("started_at", "submitted_at"):
         h = cmap.header(var)
         if h is None:
             out[var] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
             out[f"_bad_{var}"] = np.zeros(n, bool)
             continue
-        parsed = parse_datetime(frame[h], dayfirst=dayfirst)
+        parsed = parse_datetime(
+            frame[h],
+            dayfirst=dayfirst,
+            zone=settings.time_zone,
+            source_zone=time_zones.get(h),
+        )
         cells(parsed, h, "invalid_datetime", "not a date/time")
         out[var] = parsed.values
         out[f"_bad_{var}"] = parsed.bad

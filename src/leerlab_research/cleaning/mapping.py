@@ -23,6 +23,9 @@ Columns that map to nothing are personal (codebook ``personal_columns``, the
 reader's ``system`` e-mail/name/ip/token, free-text variables), known system
 columns (dates, status, durations…), explicitly ignored
 (``settings.cleaning.ignore_columns``) or *unknown* and reported by name.
+An ignored header is ignored before the automatic rules 2–5 and the reader's system
+meanings (so ``ignore_columns: [Timestamp]`` leaves the submit date empty); only a
+source's explicit ``columns`` entry and the dropping of identifiers win over it.
 """
 
 from __future__ import annotations
@@ -251,6 +254,13 @@ def map_columns(
     personal_vars = set(codebook.personal_variables)
     ignore_norm = {normalise_label(h) for h in (ignore or [])}
     explicit_norm = {normalise_label(h): c for h, c in explicit.items()}
+    # An ignored header gives no system meaning either (a Google Forms 'Timestamp' the
+    # study ignores is not the submit date); identifiers stay identifiers and are dropped.
+    system = {
+        m: h
+        for m, h in system.items()
+        if m in PERSONAL_MEANINGS or normalise_label(h) not in ignore_norm
+    }
     system_by_header = {h: m for m, h in system.items()}
     reader_system = set(known_system or [])
     reader_personal = set(known_personal or [])
@@ -268,6 +278,16 @@ def map_columns(
         key = normalise_label(name)
         code = explicit.get(header) or explicit.get(name) or explicit_norm.get(key)
         how = "study"
+        if (
+            code is None
+            and key in ignore_norm
+            and key not in personal_norm
+            and header not in reader_personal
+            and name not in reader_personal
+            and header not in system_by_header
+        ):
+            cmap.ignored.append(header)  # the study's ignore wins over every automatic rule
+            continue
         if code is None and key in codes:
             code, how = codes[key], "code"
         if code is None:
@@ -317,8 +337,6 @@ def map_columns(
             cmap.duration_unit = DURATION_HEADERS[key]
         elif key in SYSTEM_HEADERS or header in reader_system or name in reader_system:
             cmap.system.setdefault(f"other:{header}", header)
-        elif key in ignore_norm:
-            cmap.ignored.append(header)
         else:
             cmap.unknown.append(header)
     # Dates from the platform's own system columns when the codebook names none.

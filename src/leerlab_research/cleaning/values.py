@@ -21,13 +21,12 @@ Labs
 Booleans
     ``Y``/``Ja``/``1``/``true`` and ``N``/``Nee``/``0``/``false``; blank → NA.
 Dates
-    datetimes stay; text is parsed with the reader's detected ``dayfirst``.
+    see :mod:`leerlab_research.cleaning.timestamps` (time zones → local time).
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -340,49 +339,6 @@ def parse_boolean(series: pd.Series) -> Parsed:
         return None, None, "not a yes/no value (Y/N, Ja/Nee, 1/0, true/false)"
 
     return _factorize_apply(series, resolve, None)
-
-
-def parse_datetime(series: pd.Series, *, dayfirst: bool) -> Parsed:
-    """Datetimes as naive local timestamps; text parsed with the detected ``dayfirst``.
-
-    Vectorised: pandas parses the column in one call with the layout it infers
-    from the first value; cells of another layout are parsed again with
-    ``format="mixed"``. Excel datetimes (Timestamps in an object column) pass
-    through. Time zones are dropped (local wall-clock time is kept).
-    """
-    n = len(series)
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        out = series
-        if getattr(series.dt, "tz", None) is not None:
-            out = series.dt.tz_localize(None)
-        return Parsed(
-            values=out.to_numpy(dtype="datetime64[ns]"),
-            bad=np.zeros(n, bool),
-            messages=np.full(n, None),
-        )
-    text = series.astype("string").str.strip()
-    blank = (text.isna() | text.eq("")).to_numpy(dtype=bool)
-    text = text.where(~blank)
-    with warnings.catch_warnings():
-        # "Could not infer format" is expected for mixed layouts: the retry handles them.
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            got = pd.to_datetime(text, dayfirst=dayfirst, errors="coerce")
-        except (ValueError, TypeError):
-            got = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-        retry = got.isna().to_numpy() & ~blank
-        if retry.any():
-            again = pd.to_datetime(text[retry], dayfirst=dayfirst, errors="coerce", format="mixed")
-            if getattr(again.dt, "tz", None) is not None:
-                again = again.dt.tz_localize(None)
-            got = got.astype("datetime64[ns]")
-            got[retry] = again.astype("datetime64[ns]")
-    if getattr(got.dt, "tz", None) is not None:
-        got = got.dt.tz_localize(None)
-    values = got.to_numpy(dtype="datetime64[ns]")
-    bad = ~blank & np.isnat(values)
-    msgs = np.where(bad, "not a date/time", None)
-    return Parsed(values=values, bad=bad, messages=msgs)
 
 
 def parse_number(series: pd.Series) -> Parsed:

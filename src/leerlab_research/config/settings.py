@@ -8,8 +8,9 @@ Each model is the ``settings.<stage>`` section of a study file.
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class CarelessSettings(BaseModel):
@@ -68,8 +69,25 @@ class CleaningSettings(BaseModel):
     )
     ignore_columns: list[str] = Field(
         default_factory=list,
-        description="export headers to ignore (e.g. extra questions); normalised match",
+        description="export headers to ignore (e.g. extra questions, a platform's Timestamp); "
+        "normalised match; wins over every mapping rule except a source's own columns",
     )
+    time_zone: str = Field(
+        "Europe/Amsterdam",
+        description="IANA zone of the clean table's local times: timestamps that name their "
+        "zone (CET, GMT+1, Z, Qualtrics' timeZone) are converted to it",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'Europe/Amsterdam'"
+            ) from exc
+        return value
 
 
 class MeasurementSettings(BaseModel):

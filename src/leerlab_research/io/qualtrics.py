@@ -81,9 +81,17 @@ def has_import_row(records: list[list[str]]) -> bool:
     return len(records) >= 3 and any(_IMPORT_ID.match(clean_text(c)) for c in records[2])
 
 
-def _check_import_row(path: Path, headers: list[str], row3: list[object]) -> dict[str, str]:
-    """Parse every ImportId cell; raise on the first damaged one."""
+def _check_import_row(
+    path: Path, headers: list[str], row3: list[object]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Parse every ImportId cell; raise on the first damaged one.
+
+    Returns the ImportId per header and the ``timeZone`` that newer exports add to
+    their date columns (``"America/Denver"``, ``"Z"``): the zone of the column's
+    zone-free timestamps, converted to local time in cleaning.
+    """
     import_ids: dict[str, str] = {}
+    time_zones: dict[str, str] = {}
     for i, (header, cell) in enumerate(zip(headers, row3, strict=False)):
         text = clean_text(cell)
         if not text and header.startswith("unnamed_"):
@@ -102,7 +110,9 @@ def _check_import_row(path: Path, headers: list[str], row3: list[object]) -> dic
                 value=text,
             ) from exc
         import_ids[header] = str(import_id)
-    return import_ids
+        if isinstance(parsed.get("timeZone"), str) and parsed["timeZone"].strip():
+            time_zones[header] = parsed["timeZone"].strip()
+    return import_ids, time_zones
 
 
 def interpret(records: list[list[object]], path: Path, headers: list[str]) -> Interpretation:
@@ -138,7 +148,10 @@ def interpret(records: list[list[object]], path: Path, headers: list[str]) -> In
     result.personal_columns = [h for h in result.system_columns if h in PERSONAL_TAGS]
     if has_import_row(records):
         result.header_rows = 3
-        result.extra["import_ids"] = _check_import_row(path, headers, records[2])
+        import_ids, time_zones = _check_import_row(path, headers, records[2])
+        result.extra["import_ids"] = import_ids
+        if time_zones:
+            result.extra["time_zones"] = time_zones
         result.extra["qualtrics_layout"] = "3 header rows (tags, question text, ImportId)"
     else:
         # No ImportId row. If row 2 is question text (its ResponseId cell is not
