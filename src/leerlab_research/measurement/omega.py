@@ -44,6 +44,9 @@ class OmegaResult:
         ``theta`` of the ML covariance matrix (divisor N), as lavaan reports them.
     heywood : bool
         A residual variance is (nearly) zero: the solution sits on the boundary.
+    reason : str
+        Why ``omega`` is NaN (too few items or complete rows, an item without
+        variance, a model that cannot be fitted); empty when it was estimated.
     ci_method : str
         ``"bootstrap-bca"`` or ``"none"``.
     n_boot : int
@@ -61,6 +64,7 @@ class OmegaResult:
     ci_method: str = "none"
     confidence: float = 0.95
     n_boot: int = 0
+    reason: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -111,11 +115,32 @@ def omega_from_fit(loadings: np.ndarray, residual_variances: np.ndarray) -> floa
     return s / (s + float(np.sum(residual_variances)))
 
 
+#: What a model fit raises on degenerate data (an item without variance, collinear
+#: items, a singular information matrix): numpy's SVD/Cholesky/inverse, the libraries'
+#: own checks (statsmodels, semopy, ours: ValueError) and floating-point trouble.
+#: Anything else is a bug and must not turn into a "not estimated" row.
+ESTIMATION_ERRORS = (np.linalg.LinAlgError, ValueError, ArithmeticError)
+
+
+def _unfittable(cov: np.ndarray, names: list[str] | None = None) -> str:
+    """Why a covariance matrix cannot carry a one-factor model ('' when it can)."""
+    if not np.all(np.isfinite(cov)):
+        return "the covariance matrix is not finite"
+    flat = np.flatnonzero(np.diag(cov) <= 1e-12)
+    if flat.size:
+        which = ", ".join(names[i] if names else str(i + 1) for i in flat.tolist())
+        return f"no variance in the complete rows for {which}"
+    return ""
+
+
 def _omega_of_matrix(x: np.ndarray) -> float:
     cov = np.cov(x, rowvar=False, ddof=0)  # ML (N-divisor) covariance, as lavaan
-    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
+    if _unfittable(cov):
+        return float("nan")  # a replicate without variance counts as missing in the BCa
+    try:
+        lam, th, _ = one_factor_ml(cov, x.shape[0])
+    except ESTIMATION_ERRORS:
         return float("nan")
-    lam, th, _ = one_factor_ml(cov, x.shape[0])
     return omega_from_fit(lam, th)
 
 
@@ -196,16 +221,28 @@ def mcdonald_omega(
     """
     if ci not in (None, "none", "bootstrap"):
         raise ValueError("ci must be None or 'bootstrap'")
-    x, _ = as_item_matrix(data)
+    x, names = as_item_matrix(data)
     x = x[~np.isnan(x).any(axis=1)]
     n, k = x.shape
     if k < 2:
         raise ValueError("omega needs at least two items")
     nan = float("nan")
-    if k < 3 or n < k + 1:
-        return OmegaResult(nan, nan, nan, int(n), int(k), (), (), False)
+    if k < 3:
+        return OmegaResult(
+            nan, nan, nan, int(n), int(k), (), (), False, reason="fewer than 3 items"
+        )
+    if n < k + 1:
+        why = f"{n} complete rows for {k} items (needs at least {k + 1})"
+        return OmegaResult(nan, nan, nan, int(n), int(k), (), (), False, reason=why)
     cov = np.cov(x, rowvar=False, ddof=0)  # ML (N-divisor) covariance, as lavaan
-    lam, th, heywood = one_factor_ml(cov, n)
+    why = _unfittable(cov, [str(c) for c in names])
+    if not why:
+        try:
+            lam, th, heywood = one_factor_ml(cov, n)
+        except ESTIMATION_ERRORS as exc:
+            why = f"the one-factor model cannot be fitted ({type(exc).__name__}: {exc})"
+    if why:
+        return OmegaResult(nan, nan, nan, int(n), int(k), (), (), False, reason=why)
     omega = omega_from_fit(lam, th)
     lo = hi = nan
     method = "none"

@@ -203,10 +203,10 @@ def _scale_row(
     except ValueError as exc:
         reasons.append(f"alpha not computable: {exc}")
     if omega:
-        om = mcdonald_omega(x) if n_complete > k else None
+        om = mcdonald_omega(x) if k >= 2 else None
         if om is None or not np.isfinite(om.omega):
-            if k >= 3:
-                reasons.append("omega not computable (too few complete rows)")
+            if k >= 3 and om is not None:
+                reasons.append(f"omega not computable: {om.reason}")
         else:
             row["omega"] = om.omega
             if om.heywood:

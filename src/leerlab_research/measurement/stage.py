@@ -31,10 +31,11 @@ import pandas as pd
 
 from ..config.codebook import Codebook
 from ..config.schema import CLEAN_TABLE
-from ..errors import DataError
+from ..errors import DataError, LeerlabError
 from ..outputs import write_csv
 from ..runtime import StageContext
 from .cfa import single_thread
+from .omega import ESTIMATION_ERRORS
 from .parallel import n_workers, pool
 from .scales import cfa, invariance, item_analysis, scale_reliability
 
@@ -64,7 +65,9 @@ def _invariance_group(
         if len(present) < 2:
             raise ValueError(f"fewer than two of the groups {levels} are present")
         return invariance(df, codebook, group=group, levels=present, missing=missing)
-    except Exception as exc:  # noqa: BLE001 - a failed model is reported as a row, not a crash
+    except LeerlabError:
+        raise
+    except ESTIMATION_ERRORS as exc:  # a failed model is reported as a row, not a crash
         return pd.DataFrame(
             [
                 {
@@ -85,7 +88,9 @@ def _cfa_tables(
     try:
         res = cfa(df, codebook, missing=missing)
         return res.fit, res.loadings
-    except Exception as exc:  # noqa: BLE001 - reported in the table, not a crash
+    except LeerlabError:
+        raise
+    except ESTIMATION_ERRORS as exc:  # reported in the table, not a crash
         fit = pd.DataFrame(
             [
                 {
