@@ -224,12 +224,15 @@ def harmonise(
             continue
         if name == "wave" and source.wave is not None:
             continue
-        failures.add(
-            label,
-            "missing_column",
-            f"required codebook variable {name!r} ({var.label.nl}) has no column in this export",
-            column=name,
+        message = (
+            f"required codebook variable {name!r} ({var.label.nl}) has no column in this export"
         )
+        if name == "wave":
+            message += (
+                f"; set the wave of this export in the study file: sources[{index}].wave "
+                f"(one of {', '.join(var.enum or [])})"
+            )
+        failures.add(label, "missing_column", message, column=name)
     for code in codebook.item_codes:
         if code not in cmap.to_code:
             failures.add(
@@ -322,13 +325,14 @@ def harmonise(
         out["_bad_lab"] = parsed.bad
     else:
         out["lab"] = pd.array([pd.NA] * n, dtype="string")
-        out["_bad_lab"] = np.zeros(n, dtype=bool)
+        # The missing_column failure speaks for every row: no per-row "blank" failures.
+        out["_bad_lab"] = np.ones(n, dtype=bool)
     # nominal variables
     for var in ("school_type", "role", "consent"):
         h = cmap.header(var)
         if h is None:
             out[var] = pd.array([pd.NA] * n, dtype="string")
-            out[f"_bad_{var}"] = np.zeros(n, bool)
+            out[f"_bad_{var}"] = np.full(n, codebook.variables[var].required)
             continue
         parsed = parse_category(
             frame[h], codebook, var, value_labels=_float_keys(value_labels.get(h))
@@ -340,12 +344,15 @@ def harmonise(
     h = cmap.header("wave")
     if source.wave is not None:
         out["wave"] = pd.array([source.wave] * n, dtype="string")
+        out["_bad_wave"] = np.zeros(n, bool)
     elif h is not None:
         parsed = parse_category(frame[h], codebook, "wave")
         cells(parsed, h, "invalid_wave", "invalid wave")
         out["wave"] = pd.array(parsed.values, dtype="string")
+        out["_bad_wave"] = parsed.bad
     else:
         out["wave"] = pd.array([pd.NA] * n, dtype="string")
+        out["_bad_wave"] = np.ones(n, bool)  # one missing_column failure names the fix
     # dates
     dayfirst = bool(detected.get("dayfirst", False))
     time_zones = {str(k): str(v) for k, v in (detected.get("time_zones") or {}).items()}

@@ -58,7 +58,16 @@ def load_yaml(path: Path) -> tuple[Any, list[str]]:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from exc
-    loader = _DupKeyLoader(text)
+    try:
+        # The reader checks the characters when it is made: a binary file fails here.
+        loader = _DupKeyLoader(text)
+    except yaml.reader.ReaderError as exc:
+        ch = exc.character
+        shown = f"U+{ch:04X}" if isinstance(ch, int) else repr(ch)
+        raise ConfigError(
+            f"{path}: not a YAML text file (control character {shown} at position "
+            f"{exc.position}); is this the right file?"
+        ) from exc
     loader.duplicates = []
     try:
         data = loader.get_single_data()

@@ -22,20 +22,26 @@ class CarelessSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     min_seconds_per_item: float = Field(
-        2.0, description="speeder below this many s/item (Huang et al. 2012)"
+        2.0, ge=0, description="speeder below this many s/item (Huang et al. 2012)"
     )
     max_longstring: int = Field(
-        12, description="flag when the longest run of identical raw answers is at least this"
+        12, ge=2, description="flag when the longest run of identical raw answers is at least this"
     )
-    min_irv: float = Field(0.3, description="flag when intra-individual SD is at most this")
+    min_irv: float = Field(0.3, ge=0, description="flag when intra-individual SD is at most this")
     mahalanobis_p: float = Field(
-        0.001, description="flag when D² exceeds the chi² quantile 1-p, df = items"
+        0.001, gt=0, lt=1, description="flag when D² exceeds the chi² quantile 1-p, df = items"
     )
     min_evenodd: float = Field(
-        0.3, description="flag when even-odd consistency (Spearman-Brown) is below this"
+        0.3,
+        ge=-1,
+        le=1,
+        description="flag when even-odd consistency (Spearman-Brown) is below this",
     )
     min_agree: int = Field(
-        2, description="number of indices that must agree before a respondent is flagged"
+        2,
+        ge=1,
+        le=5,
+        description="number of indices that must agree before a respondent is flagged",
     )
     exclude_flagged: bool = Field(
         False, description="exclude flagged respondents (default: flag, don't drop)"
@@ -49,12 +55,12 @@ class CleaningSettings(BaseModel):
         True, description="a response without submit date / Finished is incomplete"
     )
     min_items_answered: float = Field(
-        0.5, description="share of items with any answer (incl. 9) to count as complete"
+        0.5, ge=0, le=1, description="share of items with any answer (incl. 9) to count as complete"
     )
     scale_min_share: float = Field(
-        2 / 3, description="share of a scale's items needed for a scale score"
+        2 / 3, gt=0, le=1, description="share of a scale's items needed for a scale score"
     )
-    duplicates: str = Field(
+    duplicates: Literal["keep_last_complete"] = Field(
         "keep_last_complete", description="rule for several submissions of one person in one wave"
     )
     careless: CarelessSettings = Field(default_factory=CarelessSettings)
@@ -99,11 +105,14 @@ class MeasurementSettings(BaseModel):
     n_boot: int = Field(2000, ge=1, description="bootstrap replicates")
     n_boot_groups: int | None = Field(
         None,
+        ge=1,
         description="bootstrap replicates for the per-group table (default: n_boot); "
         "lower it only to save time on very many groups",
     )
     confidence: float = Field(0.95, gt=0, lt=1)
-    min_n: int = Field(30, description="groups below this n are flagged, not reported as reliable")
+    min_n: int = Field(
+        30, ge=1, description="groups below this n are flagged, not reported as reliable"
+    )
     by: list[str] = Field(default_factory=lambda: ["lab", "role", "school_type", "wave"])
     omega: bool = Field(True, description="also report omega total (one-factor ML)")
     cfa: bool = True
@@ -131,7 +140,7 @@ class CompareSettings(BaseModel):
         default_factory=lambda: ["lab", "role", "school_type"],
         description="grouping variables for the group tests (programme level)",
     )
-    n_boot: int = 2000
+    n_boot: int = Field(2000, ge=1, description="bootstrap replicates")
     posthoc_factors: list[str] = Field(
         default_factory=lambda: ["role", "school_type"],
         description="factors with pairwise post hoc tests; labs are compared with the programme "
@@ -149,9 +158,13 @@ class CompareSettings(BaseModel):
 class ReportSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    formats: list[str] = Field(default_factory=lambda: ["html", "docx", "pdf"])
-    kinds: list[str] = Field(default_factory=lambda: ["lab", "programme", "methods"])
+    formats: list[Literal["html", "docx", "pdf"]] = Field(
+        default_factory=lambda: ["html", "docx", "pdf"], min_length=1
+    )
+    kinds: list[Literal["lab", "programme", "methods"]] = Field(
+        default_factory=lambda: ["lab", "programme", "methods"], min_length=1
+    )
     templates: str | None = Field(
         None, description="template folder; default the package's reports/"
     )
-    workers: int = Field(2, description="parallel renders")
+    workers: int = Field(2, ge=1, description="parallel renders")

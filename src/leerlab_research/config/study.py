@@ -27,6 +27,7 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import ConfigError, LeerlabError
+from .checks import study_problems
 from .codebook import Codebook, load_codebook
 from .labs import Labs, load_labs
 from .loader import load_model
@@ -47,7 +48,9 @@ class Source(BaseModel):
 
     path: str
     platform: Platform = "auto"
-    wave: Literal["T0", "T1"] | None = None
+    wave: str | None = Field(
+        None, description="the wave of every row of this export; one of the study's waves"
+    )
     columns: dict[str, str] = Field(
         default_factory=dict, description="export header → codebook code"
     )
@@ -168,6 +171,12 @@ class Study:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
 
+def study_waves(codebook: Codebook) -> list[str]:
+    """The waves a study may use: the values of the codebook's ``wave`` variable, in order."""
+    var = codebook.variables.get("wave")
+    return list(var.enum or []) if var is not None else []
+
+
 def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
     """Load a study file with its codebook and labs; collect all problems.
 
@@ -217,6 +226,8 @@ def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
                     problems.append(
                         f"{fname}: sources[{i}].values.{code}: unknown codebook code {code!r}"
                     )
+    if codebook is not None and labs is not None:
+        problems += study_problems(config, codebook, labs, fname, study_waves(codebook))
     if problems or codebook is None or labs is None:
         raise ConfigError(f"Study {path} is invalid", problems)
     return Study(path, config, codebook, labs)
