@@ -85,10 +85,11 @@ def _load(study: Path, *, check_sources: bool = True):
 
 
 def _context(study: Path, out: Path | None, **options: Any):
+    from .outputs import ensure_out_folder
     from .runtime import StageContext
 
     st = _load(study)
-    root = st.output_root(out)
+    root = ensure_out_folder(st.output_root(out))
     return StageContext(
         study=st, out=root, console=err_console, debug=_state["debug"], options=options
     )
@@ -306,9 +307,12 @@ def report(
 @cli_errors
 def run(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
     """Run every stage in order and write <out>/manifest.json."""
+    from .outputs import ensure_out_folder
     from .pipeline import run as run_pipeline
 
-    run_pipeline(_load(study), out, console=err_console, debug=_state["debug"])
+    st = _load(study)
+    ensure_out_folder(st.output_root(out))
+    run_pipeline(st, out, console=err_console, debug=_state["debug"])
 
 
 if __name__ == "__main__":  # pragma: no cover

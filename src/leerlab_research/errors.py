@@ -5,7 +5,8 @@ traceback unless ``--debug``) and exits with ``error.exit_code``:
 
 * 0 success
 * 1 data failed validation, or an input file could not be read (:class:`DataError`)
-* 2 configuration or usage error (:class:`ConfigError`)
+* 2 configuration or usage error (:class:`ConfigError`), or an out folder that cannot
+  be written (:class:`OutputError`: read-only, full disk, a file where a folder belongs)
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ EXIT_DATA = 1
 EXIT_CONFIG = 2
 
 
-class LeerlabError(Exception):
-    """Base class: a failure the user can act on, with a list of problems."""
+class LeerlabError(ValueError):
+    """Base class: a failure the user can act on, with a list of problems.
+
+    A :class:`ValueError`, so that library users who catch ``ValueError`` around a call
+    with bad input also catch these.
+    """
 
     exit_code = EXIT_DATA
 
@@ -78,3 +83,37 @@ class InputFileError(DataError):
 
 class MissingStageOutput(ConfigError):
     """A stage needs the output of an earlier stage that has not been run."""
+
+
+class OutputError(LeerlabError):
+    """The out folder cannot be written: read-only, full disk, or a file in the way (exit 2)."""
+
+    exit_code = EXIT_CONFIG
+
+
+#: errno values of an out folder that cannot take a file, with what the user can do.
+_OUTPUT_ERRNO = {
+    "ENOSPC": "the disk is full: free space or choose another --out",
+    "EDQUOT": "the disk quota is used up: free space or choose another --out",
+    "EROFS": "the file system is read-only: choose another --out",
+    "EACCES": "no permission to write there: choose another --out or fix the folder's rights",
+    "EPERM": "no permission to write there: choose another --out or fix the folder's rights",
+    "ENOTDIR": "a file stands where a folder is needed: --out must name a folder",
+    "EEXIST": "a file stands where a folder is needed: --out must name a folder",
+    "EISDIR": "a folder stands where a file is written: remove or rename it",
+}
+
+
+def output_error(path: str | Path, exc: OSError) -> OutputError | None:
+    """The :class:`OutputError` for an ``OSError`` met while writing ``path`` (None if other).
+
+    Only the errors of the environment are translated (see ``_OUTPUT_ERRNO``); any
+    other ``OSError`` (a missing template, say) stays what it is: a bug.
+    """
+    import errno
+
+    name = errno.errorcode.get(exc.errno or -1, "")
+    hint = _OUTPUT_ERRNO.get(name)
+    if hint is None:
+        return None
+    return OutputError(f"cannot write {path}: {exc.strerror or name} ({hint})")

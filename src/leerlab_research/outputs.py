@@ -22,21 +22,71 @@ from typing import Any
 
 import pandas as pd
 
+from .errors import OutputError, output_error
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: The process's umask, read once at import (reading it means setting it).
+_UMASK = _current_umask()
+
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it into place on success."""
+    """Yield a temporary path beside ``path``; rename it into place on success.
+
+    A read-only folder, a full disk or a file where a folder belongs raises
+    :class:`~leerlab_research.errors.OutputError` (exit 2) naming ``path``; the
+    temporary file is removed, so a failed write leaves the previous file as it was.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        tmp_path = Path(tmp)
         yield tmp_path
+        # mkstemp makes the file private (0600); outputs get the usual rights of new files.
+        os.chmod(tmp_path, 0o666 & ~_UMASK)
         os.replace(tmp_path, path)
+    except OSError as exc:
+        translated = output_error(path, exc)
+        if translated is None:
+            raise
+        raise translated from exc
     finally:
-        if tmp_path.exists():
+        if tmp_path is not None and tmp_path.exists():
             tmp_path.unlink()
+
+
+def ensure_out_folder(root: str | Path) -> Path:
+    """Create the out folder (and parents) or raise a clear error; return it.
+
+    Raises
+    ------
+    OutputError
+        When ``root`` is a file, or cannot be created or written (exit 2).
+    """
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"{root} is a file, not a folder: --out must name a folder")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        # Probe with a real file: os.access says yes to root on a read-only mount.
+        fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=root)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        translated = output_error(root, exc)
+        if translated is None:
+            raise
+        raise translated from exc
+    return root
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:

@@ -35,7 +35,7 @@ class Stage:
         return getattr(mod, func)
 
 
-#: The stages in data-flow order. ``leerlab run`` runs each one that exists.
+#: The stages in data-flow order. ``leerlab run`` runs every one of them.
 STAGES: list[Stage] = [
     Stage(
         "clean",
@@ -71,12 +71,8 @@ STAGES: list[Stage] = [
 
 
 def available_stages() -> list[tuple[Stage, Callable[[StageContext], list[Path]]]]:
-    found = []
-    for stage in STAGES:
-        fn = stage.load()
-        if fn is not None:
-            found.append((stage, fn))
-    return found
+    """Every stage with its function, all imported before the first runs (an import error raises)."""
+    return [(stage, stage.load()) for stage in STAGES]
 
 
 def run(

@@ -19,7 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .config.contracts import Contract, read_table
 from .config.schema import CLEAN_TABLE, clean_contract
 from .config.study import Study
-from .errors import MissingStageOutput
+from .errors import DataError, MissingStageOutput
+from .outputs import ensure_out_folder
 
 
 @dataclass
@@ -33,9 +34,8 @@ class StageContext:
     options: dict[str, object] = field(default_factory=dict)
 
     def stage_dir(self, folder: str) -> Path:
-        path = self.out / folder
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        """``<out>/<folder>``, created; a clear error when it cannot be written."""
+        return ensure_out_folder(self.out / folder)
 
     def require(self, relpath: str, stage: str) -> Path:
         """Path to an earlier stage's output, or a clear error naming the command to run."""
@@ -75,7 +75,27 @@ class StageContext:
             named (exit 1).
         """
         path = self.require(relpath, stage)
-        return read_table(path, self.contract(relpath), where=str(path))
+        try:
+            return read_table(path, self.contract(relpath), where=str(path))
+        except DataError as exc:  # damaged, truncated or not what the stage wrote
+            raise DataError(
+                f"{exc.message}; rerun `leerlab {stage} --study {self.study.path}`", exc.problems
+            ) from None
+
+    def read_parquet(self, relpath: str, stage: str, **kwargs: object) -> pd.DataFrame:
+        """An earlier stage's Parquet table, or a clear error when it is missing or damaged.
+
+        A truncated or overwritten file (an interrupted copy, a full disk) raises
+        :class:`~leerlab_research.errors.DataError` naming the file and the stage to rerun.
+        """
+        path = self.require(relpath, stage)
+        try:
+            return pd.read_parquet(path, **kwargs)  # type: ignore[arg-type]
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise DataError(
+                f"{path} cannot be read ({type(exc).__name__}: {exc}); the file is damaged "
+                f"or incomplete: rerun `leerlab {stage} --study {self.study.path}`"
+            ) from exc
 
     @contextmanager
     def progress(self, description: str, total: int) -> Iterator[Callable[[int], None]]:

@@ -47,7 +47,7 @@ from rich.table import Table
 
 from ..config import schema
 from ..config.codebook import VERSION_FIELD
-from ..errors import ConfigError, DataError, InputFileError
+from ..errors import ConfigError, DataError, InputFileError, LeerlabError
 from ..io import read_export
 from ..outputs import write_csv, write_parquet
 from .audit import CleaningLog, Failures
@@ -140,6 +140,8 @@ def prepare(ctx) -> Prepared:
                 )
                 advance(1)
                 continue
+            except LeerlabError:
+                raise  # a ValueError too, but the user's own to act on (e.g. a ConfigError)
             except (OSError, ValueError, KeyError, IndexError, TypeError, UnicodeError) as exc:
                 # A reader that let a library error through: still name the file, no traceback.
                 if ctx.debug:

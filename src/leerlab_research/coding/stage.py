@@ -46,7 +46,7 @@ def _inputs(ctx) -> tuple[pd.DataFrame, object] | None:
     if frame is None:
         ctx.console.print("code: the codebook has no coding_frame; nothing to code")
         return None
-    answers = pd.read_parquet(ctx.require("clean/open_answers.parquet", "clean"))
+    answers = ctx.read_parquet("clean/open_answers.parquet", "clean")
     return answers, frame
 
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
-
 from ..config.schema import CLEAN_TABLE
 from ..errors import ConfigError
 from ..runtime import StageContext
@@ -103,9 +101,9 @@ def parse_kinds(value: list[str] | None, default: list[str]) -> list[str]:
     return flat
 
 
-def labs_in_data(out: Path) -> list[str]:
+def labs_in_data(ctx) -> list[str]:
     """Lab ids that have respondents in the clean table, sorted."""
-    clean = pd.read_parquet(out / "clean" / "responses.parquet", columns=["lab"])
+    clean = ctx.read_parquet("clean/responses.parquet", "clean", columns=["lab"])
     return sorted(clean["lab"].dropna().unique().tolist())
 
 
@@ -132,13 +130,13 @@ def build_requests(
                 known = ", ".join(f"{x.name} ({x.id})" for x in study.labs.labs)
                 raise ConfigError(f"--lab: unknown lab {lab!r}; known labs: {known}")
             lab_ids = [lab_id]
-            present = labs_in_data(ctx.out)
+            present = labs_in_data(ctx)
             if lab_id not in present:
                 raise ConfigError(
                     f"--lab: lab {study.labs.name_of(lab_id)!r} has no respondents in the clean data"
                 )
         else:
-            lab_ids = labs_in_data(ctx.out)
+            lab_ids = labs_in_data(ctx)
         for lab_id in lab_ids:
             name = study.labs.name_of(lab_id)
             requests.append(
