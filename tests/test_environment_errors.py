@@ -76,7 +76,7 @@ def test_truncated_parquet_names_the_file_and_the_stage_to_rerun(tmp_path, study
     table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
     for command in ("measurement", "compare"):
         result = run_cli(command, "--study", str(study))
-        _clear(result, 1, "responses.parquet cannot be read", "rerun `leerlab clean")
+        _clear(result, 1, "responses.parquet: cannot be read", "rerun `leerlab clean")
 
 
 @pytest.mark.parametrize(

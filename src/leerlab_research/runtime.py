@@ -93,7 +93,7 @@ class StageContext:
             return pd.read_parquet(path, **kwargs)  # type: ignore[arg-type]
         except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
             raise DataError(
-                f"{path} cannot be read ({type(exc).__name__}: {exc}); the file is damaged "
+                f"{path}: cannot be read ({type(exc).__name__}: {exc}); the file is damaged "
                 f"or incomplete: rerun `leerlab {stage} --study {self.study.path}`"
             ) from exc
 
