@@ -391,3 +391,60 @@ def test_open_answer_tables_published(pipeline):
     assert index["tables"]["open_quotes"]["n_rows"] > 50
     assert (out / "clean" / "open_codes.csv").is_file()
     assert (out / "coding" / "codeerblad.xlsx").is_file()
+
+
+def _coder_sheet(blank: Path, target: Path, coder: str, truth: dict, flip: float, seed: int):
+    """A coder who follows the demo truth and errs on a share ``flip`` of the cells."""
+    import numpy as np
+    from openpyxl import load_workbook
+
+    wb = load_workbook(blank)
+    rng = np.random.default_rng(seed)
+    wb["instructie"]["B3"] = coder
+    for q in ("goed", "beter"):
+        ws = wb[q]
+        header = [c.value for c in ws[1]]
+        for row in ws.iter_rows(min_row=2):
+            themes = truth.get(row[0].value, set())
+            marks = [(name in themes) != (rng.random() < flip) for name in header[2:-1]]
+            for j, yes in enumerate(marks, start=2):
+                row[j].value = "ja" if yes else "nee"
+            row[len(header) - 1].value = "nee" if any(marks) else "ja"
+    wb.save(target)
+    return target
+
+
+def test_two_coded_sheets_give_agreement_in_the_methods_report(pipeline, tmp_path):
+    """Issue 14 acceptance: importing two filled-in sheets puts agreement in the methods report."""
+    import pandas as pd
+
+    study_path, out = pipeline
+    work = tmp_path / "out"
+    shutil.copytree(out, work)
+    data = Path(yaml.safe_load(study_path.read_text())["sources"][0]["path"]).parent
+    oa = pd.read_parquet(work / "clean" / "open_answers.parquet")
+    oa["file"] = oa["source_file"].map(lambda p: Path(p).name)
+    truth = pd.read_csv(data / "truth" / "open_answers.csv", keep_default_na=False)
+    m = oa.merge(
+        truth,
+        left_on=["file", "source_row", "question"],
+        right_on=["source_file", "source_row", "question"],
+    )
+    themes = {
+        a: set(filter(None, t.split(";"))) for a, t in zip(m["answer_id"], m["themes"], strict=True)
+    }
+    blank = work / "coding" / "codeerblad.xlsx"
+    a = _coder_sheet(blank, tmp_path / "a.xlsx", "A", themes, 0.02, 1)
+    b = _coder_sheet(blank, tmp_path / "b.xlsx", "B", themes, 0.04, 2)
+    args = ["--study", str(study_path), "--out", str(work)]
+    res = runner.invoke(app, ["code", "--import", str(a), str(b), *args])
+    assert res.exit_code == 0, res.output
+    agree = pd.read_csv(work / "coding" / "agreement.csv")
+    coders = agree[agree["coders"] == "A × B"]
+    assert len(coders) == 17 and coders["kappa"].median() > 0.7
+    for cmd in (["compare"], ["report", "--kind", "methods", "--format", "html"]):
+        res = runner.invoke(app, [*cmd, *args])
+        assert res.exit_code == 0, res.output
+    html = _html_text(work / "reports" / "methods.html")
+    assert "Overeenstemming tussen codeurs" in html and "A × B" in html
+    assert "codes van codeurs" in html

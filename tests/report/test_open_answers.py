@@ -94,3 +94,13 @@ def test_english_programme_and_methods(data):
     assert "the 30 open answers" in deid and "| [naam]" in deid
     assert "No coding sheets have been imported" in r.agreement_text()
     assert "on 0 codes by coders and 30 codes" in r.coding_sources_text()
+
+
+def test_quotes_are_literal_markdown():
+    from leerlab_research.report.open_answers import escape_md
+
+    assert escape_md("<script>x</script> *a* [naam] | b") == (
+        r"\<script\>x\</script\> \*a\* \[naam\] \| b"
+    )
+    assert escape_md("- lijstje") == r"\- lijstje" and escape_md("1. punt") == r"1\. punt"
+    assert escape_md("Gewoon een zin, met komma's.") == "Gewoon een zin, met komma's."

@@ -11,6 +11,8 @@ school type: the quote table has no such column, and lab × wave cells below
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .. import text as T
@@ -18,6 +20,20 @@ from .. import text as T
 #: Themes listed per question in a lab report.
 TOP_THEMES = 5
 QUESTIONS = ("goed", "beter")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~^$])")
+
+
+def escape_md(text: str) -> str:
+    """Respondents' text as literal Markdown: no emphasis, links, HTML or list markers.
+
+    >>> escape_md("<b>Top</b> *echt* [naam]")
+    '\\<b\\>Top\\</b\\> \\*echt\\* \\[naam\\]'
+    """
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = re.sub(r"^([-+])", r"\\\1", text)  # a list marker
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)  # an ordered-list marker: "1\."
 
 
 def _md(df: pd.DataFrame) -> str:
@@ -126,7 +142,7 @@ class OpenAnswersMixin:
                 first = group.iloc[0]
                 where = self._belongs_to(first["condition"], first["domain"])
                 parts.append(f"**{self.theme_label(first['theme'])}** · *{where}*\n")
-                parts += [f"> {quote}\n" for quote in group["quote"]]
+                parts += [f"> {escape_md(quote)}\n" for quote in group["quote"]]
         return "\n".join(parts)
 
     # ------------------------------------------------------- programme report
