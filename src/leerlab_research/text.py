@@ -175,6 +175,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "quotes appear only when the lab has at least {min_cell} respondents and {min_cell} "
         "answers to the question in this wave.",
     },
+    "open_condition_quotes": {
+        "nl": "In hun eigen woorden (open vragen, meting {wave}):",
+        "en": "In their own words (open questions, wave {wave}):",
+    },
     "open_none": {
         "nl": "Er zijn geen gecodeerde open antwoorden.",
         "en": "There are no coded open answers.",

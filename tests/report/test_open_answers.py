@@ -104,3 +104,12 @@ def test_quotes_are_literal_markdown():
     )
     assert escape_md("- lijstje") == r"\- lijstje" and escape_md("1. punt") == r"1\. punt"
     assert escape_md("Gewoon een zin, met komma's.") == "Gewoon een zin, met komma's."
+
+
+def test_condition_quotes_for_the_condition_section(data):
+    study, out = data
+    r = ReportData(study=study, out=out, lang="nl")
+    text = r.condition_quotes("weert", "faciliteren")
+    assert "In hun eigen woorden" in text and "> Meer tijd in het rooster." in text
+    assert r.condition_quotes("weert", "relaties") == ""
+    assert r.condition_quotes("gorinchem", "faciliteren") == ""  # suppressed lab

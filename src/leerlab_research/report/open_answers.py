@@ -145,6 +145,26 @@ class OpenAnswersMixin:
                 parts += [f"> {escape_md(quote)}\n" for quote in group["quote"]]
         return "\n".join(parts)
 
+    def condition_quotes(self, lab: str, scale: str, wave: str | None = None) -> str:
+        """The lab's quotes on themes of one condition, for that condition's section.
+
+        Empty when there are none (or the lab × wave is not shown), so a
+        condition section can always append it.
+        """
+        quotes = self.open_quotes()
+        if quotes.empty:
+            return ""
+        mine = quotes[(quotes["lab"] == lab) & (quotes["condition"] == scale)]
+        if mine.empty:
+            return ""
+        wave = wave or sorted(mine["wave"].unique())[-1]
+        mine = mine[mine["wave"] == wave].sort_values(["question", "rank", "quote_no"])
+        parts = [f"*{self._msg('open_condition_quotes', wave=wave)}*\n"]
+        for question, group in mine.groupby("question", sort=False):
+            parts.append(f"{self._question_title(question)}\n")
+            parts += [f"> {escape_md(q)}\n" for q in group["quote"].head(3)]
+        return "\n".join(parts)
+
     # ------------------------------------------------------- programme report
     def programme_open_section(self, wave: str | None = None) -> str:
         """Themes across the labs by domain, for goed and beter."""
