@@ -123,7 +123,7 @@ def write_text(text: str, path: str | Path) -> Path:
     return Path(path)
 
 
-def write_with(writer: Callable[[Path], None], path: str | Path) -> Path:
+def write_with(writer: Callable[[Path], object], path: str | Path) -> Path:
     """Atomically write ``path`` with ``writer(tmp_path)`` (for figures, docx, pdf…)."""
     with atomic_path(path) as tmp:
         writer(tmp)

@@ -110,7 +110,11 @@ class StageContext:
             disable=not self.console.is_terminal and not self.options.get("force_progress"),
         ) as prog:
             task = prog.add_task(description, total=total)
-            yield lambda n=1: prog.advance(task, n)
+
+            def advance(n: int = 1) -> None:
+                prog.advance(task, n)
+
+            yield advance
 
 
 def compare_contract(out: Path, relpath: str, study_path: object = "") -> Contract:

@@ -219,18 +219,18 @@ def harmonise(
         else:
             message = f"column maps to {code!r}, which column {other!r} already provides"
         failures.add(label, "duplicate_column", message, column=header, value=code)
-    for name, var in codebook.variables.items():
-        if not var.required or var.personal or name in cmap.to_code:
+    for name, spec in codebook.variables.items():
+        if not spec.required or spec.personal or name in cmap.to_code:
             continue
         if name == "wave" and source.wave is not None:
             continue
         message = (
-            f"required codebook variable {name!r} ({var.label.nl}) has no column in this export"
+            f"required codebook variable {name!r} ({spec.label.nl}) has no column in this export"
         )
         if name == "wave":
             message += (
                 f"; set the wave of this export in the study file: sources[{index}].wave "
-                f"(one of {', '.join(var.enum or [])})"
+                f"(one of {', '.join(spec.enum or [])})"
             )
         failures.add(label, "missing_column", message, column=name)
     for code in codebook.item_codes:
@@ -255,6 +255,7 @@ def harmonise(
         (cmap.system.get("name"), "name"),
         (cmap.system.get("email"), "e-mail"),
     ]
+    h: str | None  # a column's header in the export, None when the export lacks it
     for h in cmap.personal:  # 'Naam', 'E-mail' found by personal_columns rather than the reader
         if h not in {x for x, _ in test_sources}:
             test_sources.append((h, "identifier"))

@@ -174,6 +174,7 @@ def build(
                     keep=keep,
                     common=deid.is_common_word,
                 )
+            assert context is not None  # built together with deid, above
             before = Counter(deid.counts)
             # One deduce call per answer: text processing per answer is inherent.
             text = [deid(str(a), context) for a in answer[has]]

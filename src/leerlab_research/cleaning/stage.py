@@ -169,6 +169,8 @@ def prepare(ctx) -> Prepared:
 def _row_failures(prep: Prepared) -> None:
     """Row-level checks on kept rows, and downgrading failures of excluded rows."""
     df, reason = prep.frame, prep.reason
+    # set together by prepare() once any source was read; called only then
+    assert df is not None and reason is not None
     kept = pd.isna(reason)
     files = df["source_file"].to_numpy(dtype=object)
     rows = df["source_row"].to_numpy()
@@ -266,7 +268,7 @@ def run_clean(ctx) -> list[Path]:
     _raise_if_blocking(
         prep, "Cannot clean: validation failed (run `leerlab validate` for the full table)"
     )
-    if prep.frame is None:
+    if prep.frame is None or prep.reason is None or prep.detail is None or prep.reasons is None:
         raise DataError("Cannot clean: no source could be read")
     log = prep.log
     df = prep.frame

@@ -187,7 +187,7 @@ def read_sheet(
                     f"{name}: sheet '{q}', cell B{i}: the answer text was edited "
                     "(restore it; code in the theme columns only)"
                 )
-            values = {}
+            values: dict[str, int | None] = {}
             for j, theme in columns:
                 v = _value(row[j - 1])
                 if v in _YES:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..config.coding_frame import CodingFrame
 from ..errors import ConfigError
 from ..outputs import write_csv
 from .agreement import agreement_table
@@ -36,7 +37,7 @@ N_BOOT = 2000
 HUMAN_COLUMNS = ["answer_id", "question", "theme", "coder", "value"]
 
 
-def _inputs(ctx) -> tuple[pd.DataFrame, object] | None:
+def _inputs(ctx) -> tuple[pd.DataFrame, CodingFrame] | None:
     """(answers, frame), or None (with a message) when there is nothing to code."""
     study = ctx.study
     frame = study.codebook.coding_frame
@@ -131,7 +132,7 @@ def run_import(ctx, sheets: list[Path]) -> list[Path]:
     human = human.sort_values(["answer_id", "theme", "coder"], kind="stable")
     auto = propose(answers, frame)
     matrix = _matrix(human, auto, frame)
-    questions = {t.name: t.question for t in frame.themes.values()}
+    questions: dict[str, str] = {t.name: t.question for t in frame.themes.values()}
     table = agreement_table(matrix, questions, n_boot=N_BOOT, seed=ctx.study.settings.seed)
     out = ctx.stage_dir("coding")
     written = [

@@ -63,14 +63,15 @@ def rwg_j(items: np.ndarray, n_options: int = 5) -> float:
     x = x[~np.isnan(x).any(axis=1)]
     if x.shape[0] < 2:
         return np.nan
-    return _rwg_from_var(
-        float(np.mean(np.var(x, axis=0, ddof=1))), x.shape[1], uniform_null_variance(n_options)
+    return float(
+        _rwg_from_var(
+            float(np.mean(np.var(x, axis=0, ddof=1))), x.shape[1], uniform_null_variance(n_options)
+        )
     )
 
 
 def _rwg_from_var(s: float | np.ndarray, j: int, ev: float) -> np.ndarray:
-    s = np.minimum(np.asarray(s, dtype=float), ev)
-    r = s / ev
+    r = np.minimum(np.asarray(s, dtype=float), ev) / ev
     return j * (1 - r) / (j * (1 - r) + r)
 
 

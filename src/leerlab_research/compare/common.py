@@ -16,7 +16,7 @@ Conventions used by every table of ``<out>/compare/``:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -205,7 +205,7 @@ def lab_names(labs: object, ids: pd.Series) -> pd.Series:
 
 
 def sort_rows(
-    df: pd.DataFrame, keys: Sequence[str], orders: dict[str, Sequence[str]] | None = None
+    df: pd.DataFrame, keys: Sequence[str], orders: Mapping[str, Sequence[str]] | None = None
 ) -> pd.DataFrame:
     """Sort by ``keys`` with ``ALL`` first in each key, deterministic and stable.
 

@@ -111,7 +111,7 @@ def protect_cube(
         return members[j][line_ids[j][i]]
 
     needs_audit: set[tuple[str, ...]] = set()
-    order = sorted(np.flatnonzero(prim), key=lambda i: (n[i], i))
+    order = sorted(np.flatnonzero(prim).tolist(), key=lambda i: (n[i], i))
     for p in order:
         cands: list[list[tuple[int, bool]]] = []  # per dim: (row, is_total_child_pair)
         active = [j for j in range(len(dims)) if has_rel[j][p]]

@@ -44,6 +44,7 @@ their trajectory rows are blanked.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -132,22 +133,25 @@ def _design(d: pd.DataFrame, model: str, first_wave: str) -> tuple[np.ndarray, l
     cols, names = [np.ones((len(d), 1))], ["Intercept"]
     if model == "wave":
         m, n = _dummies(d, "wave", first_wave)
-        cols.append(m), names.extend(n)
+        cols.append(m)
+        names.extend(n)
     else:
         cols.append(d[["time", "after"]].to_numpy(dtype=float))
         names += ["time", "after_subsidy"]
     for f in ("role", "school_type"):
         m, n = _dummies(d, f)
-        cols.append(m), names.extend(n)
+        cols.append(m)
+        names.extend(n)
     if model in ("line", "round"):
         m, n = _dummies(d, model)
-        cols.append(m), names.extend(n)
+        cols.append(m)
+        names.extend(n)
         cols.append(m * d[["after"]].to_numpy(dtype=float))
         names += [f"after_subsidy:{t}" for t in n]
     return np.hstack(cols), names
 
 
-def _row(est: float, se: float, z: float, **kw: object) -> dict[str, object]:
+def _row(est: float, se: float, z: float, **kw: object) -> dict[str, Any]:
     return {
         **kw,
         "estimate": est,

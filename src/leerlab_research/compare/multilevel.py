@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,7 +84,7 @@ SINGULAR_SHARE = 1e-6
 LOG_RATIO_BOUNDS = (-25.0, 10.0)
 
 
-def reml_random_intercept(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> dict[str, object]:
+def reml_random_intercept(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> dict[str, Any]:
     r"""Exact REML of ``y = Xβ + u_group + e`` from group sufficient statistics.
 
     With γ = τ²/σ², V_j = σ²(I + γ11'), a_j = γ/(1 + n_jγ), s_j = X_j'1, t_j = 1'y_j:
@@ -160,7 +161,7 @@ def reml_random_intercept(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> d
     }
 
 
-def blups(fit: dict[str, object], confidence: float = 0.95) -> pd.DataFrame:
+def blups(fit: dict[str, Any], confidence: float = 0.95) -> pd.DataFrame:
     """Empirical-Bayes lab effects of an intercept-only fit with conditional SEs.
 
     û_j = λ_j (ȳ_j − μ̂), λ_j = τ̂²/(τ̂² + σ̂²/n_j), Var(u_j | y) = τ̂²(1 − λ_j)
@@ -210,7 +211,7 @@ def design_matrix(
 
 def fit_mixedlm(
     y: np.ndarray, x: np.ndarray, groups: np.ndarray
-) -> tuple[object | None, bool, bool, str]:
+) -> tuple[Any | None, bool, bool, str]:
     """Fit a random-intercept MixedLM by REML; returns (result, converged, singular, message).
 
     statsmodels is started at the exact REML solution of :func:`reml_random_intercept`
@@ -299,7 +300,7 @@ def mixedlm_table(
                 "status": status,
                 "message": message,
             }
-            if status == "ok":
+            if status == "ok" and result is not None:  # "ok" implies a result
                 coef = float(result.fe_params[i])
                 se = float(result.bse_fe[i])
                 row.update(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -94,7 +94,7 @@ class Scale(_Model):
 
     def prompts_for(self, lang: str = "nl") -> list[str]:
         """The *gespreksvragen* in ``lang`` (Dutch when no translation exists)."""
-        return self.prompts.get(lang) or self.prompts["nl"]  # type: ignore[index]
+        return self.prompts.get(cast(Language, lang)) or self.prompts["nl"]
 
 
 class Item(_Model):
@@ -316,10 +316,10 @@ def _semantic_problems(cb: Codebook, fname: str) -> list[str]:
             continue
         if vs.min is not None and vs.max is not None and vs.min >= vs.max:
             p.append(f"{fname}: value_sets.{vname}.max: max {vs.max} must exceed min {vs.min}")
-        for code in vs.missing:
-            if vs.min is not None and vs.max is not None and vs.min <= code <= vs.max:
+        for mcode in vs.missing:
+            if vs.min is not None and vs.max is not None and vs.min <= mcode <= vs.max:
                 p.append(
-                    f"{fname}: value_sets.{vname}.missing.{code}: missing code {code} lies "
+                    f"{fname}: value_sets.{vname}.missing.{mcode}: missing code {mcode} lies "
                     f"inside the valid range {vs.min}-{vs.max}"
                 )
         spelled: dict[str, int] = {}
@@ -328,18 +328,18 @@ def _semantic_problems(cb: Codebook, fname: str) -> list[str]:
         spellings += [
             (c, t) for c, m in vs.missing.items() for t in (m.label.nl, m.label.en, *m.aliases) if t
         ]
-        for code, text in spellings:
+        for vcode, text in spellings:
             key = normalise_label(text)
-            if key in spelled and spelled[key] != code:
+            if key in spelled and spelled[key] != vcode:
                 p.append(
                     f"{fname}: value_sets.{vname}: label {text!r} maps to both code "
-                    f"{spelled[key]} and code {code}"
+                    f"{spelled[key]} and code {vcode}"
                 )
-            spelled.setdefault(key, code)
-        for code in vs.labels:
-            if vs.min is not None and vs.max is not None and not vs.min <= code <= vs.max:
+            spelled.setdefault(key, vcode)
+        for vcode in vs.labels:
+            if vs.min is not None and vs.max is not None and not vs.min <= vcode <= vs.max:
                 p.append(
-                    f"{fname}: value_sets.{vname}.labels.{code}: label for code {code} outside "
+                    f"{fname}: value_sets.{vname}.labels.{vcode}: label for code {vcode} outside "
                     f"the valid range {vs.min}-{vs.max}"
                 )
     p += _survey_problems(cb, fname)

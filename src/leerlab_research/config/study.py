@@ -196,7 +196,8 @@ def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
             problems.append(
                 f"{fname}: sources[{i}].path: file {src.path!r} does not exist ({resolved})"
             )
-    codebook = labs = None
+    codebook: Codebook | None = None
+    labs: Labs | None = None
     for attr, loader in (("codebook", load_codebook), ("labs", load_labs)):
         target = (base / getattr(config, attr)).resolve()
         if not target.exists():
@@ -209,7 +210,7 @@ def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
         except LeerlabError as exc:
             problems.extend([exc.message, *exc.problems])
             continue
-        if attr == "codebook":
+        if isinstance(loaded, Codebook):
             codebook = loaded
         else:
             labs = loaded

@@ -84,6 +84,7 @@ Personal data (names, e-mail under ``.example``, IPs in RFC 5737 ranges) is fake
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,11 @@ CONVENTIONS: dict[str, Any] = {
     "alias": "lab written as a labs.yaml alias or lower/upper-case variant of the display name",
     "precedence": ["test", "no_consent", "incomplete", "duplicate"],
 }
+
+
+def _bytes_writer(data: bytes) -> Callable[[Path], int]:
+    """A writer for :func:`write_with` that writes ``data`` (bound now, not when called)."""
+    return lambda path: path.write_bytes(data)
 
 
 def default_codebook_path() -> Path:
@@ -230,7 +236,7 @@ def generate_demo(
                     exports.spss_sav(rows, codes, cb, tmp, wave)
                 written.append(target)
                 continue
-            written.append(write_with(lambda p, d=data: p.write_bytes(d), target))
+            written.append(write_with(_bytes_writer(data), target))
 
     # SPSS exports carry no open questions; the other three platforms do.
     exported = sim.rows["platform"].ne("spss").to_numpy()

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -299,7 +300,7 @@ def spss_sav(
     )
     df = pd.concat([df, pd.DataFrame(values, columns=items)], axis=1)
     variables = codebook.variables
-    labels = {
+    labels: dict[str, str | None] = {
         "respondent_id": variables["respondent_id"].label.nl,
         "naam": "Naam",
         "email": "E-mailadres",
@@ -317,7 +318,8 @@ def spss_sav(
         "consent": {1: "ja", 0: "nee"},
     }
     value_labels.update({i: dict(sorted(_item_labels(codebook, i).items())) for i in items})
-    missing = {i: sorted(codebook.value_set_of(i).missing) for i in items}
+    # pyreadstat types missing_ranges as lists of int | float | str | MissingRange
+    missing: dict[str, list[Any]] = {i: sorted(codebook.value_set_of(i).missing) for i in items}
     measure = {i: "ordinal" for i in items}
     measure.update(
         {

@@ -371,7 +371,7 @@ def qualtrics_export(
             cells = []
             for i in range(n):
                 v = values[var][i] if var in values else None
-                if not shown[i] or not v:
+                if not shown[i] or not v or var is None:
                     cells.append("")
                     continue
                 cid = _pick(opts, intent.value_text(var, v))

@@ -24,6 +24,7 @@ same bytes; no timestamp is written.
 from __future__ import annotations
 
 import hashlib
+from typing import cast
 
 from ..config.codebook import limesurvey_code
 from .spec import Question, Survey
@@ -123,7 +124,8 @@ def to_lss(survey: Survey) -> bytes:
         q_l10ns.append(
             {"id": qid, "qid": qid, "question": text, "help": kw.get("help", ""), "language": lang}
         )
-        for attribute, value in kw.get("attributes", {}).items():  # type: ignore[union-attr]
+        attrs = cast(dict[str, object], kw.get("attributes", {}))
+        for attribute, value in attrs.items():
             attributes.append({"qid": qid, "attribute": attribute, "value": value})
         return qid
 

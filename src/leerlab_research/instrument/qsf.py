@@ -198,8 +198,8 @@ def to_qsf(survey: Survey, codebook: Codebook) -> bytes:
             {"ID": block["ID"], "Type": "Block" if b == 1 else "Standard", "FlowID": f"FL_{fid}"}
         )
         if b == 1 and "consent" in qids:
-            q = qids["consent"]
-            locator = f"q://{q}/SelectableChoice/2"
+            consent_qid = qids["consent"]
+            locator = f"q://{consent_qid}/SelectableChoice/2"
             fid += 1
             branch_id = fid
             fid += 1

@@ -18,6 +18,7 @@ file (and row/column/value where there is one).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -119,7 +120,7 @@ def read_export(
         result = spss.read(path)
         _add_origin_system(result)
         if path.suffix.lower() not in detect.SPSS_EXT:
-            result.detected["warnings"].append(
+            cast(list[str], result.detected["warnings"]).append(
                 f"read as SPSS by its content although it is named '{path.suffix}'"
             )
         result.detected.update(
@@ -218,7 +219,9 @@ def read_export(
         warnings[:] = [w for w in warnings if not any(f"'{d}'" in w for d in dropped)]
 
     locale, locale_warnings = delimited.detect_locale(
-        data, delimiter=detected.get("delimiter"), encoding=detected.get("encoding")
+        data,
+        delimiter=cast(str | None, detected.get("delimiter")),
+        encoding=cast(str | None, detected.get("encoding")),
     )
     warnings += locale_warnings
     detected.update(locale)

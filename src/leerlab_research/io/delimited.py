@@ -454,9 +454,9 @@ def detect_locale(
         n_comma += int(s.str.match(_COMMA_DECIMAL.pattern).sum())
         n_dot += int(s.str.match(_DOT_DECIMAL.pattern).sum())
         n_thousands += int(s.str.match(_THOUSANDS.pattern).sum())
-        kind = _date_kind(s)
-        if kind is not None:
-            date_cols[str(col)] = (kind[0], s)
+        found = _date_kind(s)
+        if found is not None:
+            date_cols[str(col)] = (found[0], s)
 
     if delimiter in (";", "\t"):
         decimal = "," if n_comma > n_dot else "."

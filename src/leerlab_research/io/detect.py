@@ -7,7 +7,9 @@ are the system columns each platform writes (see survey-formats.md §1).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputFileError
 from . import googleforms, limesurvey, msforms, qualtrics
@@ -96,7 +98,7 @@ def _has(headers: list[str], names: tuple[str, ...]) -> bool:
     return all(fold(n) in folded for n in names)
 
 
-def from_records(records: list[list[object]], fallback: str) -> tuple[str, str]:
+def from_records(records: Sequence[Sequence[Any]], fallback: str) -> tuple[str, str]:
     """Platform from the first records of a table.
 
     Parameters
@@ -126,9 +128,10 @@ def from_records(records: list[list[object]], fallback: str) -> tuple[str, str]:
         fold(h).startswith("submitdate") for h in headers
     ):
         return "limesurvey", "auto: code+text headings 'id…Response ID', 'submitdate…' → limesurvey"
-    for sig in (msforms.SIGNATURE, msforms.SIGNATURE_NL):
-        if _has(headers, sig):
-            return "msforms", f"auto: columns {','.join(sig)} → msforms"
+    ms_sig: tuple[str, ...]
+    for ms_sig in (msforms.SIGNATURE, msforms.SIGNATURE_NL):
+        if _has(headers, ms_sig):
+            return "msforms", f"auto: columns {','.join(ms_sig)} → msforms"
     if headers and fold(headers[0]) in {fold(s) for s in googleforms.SIGNATURE_FIRST}:
         return "googleforms", f"auto: first column '{headers[0]}' → googleforms"
     return fallback, f"auto: no platform signature columns → generic {fallback}"

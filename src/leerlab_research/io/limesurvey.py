@@ -62,6 +62,7 @@ def interpret(records: list[list[str]]) -> Interpretation:
     folded = {fold(h) for h in headers}
     result = Interpretation(header_rows=1)
     sep = _codetext_separator(headers)
+    table: list[tuple[str | None, tuple[str, ...]]]
     if sep is not None:
         mode = "codetext"
         table = [(key, (f"{code}{sep}{full}", code, full)) for key, code, full in SYSTEM]

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputFileError
 from ._common import Interpretation, clean_text, column_letter, fold, map_system
@@ -67,7 +69,7 @@ _IMPORT_ID = re.compile(r'^\s*\{.*"ImportId"', re.S)
 _RESPONSE_ID = re.compile(r"^R_[A-Za-z0-9]+$")
 
 
-def is_legacy(records: list[list[str]]) -> bool:
+def is_legacy(records: Sequence[Sequence[Any]]) -> bool:
     """``V1, V2, …`` in row 1 and ``ResponseID`` in row 2."""
     if len(records) < 2:
         return False
@@ -76,7 +78,7 @@ def is_legacy(records: list[list[str]]) -> bool:
     return row1[:2] == ["V1", "V2"] and "responseid" in row2
 
 
-def has_import_row(records: list[list[str]]) -> bool:
+def has_import_row(records: Sequence[Sequence[Any]]) -> bool:
     """Whether row 3 looks like the ImportId row (at least one ``{"ImportId"`` cell)."""
     return len(records) >= 3 and any(_IMPORT_ID.match(clean_text(c)) for c in records[2])
 
@@ -133,7 +135,7 @@ def interpret(records: list[list[object]], path: Path, headers: list[str]) -> In
         # question text for the Q-columns. Map system columns through row 2.
         result.header_rows = 2
         row2 = [clean_text(c) for c in records[1]]
-        by_name = {}
+        by_name: dict[str, str] = {}
         for header, name in zip(headers, row2, strict=False):
             by_name.setdefault(name, header)
         system, system_names = map_system(row2, SYSTEM)

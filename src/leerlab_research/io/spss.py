@@ -9,6 +9,7 @@ numeric columns as float64; both are kept as pyreadstat gives them.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from ._common import RawExport, make_headers
 MAX_EXPANDED_RANGE = 1000
 
 
-def expand_missing(ranges: list[dict[str, object]]) -> tuple[list[float], bool]:
+def expand_missing(ranges: Sequence[object]) -> tuple[list[float], bool]:
     """Expand pyreadstat's ``[{'lo': 7.0, 'hi': 9.0}]`` into codes ``[7.0, 8.0, 9.0]``.
 
     Returns
@@ -34,6 +35,8 @@ def expand_missing(ranges: list[dict[str, object]]) -> tuple[list[float], bool]:
     codes: list[float] = []
     truncated = False
     for r in ranges:
+        if not isinstance(r, dict):
+            continue  # a single user-missing value, not a range: pyreadstat lists ranges
         lo, hi = r.get("lo"), r.get("hi")
         if not isinstance(lo, int | float) or not isinstance(hi, int | float):
             continue  # string user-missing values: not codes
@@ -79,8 +82,9 @@ def read(path: Path) -> RawExport:
             df[col] = pd.to_datetime(s, errors="coerce")
 
     labels = {rename.get(k, k): v for k, v in (meta.column_names_to_labels or {}).items() if v}
-    value_labels = {
-        rename.get(k, k): dict(v) for k, v in (meta.variable_value_labels or {}).items()
+    value_labels: dict[str, dict[object, str]] = {
+        rename.get(k, k): {code: label for code, label in v.items()}
+        for k, v in (meta.variable_value_labels or {}).items()
     }
     missing: dict[str, list[float]] = {}
     for k, ranges in (meta.missing_ranges or {}).items():

@@ -267,7 +267,8 @@ def _bootstrap_alpha(
         idx = gen.integers(0, n, size=(b, n), dtype=np.int64)
         idx += offsets[:b]
         w = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n)
-        out[start : start + b] = feats.alpha((w.astype(dtype) @ f).astype(float))
+        # numpy's stubs cannot type @ on arrays of a dtype chosen at run time
+        out[start : start + b] = feats.alpha((w.astype(dtype) @ f).astype(float))  # type: ignore[operator]
 
     if workers is None:
         workers = available_cores() if n * n_boot >= _PARALLEL_FROM_CELLS else 1

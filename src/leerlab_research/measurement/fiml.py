@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,8 +52,10 @@ def _fast_model_means_class() -> type:
     from semopy import ModelMeans
 
     class _StackedModelMeans(ModelMeans):
+        mx_g: np.ndarray  # semopy's exogenous matrix (set by ModelMeans.load)
+
         def prepare_fiml(self) -> None:
-            g = self.mx_g
+            g: np.ndarray = self.mx_g
             if not np.allclose(g, g[:, :1]):
                 raise ValueError("exogenous columns must be constant for the stacked model")
             self.mx_g = g[:, :1].copy()
@@ -64,7 +67,9 @@ def _fast_model_means_class() -> type:
             by_size: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
             for rows in patterns.values():
                 keep = np.flatnonzero(finite[rows[0]])
-                by_size.setdefault(len(keep), []).append((keep, data[np.ix_(rows, keep)]))
+                by_size.setdefault(len(keep), []).append(
+                    (keep, data[np.ix_(np.asarray(rows), keep)])
+                )
             # Blocks of variables observed together (one per group of the stacked model)
             # with their rows: the curvature that Fisher scoring (.scoring) works with.
             block = np.arange(data.shape[1])
@@ -173,7 +178,7 @@ def em_moments(
     for rows in patterns.values():
         o = np.flatnonzero(obs[rows[0]])
         m = np.flatnonzero(~obs[rows[0]])
-        groups.append((o, m, x[np.ix_(rows, o)]))
+        groups.append((o, m, x[np.ix_(np.asarray(rows), o)]))
     mu = np.nanmean(x, axis=0)
     sigma = np.diag(np.nanvar(x, axis=0))
     for _ in range(max_iter):
@@ -353,8 +358,8 @@ def _start_values(names: list[str], prev: dict[str, float], groups: list[_GroupD
             if len(base) == 2
             else []
         )
-        vals = [(n, v) for n, v in vals if v is not None]
-        out.append(sum(n * v for n, v in vals) / n_tot if vals else 0.0)
+        known = [(n, v) for n, v in vals if v is not None]
+        out.append(sum(n * v for n, v in known) / n_tot if known else 0.0)
     return np.array(out, dtype=float)
 
 
@@ -363,7 +368,7 @@ def _fit_stacked(
     groups: list[_GroupData],
     step: str,
     prev: dict[str, float],
-) -> tuple[object, bool, float]:
+) -> tuple[Any, bool, float]:  # a semopy ModelMeans (untyped)
     items = [it for its in factors.values() for it in its]
     stacked = pd.concat([gd.data for gd in groups], ignore_index=True)
     for g in range(len(groups)):
@@ -386,7 +391,7 @@ def _multigroup(
     steps: Sequence[str],
     groups: Sequence[str] | None,
     missing: str,
-) -> tuple[list[dict[str, object]], dict[str, dict[str, object]]]:
+) -> tuple[list[dict[str, object]], dict[str, dict[str, Any]]]:
     for step in steps:
         if step not in ("configural", "metric", "scalar"):
             raise ValueError("steps must be configural, metric or scalar")
@@ -406,7 +411,8 @@ def _multigroup(
     chi2_base = sum(gd.f_base for gd in gds) - sat
     df_base = len(levels) * p * (p - 1) // 2
     est, sigmas, n_par_cov, ok = _fit_groups_separately(factors, gds)
-    rows, info = [], {}
+    rows: list[dict[str, object]] = []
+    info: dict[str, dict[str, Any]] = {}
     for step in steps:
         if step == "configural" and all_complete:
             # intercepts saturated: the sum of the separate covariance fits is exact

@@ -29,6 +29,7 @@ offers Fisher scoring (``optim.method = "GN"``).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,14 +114,14 @@ def _score(model: object, x: np.ndarray) -> tuple[np.ndarray, float, bool, int]:
     return x, f, False, MAX_ITER
 
 
-def fit_fiml(model: object, options: dict[str, object]) -> ScoringResult:
+def fit_fiml(model: object, options: Mapping[str, object]) -> ScoringResult:
     """Fit a loaded stacked FIML model (``_StackedModelMeans``) from its ``param_vals``.
 
     Fisher scoring first; if it does not converge, semopy's SLSQP (``options``) from
     the best point reached. The model's ``param_vals`` and matrices hold the estimates.
     """
     model.prepare_fiml()  # type: ignore[attr-defined]
-    x0 = np.asarray(model.param_vals, dtype=float)  # type: ignore[attr-defined]
+    x0 = np.asarray(model.param_vals, dtype=np.float64)  # type: ignore[attr-defined]
     with np.errstate(all="ignore"):
         x, f, ok, n_it = _score(model, x0)
     if ok:

@@ -26,6 +26,7 @@ computed; the outputs do not depend on the number of workers.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -112,7 +113,7 @@ def run_measurement(ctx: StageContext) -> list[Path]:
     cfg = settings.measurement
     out = ctx.stage_dir("measurement")
     ci = None if cfg.ci == "none" else cfg.ci
-    common = dict(
+    common: dict[str, Any] = dict(
         ci=ci,
         confidence=cfg.confidence,
         seed=settings.seed,

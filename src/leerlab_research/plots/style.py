@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 
 from ..text import fmt_num, fmt_pct, fmt_tick, msg
 
@@ -102,7 +103,7 @@ LIGHT_GREY: str = "#e6e6e6"
 DARK: str = "#333333"
 
 #: Matplotlib settings applied while a figure is built (font >= 8 pt at A4 width).
-RC: dict[str, Any] = {
+RC: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.titlesize": 10,

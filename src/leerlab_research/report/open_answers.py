@@ -12,6 +12,8 @@ school type: the quote table has no such column, and lab × wave cells below
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
@@ -43,7 +45,32 @@ def _md(df: pd.DataFrame) -> str:
     return df.to_markdown(index=False, disable_numparse=True) + "\n"
 
 
-class OpenAnswersMixin:
+if TYPE_CHECKING:
+
+    class _ReportData(Protocol):
+        """What the mixin uses of ``ReportData`` (which imports this module)."""
+
+        out: Path
+        lang: str
+
+        @property
+        def index(self) -> dict[str, Any]: ...
+        @property
+        def codebook(self) -> Any: ...
+        @property
+        def min_cell(self) -> int: ...
+
+        def t(self, key: str) -> str: ...
+        def compare_table(self, name: str) -> pd.DataFrame: ...
+        def scale_label(self, scale: str) -> str: ...
+        def domain_label(self, domain: str) -> str: ...
+        def num(self, value: float, decimals: int = 2) -> str: ...
+        def interval(self, low: float, high: float, decimals: int = 2) -> str: ...
+else:
+    _ReportData = object
+
+
+class OpenAnswersMixin(_ReportData):
     """Open-answer sections, mixed into ``ReportData`` (uses its tables, ``t`` and labels)."""
 
     # ------------------------------------------------------------------ data

@@ -102,7 +102,9 @@ def pandoc_metadata(metadata: dict[str, Any], lang: str, fallback_title: str) ->
 def format_options(metadata: dict[str, Any], fmt: str) -> dict[str, Any]:
     """Options for ``fmt`` from top-level keys and ``format: <fmt>:`` (Quarto layout)."""
     quarto_name = {"html": "html", "docx": "docx", "pdf": "typst"}[fmt]
-    options = {k: metadata[k] for k in ("toc", "toc-depth", "number-sections") if k in metadata}
+    options: dict[str, Any] = {
+        k: metadata[k] for k in ("toc", "toc-depth", "number-sections") if k in metadata
+    }
     formats = metadata.get("format")
     if isinstance(formats, dict) and isinstance(formats.get(quarto_name), dict):
         options.update(formats[quarto_name])

@@ -27,7 +27,7 @@ from .convert import convert
 from .errors import RenderError
 from .execute import ExecutedDocument, execute_document
 from .markdown import assemble
-from .qmd import QmdDocument, parse_qmd, unknown_options
+from .qmd import CodeCell, QmdDocument, parse_qmd, unknown_options
 from .quarto import EXTENSIONS, render_with_quarto
 from .request import ENGINES, FORMATS, RenderRequest, RenderResult
 from .workcopy import copy_template_folder, move_into_place
@@ -269,9 +269,9 @@ def _execution_warnings(executed: ExecutedDocument, doc: QmdDocument) -> list[st
         ).strip()
         if stderr:
             first = stderr.splitlines()[-1][:300]
-            warnings.append(
-                f"template '{doc.name}': {block.block.describe()} wrote to stderr: {first}"
-            )  # type: ignore[union-attr]
+            source = block.block
+            what = source.describe() if isinstance(source, CodeCell) else "a Markdown block"
+            warnings.append(f"template '{doc.name}': {what} wrote to stderr: {first}")
     return warnings
 
 
