@@ -211,9 +211,9 @@ def to_qsf(survey: Survey, codebook: Codebook) -> bytes:
                     "BranchLogic": {
                         "0": {
                             "0": {
-                                "LogicType": "Question", "QuestionID": q,
+                                "LogicType": "Question", "QuestionID": consent_qid,
                                 "QuestionIsInLoop": "no", "ChoiceLocator": locator,
-                                "Operator": "Selected", "QuestionIDFromLocator": q,
+                                "Operator": "Selected", "QuestionIDFromLocator": consent_qid,
                                 "LeftOperand": locator, "Type": "Expression",
                                 "Description": "consent = nee",
                             },
