@@ -155,15 +155,23 @@ class CompareSettings(BaseModel):
     waves: tuple[str, str] = Field(("T0", "T1"), description="the two waves compared in change.csv")
 
 
+ReportFormat = Literal["html", "docx", "pdf"]
+ReportKind = Literal["lab", "programme", "methods"]
+
+
+def _all_formats() -> list[ReportFormat]:
+    return ["html", "docx", "pdf"]
+
+
+def _all_kinds() -> list[ReportKind]:
+    return ["lab", "programme", "methods"]
+
+
 class ReportSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    formats: list[Literal["html", "docx", "pdf"]] = Field(
-        default_factory=lambda: ["html", "docx", "pdf"], min_length=1
-    )
-    kinds: list[Literal["lab", "programme", "methods"]] = Field(
-        default_factory=lambda: ["lab", "programme", "methods"], min_length=1
-    )
+    formats: list[ReportFormat] = Field(default_factory=_all_formats, min_length=1)
+    kinds: list[ReportKind] = Field(default_factory=_all_kinds, min_length=1)
     templates: str | None = Field(
         None, description="template folder; default the package's reports/"
     )
