@@ -153,7 +153,7 @@ class ReportData(OpenAnswersMixin):
         for name, scale in self.codebook.scales.items():
             r = b.loc[name] if name in b.index else None
             suppressed = r is None or bool(r["suppressed"])
-            row = {
+            row: dict[str, Any] = {
                 "scale": name,
                 "scale_label": scale.label.get(self.lang),
                 "domain": scale.domain,
@@ -168,7 +168,7 @@ class ReportData(OpenAnswersMixin):
                 "shrunken": True,
                 "suppressed": suppressed,
             }
-            if not suppressed:
+            if not suppressed and r is not None:
                 row.update(raw_mean=_num(r["raw_mean"]), n=_num(r["n"]))
                 if isinstance(r["vs_programme"], str) and not math.isnan(_num(r["shrunken_mean"])):
                     row.update(
@@ -427,16 +427,17 @@ class ReportData(OpenAnswersMixin):
         for name in self.codebook.scale_names:
             r = c.loc[name] if name in c.index else None
             sup = r is None or bool(r["suppressed"])
+            shown = None if sup else r
             rows.append(
                 {
                     "scale": name,
                     "scale_label": self.scale_label(name),
-                    "mean_t0": math.nan if sup else _num(r["mean_t0"]),
-                    "mean_t1": math.nan if sup else _num(r["mean_t1"]),
-                    "diff": math.nan if sup else _num(r["mean_diff"]),
-                    "ci_low": math.nan if sup else _num(r["ci_low"]),
-                    "ci_high": math.nan if sup else _num(r["ci_high"]),
-                    "n_paired": 0 if sup else int(_num(r["n_paired"])),
+                    "mean_t0": math.nan if shown is None else _num(shown["mean_t0"]),
+                    "mean_t1": math.nan if shown is None else _num(shown["mean_t1"]),
+                    "diff": math.nan if shown is None else _num(shown["mean_diff"]),
+                    "ci_low": math.nan if shown is None else _num(shown["ci_low"]),
+                    "ci_high": math.nan if shown is None else _num(shown["ci_high"]),
+                    "n_paired": 0 if shown is None else int(_num(shown["n_paired"])),
                     "suppressed": sup,
                 }
             )
