@@ -13,9 +13,13 @@ Models per scale (``longitudinal.csv``, ``longitudinal_variance.csv``), all fitt
 * ``wave``: ``y ~ wave + role + school_type + (1 | lab/person)``, waves as a factor
   (reference: the first declared wave). Persons answering several waves are
   repeated measures, not independent respondents.
-* ``anchoring``: ``y ~ time + after + role + school_type + (1 + after | lab) +
+* ``anchoring``: ``y ~ time + after + role + school_type + (1 + after0 | lab) +
   (1 | lab:person)``, a piecewise-linear trend whose slope changes when the
-  subsidy ends. ``time`` is the slope while subsidised, ``after`` the change in
+  subsidy ends. ``after0`` = ``after`` minus its value at the first wave, so the lab
+  random intercept is the lab's level at the first wave and the random slope its
+  own slope after the subsidy (for labs of an earlier round, whose subsidy ended
+  years before the first wave, ``(1 + after | lab)`` would tie the lab's level to an
+  extrapolation to the end of its subsidy). ``time`` is the slope while subsidised, ``after`` the change in
   slope afterwards and the derived term ``slope_after`` (= time + after, SE from
   the covariance) the yearly change after the subsidy. Lab slopes after the
   subsidy are empirical-Bayes (BLUP) estimates; a fit whose lab slope variance is
@@ -167,7 +171,7 @@ def _fit(d: pd.DataFrame, scale: str, model: str, first_wave: str):
     y, lab, person = d[scale].to_numpy(), d["lab"].to_numpy(), d["respondent_id"].to_numpy()
     if model == "wave":
         return fit_panel(y, x, lab, person), x, names, "ok"
-    f = fit_panel(y, x, lab, person, np.column_stack([np.ones(len(d)), d["after"]]))
+    f = fit_panel(y, x, lab, person, np.column_stack([np.ones(len(d)), d["after0"]]))
     if f.singular or not f.converged:  # lab slope variance at 0: lab intercept only
         f2 = fit_panel(y, x, lab, person)
         if f2.converged and not f2.singular:
@@ -230,6 +234,8 @@ def longitudinal_tables(
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     waves = sched.drop_duplicates("wave").sort_values("wave_order")["wave"].tolist()
     dated = bool(sched["time"].notna().all()) and bool(len(sched))
+    first = sched[sched["wave_order"] == sched["wave_order"].min()].set_index("lab")["after"]
+    sched = sched.assign(after0=sched["after"] - sched["lab"].map(first).fillna(0.0))
     data = df.merge(sched, on=["lab", "wave"], how="inner")
     rows, var_rows, traj = [], [], []
     for scale in scales:
@@ -340,6 +346,7 @@ def _trajectory(
             phase=("phase", "first"),
             time=("time", "first"),
             after=("after", "first"),
+            after0=("after0", "first"),
             line=("line", "first"),
             round=("round", "first"),
         )
@@ -349,7 +356,7 @@ def _trajectory(
     xm[:, names.index("time")] = cells["time"]
     xm[:, names.index("after_subsidy")] = cells["after"]
     q = f.g.shape[0]
-    zc = np.column_stack([np.ones(len(cells)), cells["after"]])[:, :q]
+    zc = np.column_stack([np.ones(len(cells)), cells["after0"]])[:, :q]
     j = pd.Index(f.labs).get_indexer(cells["lab"])
     prog = xm @ f.beta
     prog_var = np.einsum("ni,ij,nj->n", xm, f.cov_beta, xm)

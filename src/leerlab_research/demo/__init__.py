@@ -1,13 +1,14 @@
 """The demo study: a deterministic programme dataset in real export layouts, with ground truth.
 
-``generate_demo(seed, out)`` writes eight exports (one platform per lab, three
-labs per platform, two waves) and the ground truth::
+``generate_demo(seed, out)`` writes twelve exports (one platform per lab, three
+labs per platform, three waves: the start and end of the 2022 round's subsidy year
+and one year later) and the ground truth::
 
-    limesurvey_T0.csv  limesurvey_T1.csv   LimeSurvey CSV, code headings, answer codes
-    msforms_T0.xlsx    msforms_T1.xlsx     Microsoft Forms 'Open in Excel'
-    excel_nl_T0.csv    excel_nl_T1.csv     Dutch Excel CSV (; cp1252 CRLF, decimal comma)
-    spss_T0.sav        spss_T1.sav         SPSS with value labels, 9 user-missing
-    truth/respondents.csv  truth/items.csv  truth/parameters.json
+    limesurvey_T0.csv … limesurvey_T2.csv   LimeSurvey CSV, code headings, answer codes
+    msforms_T0.xlsx … msforms_T2.xlsx       Microsoft Forms 'Open in Excel'
+    excel_nl_T0.csv … excel_nl_T2.csv       Dutch Excel CSV (; cp1252 CRLF, decimal comma)
+    spss_T0.sav … spss_T2.sav               SPSS with value labels, 9 user-missing
+    truth/respondents.csv  truth/items.csv  truth/anchoring.csv  truth/parameters.json
     truth/open_answers.csv truth/open_spans.csv   themes and planted personal data (open_text)
 
 The same seed gives byte-identical files (no clock, locale or path is written).
@@ -17,16 +18,21 @@ Latent model
 Nine correlated scale factors (codebook order). For a person in lab *l*, role
 *r*, school type *s* at wave *w*::
 
-    eta = lab_intercept[l] + role_effect[r] + school_effect[l, s] + [w = T1]·change[l] + residual
+    eta = lab_intercept[l] + role_effect[r] + school_effect[l, s] + [w > first]·change[l]
+          + slope_after[l]·(after[l, w] − after[l, first]) + residual
 
-Residuals ~ N(0, factor correlation), correlated .6 between waves. Lab
+``after`` is the number of years since the lab's subsidy ended (0 while it runs);
+``slope_after`` (verankering scales only) makes some labs decline after the subsidy,
+one rise and the rest hold (:data:`.params.SLOPE_AFTER`). About a third of each wave's
+respondents does not answer the next one and 3–10 newcomers join per lab and wave.
+Residuals ~ N(0, factor correlation), AR(1) over the waves (lag-1 correlation .6). Lab
 intercepts have ICC 0.06–0.18 per scale. Items follow a graded-response model
 (loadings 0.5–0.85, four thresholds each); reverse-keyed items are written as
 ``6 − k``. All values are in ``truth/parameters.json``.
 
 Conventions the cleaning stage relies on
 ----------------------------------------
-*Persistent key* (same person, same key in T0 and T1): LimeSurvey ``token``,
+*Persistent key* (same person, same key in every wave): LimeSurvey ``token``,
 MS Forms ``Email``, Dutch CSV ``Respondentnummer``, SPSS ``respondent_id``.
 
 *Test rows* (1–2 per file, ``is_test``). Every test row carries a test identity:
@@ -98,7 +104,7 @@ from . import exports
 from .open_text import open_truth
 from .params import PLATFORMS, WAVES, draw_parameters
 from .simulate import FILE_EXT, simulate
-from .truth import items_table, parameters_json, respondents_table
+from .truth import anchoring_table, items_table, parameters_json, respondents_table
 
 __all__ = ["CONVENTIONS", "default_codebook_path", "generate_demo"]
 
@@ -191,8 +197,9 @@ def generate_demo(
     Returns
     -------
     list of Path
-        The eight exports followed by ``truth/respondents.csv``, ``truth/items.csv``,
-        ``truth/open_answers.csv``, ``truth/open_spans.csv`` and ``truth/parameters.json``.
+        The twelve exports followed by ``truth/respondents.csv``, ``truth/items.csv``,
+        ``truth/open_answers.csv``, ``truth/open_spans.csv``, ``truth/anchoring.csv`` and
+        ``truth/parameters.json``.
 
     Raises
     ------
@@ -246,6 +253,7 @@ def generate_demo(
     written.append(write_csv(items_table(sim, params), out / "truth" / "items.csv"))
     written.append(write_csv(open_answers, out / "truth" / "open_answers.csv"))
     written.append(write_csv(open_spans, out / "truth" / "open_spans.csv"))
+    written.append(write_csv(anchoring_table(sim, params), out / "truth" / "anchoring.csv"))
     written.append(
         write_json(
             parameters_json(params, truth, cb, sim.n_pages, label_switch, CONVENTIONS),

@@ -17,7 +17,39 @@ from ..config.codebook import Codebook
 from ..config.labs import Labs
 
 PLATFORMS: tuple[str, ...] = ("limesurvey", "msforms", "excel_nl", "spss")
-WAVES: tuple[str, ...] = ("T0", "T1")
+WAVES: tuple[str, ...] = ("T0", "T1", "T2")
+#: Fieldwork period and label (nl, en) of each demo wave: the start and the end of the
+#: 2022 round's subsidy year and one year later. Written to the demo study file.
+WAVE_FIELDWORK: dict[str, tuple[str, str]] = {
+    "T0": ("2022-09-05", "2022-10-14"),
+    "T1": ("2023-05-15", "2023-06-23"),
+    "T2": ("2024-05-13", "2024-06-21"),
+}
+WAVE_LABELS: dict[str, tuple[str, str]] = {
+    "T0": ("Start subsidiejaar", "Start of the subsidy year"),
+    "T1": ("Einde subsidiejaar", "End of the subsidy year"),
+    "T2": ("Een jaar later", "One year later"),
+}
+#: Subsidy year of each round (September to August).
+ROUND_SUBSIDY: dict[int, tuple[str, str]] = {
+    2019: ("2019-09-01", "2020-08-31"),
+    2022: ("2022-09-01", "2023-08-31"),
+}
+#: Labs of the 2019 round (one per platform); the others are of the 2022 round.
+ROUND_2019: tuple[str, ...] = ("noord-west-veluwe", "noord-drenthe", "gorinchem", "middelharnis")
+#: Chosen yearly change after the subsidy ended (latent SD units) on the verankering
+#: scales: three 2022 labs decline, one rises, one 2019 lab declines, the rest
+#: hold. Labs not listed (another labs file) hold.
+SLOPE_AFTER: dict[str, float] = {
+    "s-hertogenbosch": -1.10,
+    "amsterdam-ijburg": -1.00,
+    "heerhugowaard": -0.90,
+    "stadskanaal": 1.00,
+    "noord-drenthe": -0.60,
+}
+#: Domain whose scales carry the after-subsidy slopes.
+ANCHORING_DOMAIN = "verankering"
+DAYS_PER_YEAR = 365.25
 ROLES: tuple[str, ...] = ("bestuur", "management", "docent", "procesbegeleider", "anders")
 SCHOOL_TYPES: tuple[str, ...] = ("vmbo", "mbo", "anders")
 
@@ -54,10 +86,13 @@ ROLE_EFFECTS: dict[str, dict[str, float]] = {
 SCHOOL_GAP_MEAN: dict[str, float] = {"inhoud": 0.20, "faciliteren": -0.15, "belangen": 0.10}
 SCHOOL_GAP_SD = 0.25
 
-# Latent test–retest correlation of a person's residual between T0 and T1.
+# Latent test–retest correlation of a person's residual between consecutive waves (AR(1)).
 RETEST_RHO = 0.6
-# Share of T0 respondents that answers again at T1 (bestuur and procesbegeleider always do).
-RETURN_RATE = 0.6
+# Share of a wave's respondents that answers the next wave again (bestuur and
+# procesbegeleider always do): about a third leaves between waves.
+RETURN_RATE = 0.62
+# Newcomers per lab and later wave (inclusive range).
+NEWCOMERS = (3, 10)
 
 # Item thresholds on the y* metric: base cut points plus an item shift. The base
 # is asymmetric because reflection surveys lean towards agreement (mean near 3.5).
@@ -112,7 +147,17 @@ class DemoParameters:
     school_gap
         labs × scales, vmbo − mbo difference; vmbo gets +gap/2, mbo −gap/2.
     change
-        labs × scales, true T1 − T0 change (zero outside ``change_labs``).
+        labs × scales, true step change from the first wave to every later wave (zero
+        outside ``change_labs``, which are 2022-round labs).
+    lab_round, lab_line, subsidy
+        Programme attributes per lab (labs.yaml; the 12 labs' values are demo data).
+    after
+        labs × waves: years since the lab's subsidy ended at the wave's fieldwork
+        midpoint (0 while it runs).
+    slope_after
+        labs × scales, true yearly change after the subsidy (latent units; the
+        verankering scales only). The latent trajectory adds
+        ``slope_after · (after[w] − after[first wave])``.
     loadings, thresholds
         Per item: loading in [0.5, 0.85] and four ordered cut points on y*.
     """
@@ -130,6 +175,11 @@ class DemoParameters:
     school_gap: np.ndarray
     change: np.ndarray
     change_labs: list[str]
+    lab_round: dict[str, int]
+    lab_line: dict[str, str]
+    subsidy: dict[str, tuple[str, str]]
+    after: np.ndarray
+    slope_after: np.ndarray
     loadings: np.ndarray
     thresholds: np.ndarray
     role_effects: np.ndarray = field(repr=False)
@@ -153,6 +203,36 @@ def assign_platforms(labs: Labs) -> dict[str, str]:
     if sorted(ids) == sorted(fixed):
         return {lab: fixed[lab] for lab in ids}
     return {lab: PLATFORMS[i % len(PLATFORMS)] for i, lab in enumerate(ids)}
+
+
+def programme_attributes(
+    labs: Labs,
+) -> tuple[dict[str, int], dict[str, str], dict[str, tuple[str, str]]]:
+    """Round, line and subsidy period per lab: from labs.yaml when it has them, else chosen.
+
+    Without attributes in the labs file the labs of :data:`ROUND_2019` are of the
+    2019 round, the others of 2022, and the lines alternate in file order.
+    """
+    rounds, lines, subsidy = {}, {}, {}
+    for i, lab in enumerate(labs.labs):
+        sub = getattr(lab, "subsidy", None)
+        rnd = getattr(lab, "round", None)
+        rounds[lab.id] = int(rnd) if rnd is not None else (2019 if lab.id in ROUND_2019 else 2022)
+        lines[lab.id] = getattr(lab, "line", None) or ("samenwerking", "leerroute")[i % 2]
+        subsidy[lab.id] = (
+            (str(sub.start), str(sub.end)) if sub is not None else ROUND_SUBSIDY[rounds[lab.id]]
+        )
+    return rounds, lines, subsidy
+
+
+def years_after_subsidy(lab_ids: list[str], subsidy: dict[str, tuple[str, str]]) -> np.ndarray:
+    """labs × waves: years from the end of the lab's subsidy to the wave's fieldwork midpoint (≥ 0)."""
+    start = np.array([np.datetime64(WAVE_FIELDWORK[w][0]) for w in WAVES])
+    end = np.array([np.datetime64(WAVE_FIELDWORK[w][1]) for w in WAVES])
+    mid = start + (end - start) // 2
+    sub_end = np.array([np.datetime64(subsidy[lab][1]) for lab in lab_ids])
+    days = (mid[None, :] - sub_end[:, None]).astype("timedelta64[D]").astype(float)
+    return np.clip(days / DAYS_PER_YEAR, 0.0, None)
 
 
 def _round(a: np.ndarray | float) -> np.ndarray:
@@ -214,18 +294,28 @@ def draw_parameters(
     gap_mean = np.array([SCHOOL_GAP_MEAN.get(s, 0.0) for s in scales])
     school_gap = _round(gap_mean + rng.normal(0.0, SCHOOL_GAP_SD, size=(n_labs, n_scales)))
 
-    # Four labs change between T0 and T1: three improve (most on organising,
-    # process, evaluating and content, which is what a leerlab works on), one
-    # loses ground on facilitating and commitment (e.g. a reorganisation).
-    change_idx = np.sort(rng.choice(n_labs, size=min(4, n_labs), replace=False))
+    lab_round, lab_line, subsidy = programme_attributes(labs)
+    after = years_after_subsidy(lab_ids, subsidy)
+    # Four labs change during the subsidy year (first to second wave), on the
+    # collaboration and content scales only: three improve (most on organising,
+    # process and content, which is what a leerlab works on), one loses ground on
+    # relations and organising (e.g. a reorganisation). They are drawn from the labs
+    # still subsidised at the second wave whose verankering holds afterwards, when
+    # there are enough, so that each lab tells one story; the verankering scales move
+    # only after the subsidy (slope_after).
+    holds = np.array([SLOPE_AFTER.get(lab, 0.0) == 0 for lab in lab_ids])
+    eligible = (after[:, 1] == 0) & holds
+    pool = np.flatnonzero(eligible) if eligible.sum() >= 4 else np.arange(n_labs)
+    change_idx = np.sort(rng.choice(pool, size=min(4, len(pool)), replace=False))
+    anchoring = np.array([codebook.scales[sc].domain == ANCHORING_DOMAIN for sc in scales])
     focus = np.array(
         [1.0 if s in {"organisatie", "proces", "evalueren", "inhoud"} else 0.5 for s in scales]
-    )
+    ) * ~anchoring
     change = np.zeros((n_labs, n_scales))
     sizes = rng.uniform(0.3, 0.5, size=len(change_idx))
     for j, (lab_i, size) in enumerate(zip(change_idx, sizes, strict=True)):
         if j == len(change_idx) - 1:
-            change[lab_i] = [-size if s in {"faciliteren", "commitment"} else 0.0 for s in scales]
+            change[lab_i] = [-size if s in {"relaties", "organisatie"} else 0.0 for s in scales]
         else:
             change[lab_i] = size * focus
     change = _round(change)
@@ -236,6 +326,10 @@ def draw_parameters(
 
     role_effects = np.array([[ROLE_EFFECTS.get(r, {}).get(s, 0.0) for s in scales] for r in ROLES])
     dont_know = np.array([RATE_DONT_KNOW_HIGH.get(i, RATE_DONT_KNOW) for i in items])
+
+    slope_after = _round(
+        np.array([[SLOPE_AFTER.get(lab, 0.0) * a for a in anchoring] for lab in lab_ids])
+    )
 
     return DemoParameters(
         seed=seed,
@@ -251,6 +345,11 @@ def draw_parameters(
         school_gap=school_gap,
         change=change,
         change_labs=[lab_ids[i] for i in change_idx],
+        lab_round=lab_round,
+        lab_line=lab_line,
+        subsidy=subsidy,
+        after=after,
+        slope_after=slope_after,
         loadings=loadings,
         thresholds=thresholds,
         role_effects=role_effects,

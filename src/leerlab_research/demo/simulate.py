@@ -25,12 +25,14 @@ from .params import (
     ALIAS_RATE,
     FAULT_RATES,
     MIN_NORMAL_SECONDS,
+    NEWCOMERS,
     RATE_BLANK,
     RETEST_RHO,
     RETURN_RATE,
     ROLES,
     SPEEDER_SECONDS,
     TEST_ROWS_PER_FILE,
+    WAVE_FIELDWORK,
     WAVES,
     DemoParameters,
 )
@@ -101,11 +103,13 @@ def _random_strings(rng: np.random.Generator, n: int, length: int, alphabet: str
 def make_persons(p: DemoParameters, rng: np.random.Generator) -> pd.DataFrame:
     """Draw the programme's respondents with their lab, role, school type and waves.
 
-    Each lab has 20–60 respondents at T0: exactly one procesbegeleider (school type
-    ``anders``), one to three bestuurders (exactly one in at least three labs, the
-    small cells), 10–20 % management, a few ``anders`` and docenten for the rest.
-    At T1 the bestuurders and the procesbegeleider return, other people return with
-    probability :data:`RETURN_RATE`, and 3–10 new people join per lab.
+    Each lab has 20–60 respondents at the first wave: exactly one procesbegeleider
+    (school type ``anders``), one to three bestuurders (exactly one in at least three
+    labs, the small cells), 10–20 % management, a few ``anders`` and docenten for the
+    rest. At every later wave the bestuurders and the procesbegeleider return, other
+    people who answered the previous wave return with probability
+    :data:`RETURN_RATE` (those who left do not come back), and 3–10 new people join
+    per lab (:data:`NEWCOMERS`). Column ``in_<wave>`` marks participation.
     """
     n_labs = len(p.labs)
     n_bestuur = rng.integers(1, 4, size=n_labs)
@@ -122,26 +126,34 @@ def make_persons(p: DemoParameters, rng: np.random.Generator) -> pd.DataFrame:
         school[roles == "procesbegeleider"] = "anders"
         other = (roles == "anders") & (rng.random(n0) < 0.5)
         school[other] = "anders"
-        stays = np.isin(roles, ["bestuur", "procesbegeleider"]) | (rng.random(n0) < RETURN_RATE)
-        n_new = int(rng.integers(3, 11))
-        new_roles = rng.choice(
-            np.array(["docent", "management", "anders"]), size=n_new, p=[0.8, 0.15, 0.05]
-        )
-        new_school = np.where(rng.random(n_new) < p_vmbo, "vmbo", "mbo").astype(object)
-        new_school[(new_roles == "anders") & (rng.random(n_new) < 0.5)] = "anders"
-        blocks.append(
-            pd.DataFrame(
-                {
-                    "lab": lab,
-                    "lab_idx": i,
-                    "platform": p.lab_platform[lab],
-                    "role": np.concatenate([roles, new_roles]),
-                    "school_type": np.concatenate([school, new_school]),
-                    "in_T0": np.r_[np.ones(n0, bool), np.zeros(n_new, bool)],
-                    "in_T1": np.r_[stays, np.ones(n_new, bool)],
-                }
+        all_roles, all_school = [roles], [school]
+        present = [np.ones(n0, bool)]  # per wave, over the people drawn so far
+        for _ in WAVES[1:]:
+            n_so_far = sum(len(r) for r in all_roles)
+            fixed = np.isin(np.concatenate(all_roles), ["bestuur", "procesbegeleider"])
+            back = present[-1] & (fixed | (rng.random(n_so_far) < RETURN_RATE))
+            n_new = int(rng.integers(NEWCOMERS[0], NEWCOMERS[1] + 1))
+            new_roles = rng.choice(
+                np.array(["docent", "management", "anders"]), size=n_new, p=[0.8, 0.15, 0.05]
             )
+            new_school = np.where(rng.random(n_new) < p_vmbo, "vmbo", "mbo").astype(object)
+            new_school[(new_roles == "anders") & (rng.random(n_new) < 0.5)] = "anders"
+            present = [np.r_[w, np.zeros(n_new, bool)] for w in present]
+            present.append(np.r_[back, np.ones(n_new, bool)])
+            all_roles.append(new_roles)
+            all_school.append(new_school)
+        block = pd.DataFrame(
+            {
+                "lab": lab,
+                "lab_idx": i,
+                "platform": p.lab_platform[lab],
+                "role": np.concatenate(all_roles),
+                "school_type": np.concatenate(all_school),
+            }
         )
+        for wave, mask in zip(WAVES, present, strict=True):
+            block[f"in_{wave}"] = mask
+        blocks.append(block)
     persons = pd.concat(blocks, ignore_index=True)
     n = len(persons)
     persons.insert(0, "person", np.arange(n))
@@ -300,26 +312,32 @@ def latent_scores(
 ) -> np.ndarray:
     """True latent scores per row for the row's wave (NaN for test rows).
 
-    eta = lab intercept + role effect + school effect (+ lab change at T1) + residual,
-    with residuals ~ N(0, factor_corr) and corr(residual T0, residual T1) = RETEST_RHO.
+    eta = lab intercept + role effect + school effect + [w > first]·change[lab]
+    + slope_after[lab]·(after[lab, w] − after[lab, first]) + residual, with residuals
+    ~ N(0, factor_corr) following an AR(1) over the waves (lag-1 correlation RETEST_RHO).
     """
     chol = np.linalg.cholesky(p.factor_corr)
     k = len(p.scales)
-    z0 = rng.standard_normal((n_persons, k)) @ chol.T
-    z1 = RETEST_RHO * z0 + np.sqrt(1 - RETEST_RHO**2) * (
-        rng.standard_normal((n_persons, k)) @ chol.T
-    )
+    z = [rng.standard_normal((n_persons, k)) @ chol.T]
+    for _ in WAVES[1:]:
+        z.append(
+            RETEST_RHO * z[-1]
+            + np.sqrt(1 - RETEST_RHO**2) * (rng.standard_normal((n_persons, k)) @ chol.T)
+        )
+    resid = np.stack(z)  # waves × persons × scales
     is_test = rows["kind"].eq("test").to_numpy()
     person = rows["person"].fillna(0).to_numpy(dtype=int)
     lab_idx = np.where(is_test, 0, rows["lab_idx"].to_numpy())
-    t1 = rows["wave"].eq("T1").to_numpy()
+    wave_idx = rows["wave"].map({w: i for i, w in enumerate(WAVES)}).to_numpy()
     role_idx = rows["role"].map({r: i for i, r in enumerate(ROLES)}).to_numpy()
+    since = (p.after[lab_idx, wave_idx] - p.after[lab_idx, 0])[:, None]
     eta = (
         p.lab_intercepts[lab_idx]
         + p.role_effects[role_idx]
         + p.school_effect(lab_idx, rows["school_type"].to_numpy())
-        + t1[:, None] * p.change[lab_idx]
-        + np.where(t1[:, None], z1[person], z0[person])
+        + (wave_idx > 0)[:, None] * p.change[lab_idx]
+        + since * p.slope_after[lab_idx]
+        + resid[wave_idx, person]
     )
     eta[is_test] = np.nan
     return eta
@@ -454,15 +472,13 @@ def add_fields(
 
     rows["consent"] = kind != "no_consent"
 
-    # Field work: each lab opens its survey on a weekday in March (2024 for T0,
-    # 2025 for T1) and answers arrive over ten working days, 7:30–21:00.
-    win = rng.integers(0, 10, size=(len(p.labs), 2))
-    base = {"T0": np.datetime64("2024-03-04"), "T1": np.datetime64("2025-03-03")}
+    # Field work: each lab opens its survey within the first two weeks of the wave's
+    # fieldwork period (WAVE_FIELDWORK) and answers arrive over ten working days, 7:30–21:00.
+    win = rng.integers(0, 10, size=(len(p.labs), len(WAVES)))
+    base = np.array([np.datetime64(WAVE_FIELDWORK[w][0]) for w in WAVES])
     lab_idx = np.where(rows["lab_idx"].to_numpy() < 0, 0, rows["lab_idx"].to_numpy())
-    wave_i = rows["wave"].eq("T1").to_numpy().astype(int)
-    opening = np.where(wave_i == 1, base["T1"], base["T0"]) + win[lab_idx, wave_i].astype(
-        "timedelta64[D]"
-    )
+    wave_i = rows["wave"].map({w: i for i, w in enumerate(WAVES)}).to_numpy()
+    opening = base[wave_i] + win[lab_idx, wave_i].astype("timedelta64[D]")
     day = np.busday_offset(opening, rng.integers(0, 10, size=n), roll="forward")
     seconds = rng.integers(int(7.5 * 3600), 21 * 3600, size=n)
     start = day.astype("datetime64[s]") + seconds.astype("timedelta64[s]")

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..config.codebook import Codebook
 from .params import (
@@ -16,6 +17,8 @@ from .params import (
     RETURN_RATE,
     ROLES,
     SPEEDER_SECONDS,
+    WAVE_FIELDWORK,
+    WAVES,
     DemoParameters,
 )
 from .simulate import BLANK, NOT_SHOWN, Simulation
@@ -123,9 +126,9 @@ def items_table(sim: Simulation, p: DemoParameters) -> pd.DataFrame:
 
 
 def _icc_empirical(truth: pd.DataFrame, scale: str) -> float:
-    """One-way ANOVA ICC(1) of the true scores of T0 respondents (one row per person)."""
+    """One-way ANOVA ICC(1) of the true scores of first-wave respondents (one row per person)."""
     d = truth[
-        truth["wave"].eq("T0")
+        truth["wave"].eq(WAVES[0])
         & truth["person"].notna()
         & ~truth["is_duplicate"]
         & ~truth["is_incomplete"]
@@ -161,6 +164,64 @@ def fault_counts(truth: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def scale_gradient(eta: np.ndarray, p: DemoParameters) -> np.ndarray:
+    """d E[scale score] / d eta per row and scale (rows × scales), from the item model.
+
+    With ``y* = λ eta + sqrt(1 − λ²) e`` cut at thresholds τ_c, ``E[k | eta] = 1 +
+    Σ_c Φ((λ eta − τ_c)/σ)`` with σ = sqrt(1 − λ²), so its derivative is
+    ``Σ_c λ φ((λ eta − τ_c)/σ)/σ``; a scale score is the mean of its items (reverse
+    keying undoes the reversal, so the sign is the same).
+    """
+    lam = p.loadings
+    sig = np.sqrt(1 - lam**2)
+    e = np.nan_to_num(eta)[:, p.item_scale]  # rows × items
+    z = (lam[None, :, None] * e[:, :, None] - p.thresholds[None, :, :]) / sig[None, :, None]
+    item = (lam / sig)[None, :] * stats.norm.pdf(z).sum(axis=2)
+    out = np.zeros((len(eta), len(p.scales)))
+    for j in range(len(p.scales)):
+        out[:, j] = item[:, p.item_scale == j].mean(axis=1)
+    return out
+
+
+def anchoring_table(sim: Simulation, p: DemoParameters) -> pd.DataFrame:
+    """``truth/anchoring.csv``: the generating slope after the subsidy per lab × scale.
+
+    ``slope_after_latent`` is the parameter (latent units per year);
+    ``slope_after_observed`` its first-order value on the 1–5 scale-score metric:
+    the latent slope times the lab's mean :func:`scale_gradient` over its kept rows.
+    ``programme`` rows hold the unweighted mean over labs (the anchoring model's
+    fixed slope after the subsidy estimates the mean lab slope).
+    """
+    rows = sim.rows
+    kept = (rows["kind"].isin(["normal", "straightliner", "speeder"]) & ~rows["is_extra"]).to_numpy()
+    grad = scale_gradient(sim.eta[kept], p)
+    lab_idx = rows["lab_idx"].to_numpy()[kept]
+    recs = []
+    for i, lab in enumerate(p.labs):
+        g = grad[lab_idx == i].mean(axis=0)
+        for j, sc in enumerate(p.scales):
+            recs.append(
+                {
+                    "lab": lab,
+                    "scale": sc,
+                    "round": p.lab_round[lab],
+                    "line": p.lab_line[lab],
+                    "subsidy_start": p.subsidy[lab][0],
+                    "subsidy_end": p.subsidy[lab][1],
+                    "slope_after_latent": float(p.slope_after[i, j]),
+                    "gradient": round(float(g[j]), 6),
+                    "slope_after_observed": round(float(p.slope_after[i, j] * g[j]), 6),
+                }
+            )
+    t = pd.DataFrame(recs)
+    prog = t.groupby("scale", sort=False)[
+        ["slope_after_latent", "gradient", "slope_after_observed"]
+    ].mean()
+    prog = prog.reset_index().assign(lab="programme", round=0, line="", subsidy_start="")
+    prog["subsidy_end"] = ""
+    return pd.concat([t, prog[t.columns]], ignore_index=True).round(6)
+
+
 def _by_lab(matrix: np.ndarray, p: DemoParameters) -> dict[str, dict[str, float]]:
     return {
         lab: {s: float(matrix[i, j]) for j, s in enumerate(p.scales)}
@@ -192,8 +253,10 @@ def parameters_json(
         "seed": p.seed,
         "model": (
             "eta[person, wave, scale] = lab_intercept[lab, scale] + role_effect[role, scale] "
-            "+ school_effect[lab, school_type, scale] + (wave == T1) * change[lab, scale] + residual; "
-            "residual ~ N(0, factor_correlation), corr(residual T0, residual T1) = retest_rho. "
+            "+ school_effect[lab, school_type, scale] + (wave > first) * change[lab, scale] "
+            "+ slope_after[lab, scale] * (after[lab, wave] - after[lab, first]) + residual; "
+            "residual ~ N(0, factor_correlation), AR(1) over the waves with lag-1 "
+            "correlation retest_rho; after = years since the lab's subsidy ended. "
             "Item: y* = loading * eta[scale] + sqrt(1 - loading^2) * e, e ~ N(0, 1); "
             "k = 1 + #(y* > thresholds); written as 6 - k for reverse-keyed items."
         ),
@@ -237,6 +300,25 @@ def parameters_json(
         },
         "change_effects": _by_lab(p.change, p),
         "labs_with_change": p.change_labs,
+        "waves": {
+            w: {"fieldwork": list(WAVE_FIELDWORK[w]), "order": i} for i, w in enumerate(WAVES)
+        },
+        "programme": {
+            lab: {
+                "round": p.lab_round[lab],
+                "line": p.lab_line[lab],
+                "subsidy": list(p.subsidy[lab]),
+                "years_after_subsidy": {
+                    w: round(float(p.after[i, k]), 6) for k, w in enumerate(WAVES)
+                },
+            }
+            for i, lab in enumerate(p.labs)
+        },
+        "slope_after": _by_lab(p.slope_after, p),
+        "slope_after_note": (
+            "latent units per year after the subsidy ended (verankering scales); "
+            "truth/anchoring.csv translates them to the scale-score metric"
+        ),
         "retest_rho": RETEST_RHO,
         "return_rate": RETURN_RATE,
         "missing_rates": {
