@@ -24,7 +24,8 @@ SCALE = "score"
 @pytest.fixture(scope="module")
 def panel() -> tuple[pd.DataFrame, pd.DataFrame]:
     d = pd.read_csv(RESULTS / "panel_lme4.csv")
-    sched = d[["lab", "wave", "time", "after", "line", "round"]].drop_duplicates(["lab", "wave"])
+    cols = ["lab", "wave", "time", "after", "after0", "line", "round"]
+    sched = d[cols].drop_duplicates(["lab", "wave"])
     sched["wave_order"] = sched["wave"].str[1].astype(int)
     sched["phase"] = np.where(sched["after"] > 0, "after", "during")
     df = d.rename(columns={"person": "respondent_id", "y": SCALE})
@@ -103,7 +104,7 @@ def test_variance_components_equal_lme4(tables):
 
 
 def test_trajectories_are_blups_of_lme4(panel, tables):
-    """estimate(lab, wave) = x̄'β + b0_lab + b1_lab·after with lme4's fixef and ranef."""
+    """estimate(lab, wave) = x̄'β + b0_lab + b1_lab·after0 with lme4's fixef and ranef."""
     df, sched = panel
     traj = tables[2]
     fx = lme4("anchoring")["estimate"]
@@ -115,17 +116,17 @@ def test_trajectories_are_blups_of_lme4(panel, tables):
         "roleanders": df["role"].eq("anders").mean(),
         "school_typembo": df["school_type"].eq("mbo").mean(),
     }
-    t = traj.merge(sched[["lab", "wave", "time", "after"]], on=["lab", "wave"])
+    t = traj.merge(sched[["lab", "wave", "time", "after", "after0"]], on=["lab", "wave"])
     prog = fx["(Intercept)"] + fx["time"] * t["time"] + fx["after"] * t["after"]
     prog = prog + sum(fx[k] * v for k, v in mix.items())
     expect = (
         prog
         + re.loc[t["lab"], "(Intercept)"].to_numpy()
-        + re.loc[t["lab"], "after"].to_numpy() * t["after"]
+        + re.loc[t["lab"], "after0"].to_numpy() * t["after0"]
     )
     assert t["programme_estimate"].to_numpy() == pytest.approx(prog.to_numpy(), abs=TOL)
     assert t["estimate"].to_numpy() == pytest.approx(expect.to_numpy(), abs=TOL)
-    slope = fx["time"] + fx["after"] + re.loc[t["lab"], "after"].to_numpy()
+    slope = fx["time"] + fx["after"] + re.loc[t["lab"], "after0"].to_numpy()
     assert t["lab_slope_after"].to_numpy() == pytest.approx(slope, abs=TOL)
     assert (t["ci_low"] < t["estimate"]).all() and (t["estimate"] < t["ci_high"]).all()
     raw = df.groupby(["lab", "wave"])[SCALE].agg(["mean", "size"])

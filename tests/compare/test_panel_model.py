@@ -4,7 +4,7 @@
 and newcomers (person ids repeat across labs, so nesting matters) and fits, by REML,
 
 * ``wave``: ``y ~ wave + role + school_type + (1 | lab/person)``
-* ``anchoring``: ``y ~ time + after + role + school_type + (1 + after | lab) + (1 | lab:person)``
+* ``anchoring``: ``y ~ time + after + role + school_type + (1 + after0 | lab) + (1 | lab:person)``
 * ``line`` / ``round``: the anchoring model with ``after:line`` / ``after:round``.
 
 Fixed effects, their standard errors (``vcov``), variance components, the lab BLUPs
@@ -54,7 +54,7 @@ def design(d: pd.DataFrame, model: str) -> pd.DataFrame:
 
 def fit(d: pd.DataFrame, model: str):
     x = design(d, model)
-    z = None if model == "wave" else np.column_stack([np.ones(len(d)), d["after"]])
+    z = None if model == "wave" else np.column_stack([np.ones(len(d)), d["after0"]])
     return x, fit_panel(d["y"].to_numpy(), x.to_numpy(), d["lab"], d["person"], z)
 
 
@@ -110,7 +110,7 @@ def test_prediction_error_variance_equals_henderson_solve(panel):
     z_lab = np.zeros((len(d), 2 * len(labs)))
     li = d["lab"].map({lab: i for i, lab in enumerate(labs)}).to_numpy()
     z_lab[np.arange(len(d)), 2 * li] = 1.0
-    z_lab[np.arange(len(d)), 2 * li + 1] = d["after"].to_numpy()
+    z_lab[np.arange(len(d)), 2 * li + 1] = d["after0"].to_numpy()
     z_p = np.zeros((len(d), len(persons.cat.categories)))
     z_p[np.arange(len(d)), persons.cat.codes.to_numpy()] = 1.0
     z = np.hstack([z_lab, z_p])

@@ -19,11 +19,13 @@ Models per scale (``longitudinal.csv``, ``longitudinal_variance.csv``), all fitt
   random intercept is the lab's level at the first wave and the random slope its
   own slope after the subsidy (for labs of an earlier round, whose subsidy ended
   years before the first wave, ``(1 + after | lab)`` would tie the lab's level to an
-  extrapolation to the end of its subsidy). ``time`` is the slope while subsidised, ``after`` the change in
-  slope afterwards and the derived term ``slope_after`` (= time + after, SE from
-  the covariance) the yearly change after the subsidy. Lab slopes after the
-  subsidy are empirical-Bayes (BLUP) estimates; a fit whose lab slope variance is
-  0 (singular) is refitted with a lab random intercept only (``status = reduced``).
+  extrapolation to the end of its subsidy). ``time`` is the slope while
+  subsidised, ``after`` the change in slope afterwards and the derived term
+  ``slope_after`` (= time + after, SE from the covariance) the yearly change after
+  the subsidy. Lab slopes after the subsidy are empirical-Bayes (BLUP) estimates; a
+  fit whose lab slope variance is 0 (singular) is refitted with a lab random
+  intercept only (``status = reduced``): the labs' slopes then cannot be told apart
+  and are left blank (verdict ``niet_te_zeggen``).
 * ``line`` / ``round``: the anchoring model with ``after × line`` (``after × round``);
   ``slope_after[<level>]`` per level.
 * ``paired_only``: sensitivity check: the mean within-person change from the first
@@ -372,18 +374,27 @@ def _trajectory(
     cells["programme_estimate"] = prog
     cells["programme_ci_low"] = prog - z * np.sqrt(prog_var)
     cells["programme_ci_high"] = prog + z * np.sqrt(prog_var)
-    # lab slope after the subsidy: β_time + β_after + b_after,lab
+    # lab slope after the subsidy: β_time + β_after + b_after,lab. Without a lab slope
+    # variance (``reduced``) the labs' slopes cannot be told apart: left blank.
     c = np.zeros(len(names))
     c[names.index("time")] = c[names.index("after_subsidy")] = 1.0
-    slope = float(c @ f.beta) + (f.blup[j, 1] if q > 1 else 0.0)
-    var = float(c @ f.cov_beta @ c) + (
-        f.pev[j, 1, 1] + 2 * np.einsum("p,np->n", c, f.cross[j, :, 1]) if q > 1 else 0.0
-    )
+    if q > 1:
+        slope = float(c @ f.beta) + f.blup[j, 1]
+        var = (
+            float(c @ f.cov_beta @ c)
+            + f.pev[j, 1, 1]
+            + 2 * np.einsum("p,np->n", c, f.cross[j, :, 1])
+        )
+        half = z * np.sqrt(var)
+    else:
+        slope = half = np.full(len(cells), np.nan)
     cells["lab_slope_after"] = slope
-    cells["lab_slope_after_ci_low"] = slope - z * np.sqrt(var)
-    cells["lab_slope_after_ci_high"] = slope + z * np.sqrt(var)
-    cells["verdict"] = verdict(
-        cells["lab_slope_after_ci_low"], cells["lab_slope_after_ci_high"], margin
+    cells["lab_slope_after_ci_low"] = slope - half
+    cells["lab_slope_after_ci_high"] = slope + half
+    cells["verdict"] = np.where(
+        q > 1,
+        verdict(cells["lab_slope_after_ci_low"], cells["lab_slope_after_ci_high"], margin),
+        "niet_te_zeggen",
     )
     cells["model_status"] = status
     return cells

@@ -38,14 +38,17 @@ ROUND_SUBSIDY: dict[int, tuple[str, str]] = {
 #: Labs of the 2019 round (one per platform); the others are of the 2022 round.
 ROUND_2019: tuple[str, ...] = ("noord-west-veluwe", "noord-drenthe", "gorinchem", "middelharnis")
 #: Chosen yearly change after the subsidy ended (latent SD units) on the verankering
-#: scales: three 2022 labs decline, one rises, one 2019 lab declines, the rest
-#: hold. Labs not listed (another labs file) hold.
+#: scales: three 2022 labs decline, one rises, two 2019 labs decline, the rest hold.
+#: Both rounds decline by the same amount on average (−0.25 per year), so the
+#: programme slope does not depend on how the model weighs the rounds. Labs not
+#: listed (another labs file) hold.
 SLOPE_AFTER: dict[str, float] = {
     "s-hertogenbosch": -1.10,
     "amsterdam-ijburg": -1.00,
     "heerhugowaard": -0.90,
     "stadskanaal": 1.00,
     "noord-drenthe": -0.60,
+    "gorinchem": -0.40,
 }
 #: Domain whose scales carry the after-subsidy slopes.
 ANCHORING_DOMAIN = "verankering"
@@ -308,9 +311,12 @@ def draw_parameters(
     pool = np.flatnonzero(eligible) if eligible.sum() >= 4 else np.arange(n_labs)
     change_idx = np.sort(rng.choice(pool, size=min(4, len(pool)), replace=False))
     anchoring = np.array([codebook.scales[sc].domain == ANCHORING_DOMAIN for sc in scales])
-    focus = np.array(
-        [1.0 if s in {"organisatie", "proces", "evalueren", "inhoud"} else 0.5 for s in scales]
-    ) * ~anchoring
+    focus = (
+        np.array(
+            [1.0 if s in {"organisatie", "proces", "evalueren", "inhoud"} else 0.5 for s in scales]
+        )
+        * ~anchoring
+    )
     change = np.zeros((n_labs, n_scales))
     sizes = rng.uniform(0.3, 0.5, size=len(change_idx))
     for j, (lab_i, size) in enumerate(zip(change_idx, sizes, strict=True)):

@@ -193,7 +193,9 @@ def anchoring_table(sim: Simulation, p: DemoParameters) -> pd.DataFrame:
     fixed slope after the subsidy estimates the mean lab slope).
     """
     rows = sim.rows
-    kept = (rows["kind"].isin(["normal", "straightliner", "speeder"]) & ~rows["is_extra"]).to_numpy()
+    kept = (
+        rows["kind"].isin(["normal", "straightliner", "speeder"]) & ~rows["is_extra"]
+    ).to_numpy()
     grad = scale_gradient(sim.eta[kept], p)
     lab_idx = rows["lab_idx"].to_numpy()[kept]
     recs = []

@@ -11,10 +11,12 @@
 #
 # Models (REML, lme4::lmer):
 #   wave      y ~ wave + role + school_type + (1 | lab/person)
-#   anchoring y ~ time + after + role + school_type + (1 + after | lab) + (1 | lab:person)
+#   anchoring y ~ time + after + role + school_type + (1 + after0 | lab) + (1 | lab:person)
 #   line      anchoring model + after:line + line
 #   round     anchoring model + after:round + round
-# time = years since the first wave, after = years since the lab's subsidy ended (0 before).
+# time = years since the first wave, after = years since the lab's subsidy ended (0 before),
+# after0 = after minus its value at the first wave (the lab's random intercept is its level
+# at the first wave; its random slope the deviation of its slope after the subsidy).
 suppressPackageStartupMessages(library(lme4))
 set.seed(20240613)
 
@@ -48,12 +50,13 @@ for (j in 1:n_labs) {
     for (w in which(present)) {
       t <- wave_time[[w]]
       after <- max(0, t - sub_end[j])
-      mu <- 3.4 + 0.10 * t - 0.20 * after + u0[j] + u1[j] * after + person_u[i] +
+      mu <- 3.4 + 0.10 * t - 0.20 * after + u0[j] + u1[j] * (after - max(0, wave_time[[1]] - sub_end[j])) + person_u[i] +
         0.3 * (role[i] == "bestuur") + 0.15 * (role[i] == "management") +
         0.1 * (school[i] == "mbo") + 0.15 * (line[j] == "leerroute") * after
       rows[[length(rows) + 1]] <- data.frame(
         lab = labs[j], person = sprintf("p%03d", i), wave = names(wave_time)[w],
-        time = t, after = after, role = role[i], school_type = school[i],
+        time = t, after = after, after0 = after - max(0, wave_time[[1]] - sub_end[j]),
+        role = role[i], school_type = school[i],
         line = line[j], round = round_[j], y = round(mu + rnorm(1, 0, 0.5), 6))
     }
   }
@@ -71,12 +74,12 @@ ctrl <- lmerControl(optimizer = "nloptwrap",
 fits <- list(
   wave = lmer(y ~ wave + role + school_type + (1 | lab/person), data = d, REML = TRUE,
               control = ctrl),
-  anchoring = lmer(y ~ time + after + role + school_type + (1 + after | lab) +
+  anchoring = lmer(y ~ time + after + role + school_type + (1 + after0 | lab) +
                      (1 | lab:person), data = d, REML = TRUE, control = ctrl),
   line = lmer(y ~ time + after + role + school_type + line + after:line +
-                (1 + after | lab) + (1 | lab:person), data = d, REML = TRUE, control = ctrl),
+                (1 + after0 | lab) + (1 | lab:person), data = d, REML = TRUE, control = ctrl),
   round = lmer(y ~ time + after + role + school_type + round + after:round +
-                 (1 + after | lab) + (1 | lab:person), data = d, REML = TRUE, control = ctrl)
+                 (1 + after0 | lab) + (1 | lab:person), data = d, REML = TRUE, control = ctrl)
 )
 
 fx <- do.call(rbind, lapply(names(fits), function(m) {
@@ -91,7 +94,7 @@ vc <- do.call(rbind, lapply(names(fits), function(m) {
   comp <- ifelse(v$grp == "Residual", "residual",
           ifelse(v$grp %in% c("person:lab", "lab:person"), "person",
           ifelse(is.na(v$var2),
-                 ifelse(v$var1 == "(Intercept)", "lab", paste0("lab_", v$var1)),
+                 ifelse(v$var1 == "(Intercept)", "lab", "lab_after"),
                  "lab_cov_after")))
   data.frame(model = m, component = comp, value = v$vcov)
 }))
