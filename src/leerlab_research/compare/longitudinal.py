@@ -215,6 +215,7 @@ def longitudinal_tables(
     labs: object = None,
     confidence: float = 0.95,
     margin: float = 0.15,
+    compare_scales: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """``longitudinal.csv``, ``longitudinal_variance.csv`` and ``trajectories.csv``.
 
@@ -232,6 +233,8 @@ def longitudinal_tables(
     confidence : float
     margin : float
         Slope (scale points per year) within which a score "holds" (:func:`verdict`).
+    compare_scales : sequence of str, optional
+        Scales that get the ``line`` and ``round`` models (default: all).
     """
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     waves = sched.drop_duplicates("wave").sort_values("wave_order")["wave"].tolist()
@@ -251,7 +254,9 @@ def longitudinal_tables(
         rows += _paired(d, scale, waves, confidence, base)
         models = ["wave"]
         if dated and d["after"].gt(0).any() and d["wave"].nunique() >= 2:
-            models += ["anchoring"] + [m for m in ("line", "round") if d[m].nunique() >= 2]
+            models.append("anchoring")
+            if compare_scales is None or scale in compare_scales:
+                models += [m for m in ("line", "round") if d[m].nunique() >= 2]
         for model in models:
             if d["lab"].nunique() < 2 or d["wave"].nunique() < 2:
                 rows.append({**base, "model": model, "status": "not_estimated"})
