@@ -128,3 +128,33 @@ def test_prediction_error_variance_equals_henderson_solve(panel):
         assert c[blk, blk] == pytest.approx(f.pev[i], rel=1e-7, abs=1e-12)
         # σ²C12 = Cov(β̂ − β, b̂ − b) = −C X'V⁻¹ZG (Henderson 1975; Cov(β̂, b̂) = 0)
         assert c[:p, blk] == pytest.approx(f.cross[i], rel=1e-7, abs=1e-12)
+
+
+def test_equals_statsmodels_mixedlm_with_person_variance_component(panel):
+    """A second, independent implementation: statsmodels MixedLM, groups = lab, one
+    indicator column per person of the lab as a variance component (REML)."""
+    from statsmodels.regression.mixed_linear_model import MixedLM, VCSpec
+
+    d = panel[panel["lab"].isin(["lab01", "lab02", "lab05", "lab06", "lab09"])]
+    x, f = fit(d, "anchoring")
+    d = d.reset_index(drop=True)
+    labs = sorted(d["lab"].unique())
+    mats, names = [], []
+    for lab in labs:
+        rows = d.index[d["lab"] == lab]
+        codes, uniq = pd.factorize(d.loc[rows, "person"])
+        mat = np.zeros((len(rows), len(uniq)))
+        mat[np.arange(len(rows)), codes] = 1.0
+        mats.append(mat)
+        names.append(list(uniq))
+    sm = MixedLM(
+        d["y"].to_numpy(),
+        x.to_numpy(),
+        groups=d["lab"].to_numpy(),
+        exog_re=np.column_stack([np.ones(len(d)), d["after0"]]),
+        exog_vc=VCSpec(["person"], [names], [mats]),
+    ).fit(reml=True, method=["lbfgs"])
+    assert f.beta == pytest.approx(np.asarray(sm.fe_params), abs=TOL)
+    assert f.tau2 == pytest.approx(float(sm.vcomp[0]), abs=TOL)
+    assert f.sigma2 == pytest.approx(float(sm.scale), abs=TOL)
+    assert f.g == pytest.approx(np.asarray(sm.cov_re), abs=TOL)
