@@ -29,20 +29,21 @@ CODEBOOK = REPO / "data" / "codebook" / "reflectie.yaml"
 LABS = REPO / "data" / "codebook" / "labs.yaml"
 
 EXPORTS = [
-    "limesurvey_T0.csv",
-    "limesurvey_T1.csv",
-    "msforms_T0.xlsx",
-    "msforms_T1.xlsx",
-    "excel_nl_T0.csv",
-    "excel_nl_T1.csv",
-    "spss_T0.sav",
-    "spss_T1.sav",
+    f"{platform}_{wave}.{ext}"
+    for platform, ext in (
+        ("limesurvey", "csv"),
+        ("msforms", "xlsx"),
+        ("excel_nl", "csv"),
+        ("spss", "sav"),
+    )
+    for wave in ("T0", "T1", "T2")
 ]
 TRUTH = [
     "truth/respondents.csv",
     "truth/items.csv",
     "truth/open_answers.csv",
     "truth/open_spans.csv",
+    "truth/anchoring.csv",
     "truth/parameters.json",
 ]
 FLAGS = [
@@ -433,10 +434,14 @@ def test_residuals_follow_the_generating_model(truth, params):
                 for lab, st in zip(t["lab"], t["school_type"], strict=True)
             ]
             - np.where(
-                t["wave"].eq("T1"),
+                t["wave"].ne("T0"),
                 t["lab"].map(lambda lab, s=s: params["change_effects"][lab][s]),
                 0,
             )
+            - [
+                since(params, lab, w) * params["slope_after"][lab][s]
+                for lab, w in zip(t["lab"], t["wave"], strict=True)
+            ]
             for s in scales
         ]
     )
@@ -444,6 +449,12 @@ def test_residuals_follow_the_generating_model(truth, params):
     assert np.abs(resid.std(axis=0) - 1).max() < 0.12
     target = np.array(params["factor_correlation"]["matrix"])
     assert np.abs(np.corrcoef(resid, rowvar=False) - target).max() < 0.12
+
+
+def since(params: dict, lab: str, wave: str) -> float:
+    """Years after the subsidy at ``wave`` minus those at the first wave (the slope's clock)."""
+    years = params["programme"][lab]["years_after_subsidy"]
+    return years[wave] - years["T0"]
 
 
 def test_change_effects_show_in_matched_persons(truth, params):
@@ -459,7 +470,11 @@ def test_change_effects_show_in_matched_persons(truth, params):
     for s in params["scales"]:
         d = (t1[f"true_{s}"] - t0[f"true_{s}"]).groupby(t0["lab"]).mean()
         diffs += d.tolist()
-        changes += [params["change_effects"][lab][s] for lab in d.index]
+        changes += [
+            params["change_effects"][lab][s]
+            + since(params, lab, "T1") * params["slope_after"][lab][s]
+            for lab in d.index
+        ]
     slope = np.polyfit(changes, diffs, 1)[0]
     assert 0.5 < slope < 1.5
     for lab in params["labs"]:
@@ -539,7 +554,7 @@ def test_faults_are_visible_in_the_exports(exports, truth, items, cb):
 
 
 def test_limesurvey_incomplete_and_no_consent_conventions(demo, truth):
-    for wave in ("T0", "T1"):
+    for wave in ("T0", "T1", "T2"):
         df = pd.read_csv(demo / f"limesurvey_{wave}.csv", encoding="utf-8-sig")
         t = truth[truth["source_file"].eq(f"limesurvey_{wave}.csv")].reset_index(drop=True)
         incomplete = df["submitdate"].isna() & (df["lastpage"] < 5)
@@ -569,7 +584,10 @@ def test_waves_share_persons_and_keys(truth):
     returning, new = t1 & t0, t1 - t0
     assert 0.5 < len(returning) / len(t0) < 0.8
     assert len(new) > 12
-    # One key per person, the same in both waves; no key shared by two persons.
+    t2 = set(people.loc[people["wave"].eq("T2"), "person"])
+    assert 0.5 < len(t2 & t1) / len(t1) < 0.8  # about a third leaves again
+    assert not (t2 - t1) & t0  # who left does not come back
+    # One key per person, the same in every wave; no key shared by two persons.
     keys = people.groupby("person")["person_key"].nunique()
     assert keys.eq(1).all()
     assert people.groupby("person_key")["person"].nunique().eq(1).all()
@@ -629,3 +647,27 @@ def test_open_answers_carry_their_truth(demo, cb):
     assert len(texts) == len(answers)
     for rec in spans.itertuples():
         assert rec.value in texts[(rec.source_file, rec.source_row, rec.question)]
+
+
+def test_anchoring_truth_holds_the_generating_slopes(demo, params):
+    """truth/anchoring.csv: the generating slope after the subsidy per lab × scale, its
+    scale-score equivalent (latent slope × the item model's gradient) and the programme
+    mean; labs of both lines and rounds, declines, one rise and holds on verankering."""
+    anc = pd.read_csv(demo / "truth" / "anchoring.csv")
+    labs = anc[anc["lab"] != "programme"]
+    assert set(labs["round"]) == {2019, 2022} and set(labs["line"]) == {"samenwerking", "leerroute"}
+    ver = labs[labs["scale"].isin(["commitment", "faciliteren", "evalueren"])]
+    other = labs[~labs["scale"].isin(["commitment", "faciliteren", "evalueren"])]
+    assert (other["slope_after_latent"] == 0).all()
+    per_lab = ver.groupby("lab")["slope_after_latent"].first()
+    assert (per_lab < 0).sum() >= 3 and (per_lab > 0).sum() == 1 and (per_lab == 0).sum() >= 4
+    for lab, slope in per_lab.items():
+        assert params["slope_after"][lab]["commitment"] == slope
+    assert np.allclose(
+        ver["slope_after_observed"], ver["slope_after_latent"] * ver["gradient"], atol=1e-5
+    )
+    assert ver["gradient"].between(0.2, 1.2).all()
+    # both rounds decline by the same mean amount (the programme slope does not
+    # depend on how a model weighs the rounds)
+    by_round = ver.groupby("round")["slope_after_latent"].mean()
+    assert by_round[2019] == pytest.approx(by_round[2022])

@@ -191,7 +191,7 @@ def test_manifest_and_results_index(pipeline):
     assert res.exit_code == 0, res.output
     manifest = json.loads((out / "run2" / "manifest.json").read_text())
     assert manifest["study"]["seed"] == 20190901
-    assert len(manifest["inputs"]) == 8
+    assert len(manifest["inputs"]) == 12  # the twelve demo exports (three waves)
     assert any(k.startswith("clean/") for k in manifest["outputs"])
     assert any(k.startswith("reports/") for k in manifest["outputs"])
     # same inputs and config → byte-identical tables

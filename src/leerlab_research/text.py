@@ -259,6 +259,123 @@ MESSAGES: dict[str, dict[str, str]] = {
     "survey_wave": {"nl": "Meting: {wave}", "en": "Wave: {wave}"},
     "survey_codebook": {"nl": "Codebook: {name} {version}", "en": "Codebook: {name} {version}"},
     "survey_part": {"nl": "Deel {n}: {title}", "en": "Part {n}: {title}"},
+    "subsidy_end": {"nl": "einde subsidie", "en": "end of subsidy"},
+    # ---- waves and anchoring after the subsidy (report/panel.py)
+    "after_subsidy": {"nl": "Na de subsidieperiode", "en": "After the subsidy period"},
+    "trajectories": {"nl": "Verloop over de metingen", "en": "Course across the waves"},
+    "anchoring_after_subsidy": {
+        "nl": "Verankering na de subsidie",
+        "en": "Anchoring after the subsidy",
+    },
+    "panel_methods": {
+        "nl": "Metingen, verankering en uitval",
+        "en": "Waves, anchoring and attrition",
+    },
+    "verdict_houdt_stand": {"nl": "houdt stand", "en": "holds"},
+    "verdict_neemt_af": {"nl": "neemt af", "en": "declines"},
+    "verdict_neemt_toe": {"nl": "neemt toe", "en": "rises"},
+    "verdict_niet_te_zeggen": {"nl": "niet te zeggen", "en": "cannot tell"},
+    "panel_no_trajectory": {
+        "nl": "Voor dit lab is (nog) geen verloop over meerdere metingen te tonen.",
+        "en": "No course across several waves can be shown for this lab (yet).",
+    },
+    "panel_trajectory_caption": {
+        "nl": "{domain}: het lab (blauw, 95%-interval; open rondjes: ongecorrigeerde gemiddelden) "
+        "tegenover het programma (grijs); de stippellijn is het einde van de subsidie.",
+        "en": "{domain}: the lab (blue, 95% interval; open circles: unadjusted means) against the "
+        "programme (grey); the dotted line is the end of the subsidy.",
+    },
+    "panel_no_subsidy": {
+        "nl": "Zonder subsidieperiode of gedateerde metingen is niet te zeggen hoe het na de "
+        "subsidie gaat.",
+        "en": "Without a subsidy period or dated waves, what happens after the subsidy cannot be told.",
+    },
+    "panel_not_yet_after": {
+        "nl": "De subsidie van dit lab liep tot {end}; er is nog geen meting van daarna.",
+        "en": "This lab's subsidy ran until {end}; there is no wave after it yet.",
+    },
+    "panel_after_intro": {
+        "nl": "De subsidie van dit lab liep tot {end}. Sindsdien ontwikkelen de voorwaarden voor "
+        "verankering zich zo (per jaar, 95%-interval; *houdt stand*: de verandering is zeker "
+        "klein; *niet te zeggen*: te weinig gegevens; schattingen lenen kracht van het programma):",
+        "en": "This lab's subsidy ran until {end}. Since then the conditions for anchoring have "
+        "developed as follows (per year, 95% interval; *holds*: the change is surely small; "
+        "*cannot tell*: too little data; estimates borrow strength from the programme):",
+    },
+    "slope_sentence": {
+        "nl": "{label}: {verdict} ({slope} per jaar, {interval}).",
+        "en": "{label}: {verdict} ({slope} per year, {interval}).",
+    },
+    "slope_sentence_blank": {
+        "nl": "{label}: niet te zeggen (de labs zijn hierop niet van elkaar te onderscheiden).",
+        "en": "{label}: cannot tell (the labs cannot be told apart on this).",
+    },
+    "count_sentence": {
+        "nl": "{label}: {holds} labs houden stand, {declines} nemen af, {rises} nemen toe; bij "
+        "{unknown} niet te zeggen.",
+        "en": "{label}: {holds} labs hold, {declines} decline, {rises} rise; {unknown} cannot tell.",
+    },
+    "panel_programme": {"nl": "programma", "en": "programme"},
+    "panel_programme_intro": {
+        "nl": "Verandering per jaar na de subsidie op de voorwaarden voor verankering, voor het "
+        "programma, per lijn en per ronde (95%-interval). Labs tellen alleen mee waar hun "
+        "interval een oordeel toelaat.",
+        "en": "Change per year after the subsidy on the conditions for anchoring, for the "
+        "programme, by line and by round (95% interval). Labs count only where their interval "
+        "allows a verdict.",
+    },
+    "panel_retention": {
+        "nl": "Van {w0} naar {w1} vulde {pct} opnieuw in en kwamen {new} nieuwe mensen bij.",
+        "en": "From {w0} to {w1}, {pct} answered again and {new} new people joined.",
+    },
+    "panel_attrition_same": {
+        "nl": "Wie afhaakte scoorde vooraf op verankering niet aantoonbaar anders dan wie bleef.",
+        "en": "Those who left did not score demonstrably differently on anchoring beforehand.",
+    },
+    "panel_attrition_differs": {
+        "nl": "Wie afhaakte scoorde vooraf anders op: {scales}; lees die verandering voorzichtig.",
+        "en": "Those who left scored differently beforehand on: {scales}; read that change with care.",
+    },
+    "panel_methods_models": {
+        "nl": "Per schaal een gemengd model met random intercepts voor lab en persoon binnen lab "
+        "(REML; gelijk aan lme4 `lmer(y ~ … + (1 | lab/person))` tot op 1e-4). Het "
+        "verankeringsmodel laat de helling na het einde van de subsidie veranderen, met per lab "
+        "een eigen helling (empirical Bayes, geen rangorde), ook per lijn en ronde. *Houdt stand*: "
+        "interval binnen ±{margin} per jaar; *neemt af*/*toe*: interval onder/boven nul; "
+        "anders *niet te zeggen*.",
+        "en": "Per scale a mixed model with random intercepts for lab and person within lab "
+        "(REML; equal to lme4 `lmer(y ~ … + (1 | lab/person))` to 1e-4). The anchoring model "
+        "lets the slope change at the end of the subsidy, with each lab's own slope (empirical "
+        "Bayes, no ranking), also by line and round. *Holds*: interval within ±{margin} per year; "
+        "*declines*/*rises*: interval below/above zero; otherwise *cannot tell*.",
+    },
+    "panel_methods_invariance": {
+        "nl": "Meetinvariantie over de metingen op het panel (dezelfde personen, gecorreleerde "
+        "residuen van hetzelfde item; full-information ML, als lavaan; Chen 2007):",
+        "en": "Measurement invariance across waves on the panel (the same persons, correlated "
+        "residuals of the same item; full-information ML, as lavaan; Chen 2007):",
+    },
+    "panel_methods_attrition": {
+        "nl": "Uitval: de modellen nemen aan dat uitval alleen afhangt van wat erin zit (missing "
+        "at random). Gevoeligheidsanalyse: verandering sinds de eerste meting volgens het model "
+        "naast die bij alleen wie beide metingen invulde.",
+        "en": "Attrition: the models assume leaving depends only on what they contain (missing at "
+        "random). Sensitivity check: change since the first wave according to the model next to "
+        "that among only those who answered both waves.",
+    },
+    "col_scale": {"nl": "Schaal", "en": "Scale"},
+    "col_group": {"nl": "Groep", "en": "Group"},
+    "col_slope": {"nl": "Per jaar", "en": "Per year"},
+    "col_interval": {"nl": "95%-interval", "en": "95% interval"},
+    "col_verdict": {"nl": "Oordeel", "en": "Verdict"},
+    "col_step": {"nl": "Stap", "en": "Step"},
+    "col_supported": {"nl": "Houdt", "en": "Holds"},
+    "col_wave": {"nl": "Meting", "en": "Wave"},
+    "col_model_change": {"nl": "Model", "en": "Model"},
+    "col_paired_change": {"nl": "Alleen gepaard", "en": "Paired only"},
+    "col_n_paired": {"nl": "n gepaard", "en": "n paired"},
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
 }
 
 

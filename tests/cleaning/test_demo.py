@@ -77,7 +77,7 @@ def test_rows_in_equal_kept_plus_excluded_per_file(demo):
         assert n == kept.get(f, 0) + excl.get(f, 0), f
     log = pd.read_csv(demo["clean"] / "cleaning_log.csv")
     checks = log[log["step"] == "check"]
-    assert len(checks) == 8 and checks["detail"].str.endswith("(ok)").all()
+    assert len(checks) == 12 and checks["detail"].str.endswith("(ok)").all()
 
 
 def test_pseudonymised_pairs_match_true_pairs(demo):

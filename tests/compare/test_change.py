@@ -19,7 +19,7 @@ def setup(codebook):
     clean, truth = make_clean(codebook, lab_ids=[f"l{i}" for i in range(6)], sizes=sizes, seed=11)
     scales = codebook.scale_names[:2]
     df = analysis_frame(clean, scales)
-    return df, scales, change_table(df, scales, min_cell=5)
+    return df, scales, change_table(df, scales, waves=("T0", "T1"), min_cell=5)
 
 
 def split(df, scale, lab):
@@ -98,7 +98,9 @@ def test_unknown_ids_are_never_paired():
             "commitment": np.linspace(1, 5, 24),
         }
     )
-    t = change_table(df, ["commitment"], min_cell=5).set_index(["lab", "analysis"])
+    t = change_table(df, ["commitment"], waves=("T0", "T1"), min_cell=5).set_index(
+        ["lab", "analysis"]
+    )
     assert t.loc[("all", "paired"), "n_paired"] == 6
     assert t.loc[("all", "unpaired"), "n_unpaired_t0"] == 6
 

@@ -241,7 +241,7 @@ def test_change_small_paired_group_cannot_be_recovered():
             )
         k += 1
     df = pd.DataFrame(rows)
-    t = change.change_table(df, SCALES, min_cell=5)
+    t = change.change_table(df, SCALES, waves=("T0", "T1"), min_cell=5)
     a = t[t["lab"] == "a"].set_index("analysis")
     assert a.loc["paired", "suppression_reason"] == "primary"
     # wave total (descriptives) = paired + unpaired: the unpaired row must be hidden too

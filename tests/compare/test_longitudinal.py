@@ -116,7 +116,7 @@ def test_trajectories_are_blups_of_lme4(panel, tables):
         "roleanders": df["role"].eq("anders").mean(),
         "school_typembo": df["school_type"].eq("mbo").mean(),
     }
-    t = traj.merge(sched[["lab", "wave", "time", "after", "after0"]], on=["lab", "wave"])
+    t = traj.merge(sched[["lab", "wave", "after0"]], on=["lab", "wave"])
     prog = fx["(Intercept)"] + fx["time"] * t["time"] + fx["after"] * t["after"]
     prog = prog + sum(fx[k] * v for k, v in mix.items())
     expect = (

@@ -181,7 +181,7 @@ def test_recovery_of_role_change_and_lab_effects(codebook):
             hits_lab.append(r["shrunken_ci_low"] <= target <= r["shrunken_ci_high"])
         from leerlab_research.compare.change import change_table
 
-        ch = change_table(df, scales, min_cell=1)
+        ch = change_table(df, scales, waves=("T0", "T1"), min_cell=1)
         prog = ch[ch["lab"] == "all"]
         hits_change += list((prog["ci_low"] <= truth.change) & (truth.change <= prog["ci_high"]))
     assert np.mean(hits_fixed) >= 0.85, np.mean(hits_fixed)

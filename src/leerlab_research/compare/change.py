@@ -1,4 +1,7 @@
-"""Change from T0 to T1 per scale, per lab and for the programme (``change.csv``).
+"""Change between two waves per scale, per lab and for the programme (``change.csv``).
+
+The two waves are ``settings.compare.waves`` or, by default, the previous and the
+latest of the study's declared waves; below "T0" is the earlier and "T1" the later.
 
 A respondent is *paired* when the same pseudonymised ``respondent_id`` has a score
 on the scale in both waves **in the same lab**; everyone else is *unpaired*
@@ -160,12 +163,16 @@ def change_table(
     df: pd.DataFrame,
     scales: Sequence[str],
     *,
-    waves: tuple[str, str] = ("T0", "T1"),
+    waves: tuple[str, str],
     min_cell: int = 5,
     confidence: float = 0.95,
     labs: object = None,
 ) -> pd.DataFrame:
-    """``change.csv``: paired and unpaired change per scale × lab, protected."""
+    """``change.csv``: paired and unpaired change per scale × lab, protected.
+
+    ``waves`` = (earlier, later); the stage passes ``settings.compare.waves`` or the
+    previous and the latest of the study's waves.
+    """
     w0, w1 = waves
     if not {w0, w1} <= set(df["wave"].unique()):
         return pd.DataFrame(columns=COLUMNS)

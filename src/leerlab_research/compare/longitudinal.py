@@ -37,7 +37,8 @@ its 95 % interval and the margin ``m`` (``settings.compare.anchoring_margin``):
 ``houdt_stand`` when the interval lies within ±m, ``neemt_af`` when it lies below 0,
 ``neemt_toe`` when above 0, else ``niet_te_zeggen`` (interval too wide to tell).
 
-Trajectories (``trajectories.csv``): per lab × scale × wave the raw mean with n and
+Trajectories (``trajectories.csv``): per lab × scale × wave (with the wave's ``time``
+and the lab's ``after``, years since its subsidy ended) the raw mean with n and
 the model estimate ``x'β̂ + z'b̂_lab`` at the programme's mix of roles and school
 types, with the prediction-error interval (β̂ estimated: Henderson 1975), beside
 the programme curve ``x'β̂`` on the lab's own schedule. No ranks.
@@ -67,8 +68,8 @@ LONGITUDINAL_COLUMNS = [
 ]  # fmt: skip
 VARIANCE_COLUMNS = ["scale", "model", "component", "variance"]
 TRAJECTORY_COLUMNS = [
-    "scale", "lab", "lab_name", "line", "round", "wave", "wave_order", "phase", "n",
-    "raw_mean", "estimate", "ci_low", "ci_high", "programme_estimate", "programme_ci_low",
+    "scale", "lab", "lab_name", "line", "round", "wave", "wave_order", "time", "after",
+    "phase", "n", "raw_mean", "estimate", "ci_low", "ci_high", "programme_estimate", "programme_ci_low",
     "programme_ci_high", "lab_slope_after", "lab_slope_after_ci_low",
     "lab_slope_after_ci_high", "verdict", "model_status", "suppressed", "suppression_reason",
 ]  # fmt: skip
@@ -413,7 +414,8 @@ def _protect_trajectories(
     labs: object,
 ) -> pd.DataFrame:
     """Add hidden lab × wave cells back as blanked rows; lab names; order."""
-    cells = data[["lab", "wave", "wave_order", "phase", "line", "round"]].drop_duplicates()
+    keys = ["lab", "wave", "wave_order", "time", "after", "phase", "line", "round"]
+    cells = data[keys].drop_duplicates()
     rows = []
     for scale in scales:
         part = cells.copy()
@@ -421,7 +423,7 @@ def _protect_trajectories(
         rows.append(part)
     full = pd.concat(rows, ignore_index=True) if rows else cells.assign(scale=[])
     traj = full.merge(
-        traj.drop(columns=["wave_order", "phase", "line", "round"], errors="ignore"),
+        traj.drop(columns=keys[2:], errors="ignore"),
         on=["scale", "lab", "wave"],
         how="left",
     )
@@ -432,7 +434,7 @@ def _protect_trajectories(
         ],
         dtype=object,
     )
-    traj = blank(traj, reason, ["n", *TRAJECTORY_COLUMNS[9:-3]])
+    traj = blank(traj, reason, ["n", *TRAJECTORY_COLUMNS[11:-3]])
     traj["lab_name"] = lab_names(labs, traj["lab"]) if len(traj) else []
     traj["n"] = pd.to_numeric(traj["n"]).astype("Int64")
     traj["model_status"] = traj["model_status"].fillna("")

@@ -15,7 +15,7 @@ ICC (``icc.csv``)
 Mixed model (``mixedlm.csv``)
     Per scale, :class:`statsmodels.regression.mixed_linear_model.MixedLM` (REML) with a
     random intercept for lab and fixed effects for role (reference ``docent``),
-    school_type (reference ``vmbo``) and wave (reference ``T0``). The design matrix is
+    school_type (reference ``vmbo``) and wave (reference: the study's first wave). The design matrix is
     built with numpy (no formula parsing) and the fit is started at the exact REML
     solution (:func:`reml_random_intercept`), which makes it fast on 100,000 rows and
     avoids statsmodels' default start stalling below the maximum. A fit that does not converge or is
@@ -77,7 +77,7 @@ from .registry import columns
 MIXEDLM_COLUMNS = columns("mixedlm")
 BENCHMARK_COLUMNS = columns("benchmark")
 #: Reference levels of the fixed effects (first level used when absent).
-REFERENCES = {"role": "docent", "school_type": "vmbo", "wave": "T0"}
+REFERENCES = {"role": "docent", "school_type": "vmbo"}
 #: A lab variance below this share of the total variance counts as a singular fit.
 SINGULAR_SHARE = 1e-6
 #: Bounds of log(τ²/σ²) searched by :func:`reml_random_intercept`.
@@ -188,16 +188,23 @@ def blups(fit: dict[str, Any], confidence: float = 0.95) -> pd.DataFrame:
 
 
 def design_matrix(
-    d: pd.DataFrame, factors: Sequence[str] = ("role", "school_type", "wave")
+    d: pd.DataFrame,
+    factors: Sequence[str] = ("role", "school_type", "wave"),
+    references: dict[str, str] | None = None,
 ) -> tuple[np.ndarray, list[tuple[str, str, str, str]]]:
-    """Intercept + treatment dummies; returns the matrix and (term, factor, level, reference)."""
+    """Intercept + treatment dummies; returns the matrix and (term, factor, level, reference).
+
+    References: ``references`` (e.g. the first wave), else :data:`REFERENCES`, else the
+    first level in sorted order.
+    """
+    refs = {**REFERENCES, **(references or {})}
     cols = [np.ones(len(d))]
     terms = [("Intercept", "", "", "")]
     for f in factors:
         levels = sorted(d[f].unique().tolist())
         if len(levels) < 2:
             continue
-        ref = REFERENCES.get(f, levels[0])
+        ref = refs.get(f, levels[0])
         if ref not in levels:
             ref = levels[0]
         values = d[f].to_numpy()
@@ -256,9 +263,16 @@ def fit_mixedlm(
 
 
 def mixedlm_table(
-    df: pd.DataFrame, scales: Sequence[str], *, confidence: float = 0.95
+    df: pd.DataFrame,
+    scales: Sequence[str],
+    *,
+    confidence: float = 0.95,
+    first_wave: str | None = None,
 ) -> pd.DataFrame:
-    """``mixedlm.csv``: fixed effects and variance components per scale."""
+    """``mixedlm.csv``: fixed effects and variance components per scale.
+
+    ``first_wave`` is the reference of the wave terms (default: the first in sorted order).
+    """
     rows = []
     z = stats.norm.ppf(0.5 + confidence / 2)
     for scale in scales:
@@ -276,7 +290,7 @@ def mixedlm_table(
                 }
             )
             continue
-        x, terms = design_matrix(d)
+        x, terms = design_matrix(d, references={"wave": first_wave} if first_wave else None)
         result, converged, singular, message = fit_mixedlm(
             d[scale].to_numpy(), x, d["lab"].to_numpy()
         )

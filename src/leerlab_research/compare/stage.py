@@ -4,7 +4,10 @@ Reads ``<out>/clean/responses.parquet`` and writes ``descriptives.csv``,
 ``group_tests.csv``, ``posthoc.csv``, ``icc.csv``, ``mixedlm.csv``,
 ``benchmark.csv``, ``agreement.csv``, ``profile.csv``, ``change.csv``,
 ``open_themes.csv``, ``open_quotes.csv`` (from the open answers and their codes,
-when the study has them), ``suppression.csv`` and ``results.json`` (the index the reports read: per table
+when the study has them), the panel tables ``longitudinal.csv``,
+``longitudinal_variance.csv``, ``trajectories.csv``, ``attrition.csv``,
+``attrition_baseline.csv`` (:mod:`.panel`), ``suppression.csv`` and ``results.json``
+(the index the reports read: per table
 its file, columns, unit of analysis, test, correction and ``min_cell``).
 
 Disclosure control (:mod:`.disclosure`) is decided once on the descriptives cube
@@ -32,6 +35,7 @@ from . import (
     icc,
     multilevel,
     open_themes,
+    panel,
     profile,
 )
 from .common import ALL, UNKNOWN, analysis_frame
@@ -111,8 +115,10 @@ def compare_tables(
         ),
     )
     tables["icc"] = step("icc", lambda: icc.icc_table(df, scales, lookup))
+    waves = panel.wave_order(study, df)
     tables["mixedlm"] = step(
-        "mixedlm", lambda: multilevel.mixedlm_table(df, scales, confidence=conf)
+        "mixedlm",
+        lambda: multilevel.mixedlm_table(df, scales, confidence=conf, first_wave=waves[0]),
     )
     tables["benchmark"] = step(
         "benchmark",
@@ -143,11 +149,31 @@ def compare_tables(
     tables["change"] = step(
         "change",
         lambda: change.change_table(
-            df, scales, waves=tuple(cs.waves), min_cell=mc, confidence=conf, labs=study.labs
+            df,
+            scales,
+            waves=tuple(cs.waves or waves[-2:]) if cs.waves or len(waves) > 1 else ("", ""),
+            min_cell=mc,
+            confidence=conf,
+            labs=study.labs,
         ),
     )
     tables["open_themes"], tables["open_quotes"] = open_themes.open_tables(
         clean, open_data, cb, min_cell=mc
+    )
+    tables.update(
+        step(
+            "panel",
+            lambda: panel.panel_tables(
+                df,
+                scales,
+                study,
+                lookup,
+                confidence=conf,
+                min_cell=mc,
+                margin=cs.anchoring_margin,
+                compare_scales=cb.scales_in_domain("verankering"),
+            ),
+        )
     )
     sup = [disclosure.records(name, tables[name], KEYS[name]) for name in KEYS]
     sup = [x for x in sup if len(x)]
@@ -185,7 +211,10 @@ def results_index(
             "posthoc_factors": list(s.compare.posthoc_factors),
             "max_posthoc_groups": s.compare.max_posthoc_groups,
             "exclude_careless": s.compare.exclude_careless,
-            "waves": list(s.compare.waves),
+            # the two waves of change.csv (earlier, later) and every wave in order
+            "waves": list(s.compare.waves or study.wave_ids[-2:]),
+            "study_waves": list(study.wave_ids),
+            "anchoring_margin": s.compare.anchoring_margin,
         },
         "suppression": {
             "method": "hypercube cell suppression (every primary cell is a corner of a suppressed "
@@ -222,7 +251,7 @@ def run_compare(ctx: Any) -> list[Path]:
     timings = timings if isinstance(timings, dict) else {}
     cpu = ctx.options.get("cpu_timings")
     cpu = cpu if isinstance(cpu, dict) else {}
-    with ctx.progress("compare", 10) as advance:
+    with ctx.progress("compare", 11) as advance:
         tables = compare_tables(
             clean,
             ctx.study,

@@ -167,13 +167,13 @@ def study_problems(
                     f"{where}[{j}]: {level!r} is not a value of {group} "
                     f"({', '.join(levels.get(group, []))})"
                 )
-    for j, wave in enumerate(s.compare.waves):
+    for j, wave in enumerate(s.compare.waves or ()):
         if wave not in waves:
             problems.append(
                 f"{fname}: settings.compare.waves[{j}]: unknown wave {wave!r}; the study's waves "
                 f"are {', '.join(waves)}"
             )
-    if len(set(s.compare.waves)) < len(s.compare.waves):
+    if len(set(s.compare.waves or ())) < len(s.compare.waves or ()):
         problems.append(
             f"{fname}: settings.compare.waves: compares a wave with itself "
             f"({', '.join(s.compare.waves)}); give two different waves"

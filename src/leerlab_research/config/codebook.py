@@ -222,6 +222,11 @@ class Codebook(_Model):
     def scales_in_domain(self, domain: str) -> list[str]:
         return [s.name for s in self.scales.values() if s.domain == domain]
 
+    def with_enum(self, variable: str, values: list[str]) -> Codebook:
+        """A copy whose ``variable`` allows exactly ``values`` (the study's waves for ``wave``)."""
+        var = self.variables[variable].model_copy(update={"enum": list(values)})
+        return self.model_copy(update={"variables": {**self.variables, variable: var}})
+
     def value_set_of(self, item: str) -> ValueSet:
         return self.value_sets[self.items[item].value_set]
 

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import ConfigError
 from ..normalise import normalise_label
 from .loader import load_model
 
 
+class Period(BaseModel):
+    """A date range (inclusive): a subsidy period or a wave's fieldwork."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def midpoint(self) -> dt.date:
+        return self.start + (self.end - self.start) / 2
+
+
 class Lab(BaseModel):
-    """One leerlab. ``demo`` holds attributes invented for the demo study."""
+    """One leerlab. ``demo`` holds attributes invented for the demo study.
+
+    ``round`` (the programme round the lab started in, e.g. 2019 or 2022), ``line``
+    (``samenwerking``: network building; ``leerroute``: continuous learning routes)
+    and ``subsidy`` (its subsidised period) place the lab in the programme; the
+    anchoring models ask what happens after ``subsidy.end``.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -24,6 +51,9 @@ class Lab(BaseModel):
     schools: list[str] = Field(
         default_factory=list, description="school/college names, scrubbed from open answers"
     )
+    round: int | None = Field(None, ge=2000, le=2100, description="programme round (year)")
+    line: Literal["samenwerking", "leerroute"] | None = None
+    subsidy: Period | None = Field(None, description="subsidised period {start, end}")
     demo: dict[str, object] | None = None
 
     @field_validator("id")
@@ -118,6 +148,23 @@ def _alias_problems(labs: Labs, fname: str) -> list[str]:
     return p
 
 
+def _programme_problems(labs: Labs, fname: str) -> list[str]:
+    """A subsidy must start in the lab's round year (the round is the year it started)."""
+    p: list[str] = []
+    for i, lab in enumerate(labs.labs):
+        if lab.round is not None and lab.subsidy is not None:
+            if lab.subsidy.start.year != lab.round:
+                p.append(
+                    f"{fname}: labs[{i}].subsidy.start: {lab.subsidy.start} is not in the lab's "
+                    f"round {lab.round}"
+                )
+    return p
+
+
+def _checks(labs: Labs, fname: str) -> list[str]:
+    return _alias_problems(labs, fname) + _programme_problems(labs, fname)
+
+
 def load_labs(path: str | Path) -> Labs:
     """Load and validate ``labs.yaml``; every problem is reported at once.
 
@@ -127,7 +174,7 @@ def load_labs(path: str | Path) -> Labs:
         Naming the YAML path and value of each problem (e.g. an alias shared by two labs).
     """
     path = Path(path)
-    labs, problems = load_model(path, Labs, "Labs file", checks=_alias_problems)
+    labs, problems = load_model(path, Labs, "Labs file", checks=_checks)
     if problems:
         raise ConfigError(f"Labs file {path} is invalid", problems)
     return labs

@@ -152,7 +152,17 @@ class CompareSettings(BaseModel):
     exclude_careless: bool = Field(
         False, description="drop respondents with careless_flag before comparing"
     )
-    waves: tuple[str, str] = Field(("T0", "T1"), description="the two waves compared in change.csv")
+    waves: tuple[str, str] | None = Field(
+        None,
+        description="the two waves compared in change.csv; default the previous and the "
+        "latest of the study's waves",
+    )
+    anchoring_margin: float = Field(
+        0.15,
+        gt=0,
+        description="a slope after the subsidy (scale points per year) whose interval lies "
+        "within ± this margin 'houdt stand'",
+    )
 
 
 ReportFormat = Literal["html", "docx", "pdf"]

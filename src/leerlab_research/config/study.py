@@ -9,6 +9,10 @@ Example (``analyses/demo/study.yaml``)::
     name: demo
     codebook: ../../data/codebook/reflectie.yaml
     labs: ../../data/codebook/labs.yaml
+    waves:                       # in order; any number
+      - id: T0
+        label: {nl: Start subsidiejaar, en: Start of the subsidy year}
+        fieldwork: {start: 2022-09-05, end: 2022-10-14}
     sources:
       - path: ../../data/demo/limesurvey_T0.csv
         platform: limesurvey
@@ -28,8 +32,8 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import ConfigError, LeerlabError
 from .checks import study_problems
-from .codebook import Codebook, load_codebook
-from .labs import Labs, load_labs
+from .codebook import Codebook, LocalText, load_codebook
+from .labs import Labs, Period, load_labs
 from .loader import load_model
 from .settings import CleaningSettings, CompareSettings, MeasurementSettings, ReportSettings
 
@@ -39,6 +43,20 @@ Platform = Literal[
 
 #: Demo-only HMAC key. Used only when a study sets ``settings.demo_key: true``.
 DEMO_PSEUDONYM_KEY = "leerlab-demo-key-NOT-SECRET"
+
+
+class Wave(BaseModel):
+    """One wave (meting) of the study, declared in order in ``waves``.
+
+    ``fieldwork`` dates place the wave in time: with the labs' subsidy periods they
+    give each lab's phase (during / after the subsidy) at that wave.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", description="e.g. T0")
+    label: LocalText
+    fieldwork: Period | None = None
 
 
 class Source(BaseModel):
@@ -93,6 +111,10 @@ class StudyFile(BaseModel):
     title: str | None = None
     codebook: str
     labs: str
+    waves: list[Wave] = Field(
+        default_factory=list,
+        description="the study's waves in order; default: the sources' waves, sorted",
+    )
     sources: list[Source] = Field(min_length=1)
     settings: Settings = Field(default_factory=Settings)
     output: str | None = None
@@ -125,6 +147,18 @@ class Study:
     @property
     def sources(self) -> list[Source]:
         return self.config.sources
+
+    @property
+    def waves(self) -> list[Wave]:
+        """Declared waves in order; without a declaration the sources' waves, sorted."""
+        if self.config.waves:
+            return list(self.config.waves)
+        ids = sorted({s.wave for s in self.config.sources if s.wave is not None})
+        return [Wave(id=w, label=LocalText(nl=w)) for w in ids]
+
+    @property
+    def wave_ids(self) -> list[str]:
+        return [w.id for w in self.waves]
 
     @property
     def base_dir(self) -> Path:
@@ -164,7 +198,7 @@ class Study:
             return DEMO_PSEUDONYM_KEY.encode("utf-8")
         raise ConfigError(
             f"{self.path.name}: settings.pseudonym_key_env: environment variable {env} is not set; "
-            "set it to a secret key (keep it: the same key links T0 and T1 of one person)"
+            "set it to a secret key (keep it: the same key links one person's waves)"
         )
 
     def file_hash(self) -> str:
@@ -227,8 +261,40 @@ def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
                     problems.append(
                         f"{fname}: sources[{i}].values.{code}: unknown codebook code {code!r}"
                     )
+    problems += _wave_problems(config, fname)
     if codebook is not None and labs is not None:
-        problems += study_problems(config, codebook, labs, fname, study_waves(codebook))
+        problems += study_problems(config, codebook, labs, fname, _wave_ids(config))
     if problems or codebook is None or labs is None:
         raise ConfigError(f"Study {path} is invalid", problems)
-    return Study(path, config, codebook, labs)
+    study = Study(path, config, codebook, labs)
+    # the codebook's wave variable takes its values from the study's waves
+    study.codebook = codebook.with_enum("wave", study.wave_ids)
+    return study
+
+
+def _wave_ids(config: StudyFile) -> list[str]:
+    """The study's waves: declared in order, else the sources' waves sorted."""
+    if config.waves:
+        return [w.id for w in config.waves]
+    return sorted({s.wave for s in config.sources if s.wave is not None})
+
+
+def _wave_problems(config: StudyFile, fname: str) -> list[str]:
+    """Wave ids unique and declared in fieldwork order (sources and compare.waves are
+    checked against the waves in :func:`.checks.study_problems`)."""
+    p: list[str] = []
+    seen: dict[str, int] = {}
+    for i, w in enumerate(config.waves):
+        if w.id in seen:
+            p.append(
+                f"{fname}: waves[{i}].id: wave {w.id!r} declared twice (also waves[{seen[w.id]}])"
+            )
+        seen.setdefault(w.id, i)
+    dated = [(i, w) for i, w in enumerate(config.waves) if w.fieldwork is not None]
+    for (_, a), (i, b) in zip(dated, dated[1:], strict=False):
+        if b.fieldwork.start < a.fieldwork.start:
+            p.append(
+                f"{fname}: waves[{i}].fieldwork.start: {b.id} starts before {a.id}; "
+                "declare the waves in the order they were held"
+            )
+    return p

@@ -178,8 +178,8 @@ def build_survey(
             raise ConfigError(
                 f"--lab: unknown lab {lab!r} (known: {', '.join(x.id for x in labs.labs)})"
             )
-    waves = cb.variables["wave"].enum or []
-    if wave is not None and wave not in waves:
+    waves = cb.variables["wave"].enum or []  # the study's waves (none for a bare codebook)
+    if wave is not None and waves and wave not in waves:
         raise ConfigError(f"--wave: unknown wave {wave!r} (known: {', '.join(waves)})")
     texts = cb.survey
     var = cb.variables

@@ -14,7 +14,12 @@ Writes (all with :func:`leerlab_research.outputs.write_csv`, rows sorted):
 ``cfa_fit.csv``, ``cfa_loadings.csv``
     The nine-factor model (:func:`~leerlab_research.measurement.cfa`).
 ``invariance.csv``
-    Configural / metric / scalar steps per ``settings.measurement.invariance_groups``.
+    Configural / metric / scalar steps per ``settings.measurement.invariance_groups``
+    (independent groups; ``wave`` is not among them, see below).
+``invariance_waves.csv``
+    When ``wave`` is an invariance group: longitudinal invariance per scale on the
+    panel (the same persons across the study's waves, correlated residuals of the
+    same item across waves; :mod:`.longitudinal_invariance`).
 
 Deterministic: the bootstrap seed is ``settings.seed`` (each scale x group cell
 derives its own stream from it), semopy starts from fixed starting values. The CFA
@@ -37,6 +42,7 @@ from ..outputs import write_csv
 from ..runtime import StageContext
 from .cfa import single_thread
 from .omega import ESTIMATION_ERRORS
+from .longitudinal_invariance import longitudinal_invariance_table
 from .parallel import n_workers, pool
 from .scales import cfa, invariance, item_analysis, scale_reliability
 
@@ -46,6 +52,8 @@ def _invariance_levels(df: pd.DataFrame, ctx: StageContext) -> list[tuple[str, l
     cfg = ctx.study.settings.measurement
     out = []
     for group in cfg.invariance_groups:
+        if group == "wave":  # the same persons: longitudinal invariance (_wave_invariance)
+            continue
         if group not in df.columns:
             raise DataError(
                 f"settings.measurement.invariance_groups: column {group!r} is not in the clean table"
@@ -104,6 +112,29 @@ def _cfa_tables(
         return fit, pd.DataFrame(columns=["factor", "item", "loading", "se", "std_loading"])
 
 
+def _wave_levels(df: pd.DataFrame, ctx: StageContext) -> list[str] | None:
+    """Waves for the panel invariance model, or None when ``wave`` is not an invariance group."""
+    cfg = ctx.study.settings.measurement
+    if "wave" not in cfg.invariance_groups:
+        return None
+    data = sorted(df["wave"].dropna().astype(str).unique())
+    known = [w for w in ctx.study.wave_ids if w in data]
+    waves = cfg.invariance_levels.get("wave") or known + [w for w in data if w not in known]
+    return [w for w in waves if w in data]
+
+
+def _wave_invariance(
+    df: pd.DataFrame, codebook: Codebook, waves: list[str], missing: str
+) -> pd.DataFrame:
+    """``invariance_waves.csv``: the panel model per scale (runs in a worker process)."""
+    if len(waves) < 2:
+        return pd.DataFrame(
+            [{"scale": "", "status": f"not estimated: fewer than two waves ({waves})"}]
+        )
+    scales = {name: list(codebook.scales[name].items) for name in codebook.scale_names}
+    return longitudinal_invariance_table(df, scales, waves, missing=missing)
+
+
 def run_measurement(ctx: StageContext) -> list[Path]:
     """Run the measurement stage; return the paths written."""
     # checked against the clean table's contract: a missing item column fails here
@@ -126,7 +157,8 @@ def run_measurement(ctx: StageContext) -> list[Path]:
     # The model fits are independent of each other and of the reliability tables:
     # they run in worker processes while this process computes the tables.
     groups = _invariance_levels(df, ctx) if cfg.cfa else []
-    n_models = (1 + len(groups)) if cfg.cfa else 0
+    waves = _wave_levels(df, ctx) if cfg.cfa else None
+    n_models = (1 + len(groups) + (waves is not None)) if cfg.cfa else 0
     workers = n_workers(cfg.workers, n_models)
     with pool(workers if n_models else 1) as executor:
         fits = []
@@ -136,6 +168,11 @@ def run_measurement(ctx: StageContext) -> list[Path]:
                 fits.append(
                     executor.submit(_invariance_group, df, cb, group, levels, cfg.cfa_missing)
                 )
+        waves_fit = (
+            executor.submit(_wave_invariance, df, cb, waves, cfg.cfa_missing)
+            if waves is not None
+            else None
+        )
         with single_thread(), ctx.progress("measurement", steps) as advance:
             overall = scale_reliability(
                 df, cb, by=None, min_n=cfg.min_n, n_boot=cfg.n_boot, **common
@@ -169,6 +206,9 @@ def run_measurement(ctx: StageContext) -> list[Path]:
                 frames = [f.result() for f in fits[1:]]
                 inv = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
                 written.append(write_csv(inv, out / "invariance.csv"))
+                if waves_fit is not None:
+                    path = out / "invariance_waves.csv"
+                    written.append(write_csv(waves_fit.result(), path))
                 advance(1)
             advance(1)
     return written

@@ -1,0 +1,169 @@
+"""A lab's trajectory across the waves against the programme, per scale of one domain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .style import (
+    DARK,
+    GREY,
+    OKABE_ITO,
+    check_lang,
+    empty_figure,
+    msg,
+    new_figure,
+    placeholder,
+    require_columns,
+    styled,
+    suppressed_mask,
+    tick_formatter,
+    too_few_text,
+    wrap_label,
+)
+
+LAB_COLOUR = OKABE_ITO[4]  # blue
+PROGRAMME_COLOUR = GREY
+
+
+@styled
+def trajectory_plot(
+    traj: pd.DataFrame,
+    lang: str = "nl",
+    min_cell: int | None = 5,
+    *,
+    wave_labels: dict[str, str] | None = None,
+    scale_labels: dict[str, str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """One panel per scale: the lab's estimates over the waves, the programme, the subsidy's end.
+
+    Waves are placed on the x-axis by their fieldwork time. The lab's empirical-Bayes
+    estimate (blue line, band = interval) and its raw mean (open circles, with n),
+    the programme curve on the lab's own schedule (grey, dashed) and a vertical line
+    where the lab's subsidy ended (when a wave falls after it). Suppressed lab ×
+    wave cells show the grey placeholder and no value.
+
+    Parameters
+    ----------
+    traj
+        Rows of ``trajectories.csv`` for one lab and the scales to show: ``scale, wave,
+        time, after, n, raw_mean, estimate, ci_low, ci_high, programme_estimate``
+        (``suppressed`` optional). Scales keep their order of first appearance.
+    lang
+        ``"nl"`` (default) or ``"en"``.
+    min_cell
+        Disclosure threshold named in the placeholder.
+    wave_labels, scale_labels
+        Display labels (default the ids).
+    title
+        Figure title (none by default).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per scale; lines ``gid`` ``"lab"``, ``"programme"``, ``"raw"``,
+        ``"subsidy_end"``.
+    """
+    check_lang(lang)
+    cols = ["scale", "wave", "time", "after", "n", "raw_mean", "estimate", "ci_low", "ci_high"]
+    require_columns(traj, [*cols, "programme_estimate"], "trajectory_plot")
+    if len(traj) == 0 or traj["time"].isna().all():
+        return empty_figure(lang, title)
+    wave_labels = wave_labels or {}
+    scale_labels = scale_labels or {}
+    scales = list(dict.fromkeys(traj["scale"]))
+    fig = new_figure(1.0 + 1.9 * ((len(scales) + 1) // 2) + (0.3 if title else 0.0))
+    axes = fig.subplots(
+        (len(scales) + 1) // 2, min(2, len(scales)), squeeze=False, sharex=True, sharey=True
+    )
+    waves = traj.drop_duplicates("wave").sort_values("time")
+    for ax in axes.ravel()[len(scales) :]:
+        ax.set_visible(False)
+    for ax, scale in zip(axes.ravel(), scales, strict=False):
+        d = traj[traj["scale"] == scale].sort_values("time").reset_index(drop=True)
+        hidden = suppressed_mask(d, ["estimate", "raw_mean", "n"]).to_numpy()
+        t = d["time"].to_numpy(dtype=float)
+        shown = ~hidden
+        ax.plot(
+            t,
+            d["programme_estimate"].to_numpy(dtype=float),
+            linestyle="--",
+            color=PROGRAMME_COLOUR,
+            linewidth=1.4,
+            gid="programme",
+            label=msg("programme_mean", lang),
+        )
+        if shown.any():
+            est = d["estimate"].to_numpy(dtype=float)
+            ax.fill_between(
+                t[shown],
+                d["ci_low"].to_numpy(dtype=float)[shown],
+                d["ci_high"].to_numpy(dtype=float)[shown],
+                color=LAB_COLOUR,
+                alpha=0.18,
+                linewidth=0,
+            )
+            ax.plot(
+                t[shown],
+                est[shown],
+                color=LAB_COLOUR,
+                linewidth=2.0,
+                marker="o",
+                markersize=4,
+                gid="lab",
+                label=msg("lab_estimate", lang, level=95),
+            )
+            raw = d["raw_mean"].to_numpy(dtype=float)
+            ax.plot(
+                t[shown],
+                raw[shown],
+                linestyle="none",
+                marker="o",
+                markersize=6,
+                markerfacecolor="white",
+                markeredgecolor=DARK,
+                markeredgewidth=1.0,
+                gid="raw",
+                label=msg("raw_mean", lang),
+            )
+            for ti, ri, ni in zip(t[shown], raw[shown], d["n"][shown], strict=True):
+                ax.annotate(
+                    f"n = {int(ni)}",
+                    (ti, ri),
+                    xytext=(0, -11),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                    color=DARK,
+                )
+        for ti in t[hidden]:
+            placeholder(ax, ti, 3.0, too_few_text(lang, min_cell, short=True))
+        after = d["after"].to_numpy(dtype=float)
+        if np.nanmax(np.r_[after, 0.0]) > 0:
+            i = int(np.nanargmax(after > 0))
+            end = t[i] - after[i]
+            if end >= t.min() - 0.5:
+                ax.axvline(end, color=OKABE_ITO[5], linewidth=1.0, linestyle=":", gid="subsidy_end")
+                ax.text(
+                    end,
+                    4.95,
+                    " " + msg("subsidy_end", lang),
+                    fontsize=8,
+                    color=OKABE_ITO[5],
+                    va="top",
+                )
+        ax.set_title(wrap_label(scale_labels.get(scale, scale), 40), fontsize=9, loc="left")
+        ax.set_ylim(1, 5)
+        ax.yaxis.set_major_formatter(tick_formatter(lang))
+        ax.grid(axis="y", color="#e3e3e3", linewidth=0.6)
+        ax.set_xticks(
+            waves["time"].to_numpy(dtype=float),
+            [wave_labels.get(w, w) for w in waves["wave"]],
+        )
+    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3)
+    if title:
+        fig.suptitle(title, x=0.02, ha="left", fontweight="bold")
+    return fig

@@ -1,0 +1,312 @@
+"""Report sections on the waves: trajectories, anchoring after the subsidy, attrition.
+
+A mixin of :class:`.context.ReportData` (it uses its ``compare_table``,
+``measurement_table``, ``figure``, labels and number formats). Every number comes
+from the panel tables of the compare stage (``trajectories.csv``, ``longitudinal.csv``,
+``attrition.csv``, ``attrition_baseline.csv``) or ``measurement/invariance_waves.csv``;
+words come from :mod:`leerlab_research.text`. Suppressed cells are never shown.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from .. import plots
+from .. import text as T
+
+VERDICTS = ("houdt_stand", "neemt_af", "neemt_toe", "niet_te_zeggen")
+
+
+_MONTHS = {
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def fmt_date(date: object, lang: str = "nl") -> str:
+    """``31 augustus 2023`` / ``31 August 2023``."""
+    months = _MONTHS.get(lang, _MONTHS["nl"]).split()
+    return f"{date.day} {months[date.month - 1]} {date.year}"  # type: ignore[attr-defined]
+
+
+def verdict_word(verdict: str, lang: str = "nl") -> str:
+    """``houdt stand`` / ``neemt af`` / ``neemt toe`` / ``niet te zeggen`` (en: holds, …)."""
+    key = f"verdict_{verdict}"
+    return T.msg(key, lang) if key in T.MESSAGES else T.msg("verdict_niet_te_zeggen", lang)
+
+
+def slope_sentence(
+    label: str, verdict: str, slope: float, low: float, high: float, lang: str = "nl"
+) -> str:
+    """A lab's slope after the subsidy on one scale, in words, e.g.
+
+    >>> slope_sentence("Commitment", "neemt_af", -0.31, -0.55, -0.07)
+    'Commitment: neemt af (−0,31 per jaar, [−0,55; −0,07]).'
+    """
+    if any(v is None or math.isnan(v) for v in (slope, low, high)):
+        return T.msg("slope_sentence_blank", lang, label=label)
+    num = T.fmt_num(slope, 2, lang).replace("-", "−")
+    interval = T.fmt_interval(low, high, 2, lang).replace("-", "−")
+    return T.msg(
+        "slope_sentence",
+        lang,
+        label=label,
+        verdict=verdict_word(verdict, lang),
+        slope=num,
+        interval=interval,
+    )
+
+
+def count_sentence(label: str, counts: dict[str, int], lang: str = "nl") -> str:
+    """How many labs hold, decline, rise or cannot be told on one scale."""
+    return T.msg(
+        "count_sentence",
+        lang,
+        label=label,
+        holds=counts.get("houdt_stand", 0),
+        declines=counts.get("neemt_af", 0),
+        rises=counts.get("neemt_toe", 0),
+        unknown=counts.get("niet_te_zeggen", 0),
+    )
+
+
+def _f(x: Any) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+class PanelSections:
+    """Sections of the lab, programme and methods reports about the waves."""
+
+    # ``compare_table``, ``measurement_table``, ``figure``, ``num``, ``interval``,
+    # ``scale_label``, ``index``, ``study``, ``codebook``, ``min_cell`` and ``lang``
+    # are ReportData's.
+
+    # -------------------------------------------------------------- helpers
+    def _has(self, name: str) -> bool:
+        return name in getattr(self, "index", {}).get("tables", {})
+
+    def wave_label(self, wave: str) -> str:
+        for w in self.study.waves:
+            if w.id == wave:
+                return w.label.get(self.lang)
+        return wave
+
+    def lab_trajectories(self, lab: str) -> pd.DataFrame:
+        if not self._has("trajectories"):
+            return pd.DataFrame()
+        t = self.compare_table("trajectories")
+        return t[t["lab"] == lab].sort_values(["scale", "wave_order"]).reset_index(drop=True)
+
+    # ------------------------------------------------------------ lab report
+    def trajectory_figures(self, lab: str) -> str:
+        """One trajectory figure per domain (waves on the x-axis, lab vs programme)."""
+        t = self.lab_trajectories(lab)
+        if t.empty or t["estimate"].isna().all():
+            return T.msg("panel_no_trajectory", self.lang) + "\n"
+        parts = []
+        waves = {w.id: w.id for w in self.study.waves}
+        for domain in self.codebook.domains:
+            scales = self.codebook.scales_in_domain(domain)
+            d = t[t["scale"].isin(scales)]
+            if d.empty:
+                continue
+            fig = plots.trajectory_plot(
+                d,
+                lang=self.lang,
+                min_cell=self.min_cell,
+                wave_labels=waves,
+                scale_labels={s: self.scale_label(s) for s in scales},
+            )
+            label = self.codebook.domains[domain].label.get(self.lang)
+            parts.append(
+                self.figure(
+                    fig,
+                    f"fig-trajectory-{domain}",
+                    T.msg("panel_trajectory_caption", self.lang, domain=label),
+                )
+            )
+        return "\n".join(parts) + "\n"
+
+    def after_subsidy_paragraph(self, lab: str) -> str:
+        """ "Na de subsidieperiode": the lab's slope after the subsidy per verankering scale."""
+        t = self.lab_trajectories(lab)
+        labs = self.study.labs
+        info = labs.by_id.get(lab) if labs is not None else None
+        end = getattr(getattr(info, "subsidy", None), "end", None)
+        if t.empty or end is None:
+            return T.msg("panel_no_subsidy", self.lang) + "\n"
+        after = t[t["phase"] == "after"]
+        if after.empty:
+            return T.msg("panel_not_yet_after", self.lang, end=fmt_date(end, self.lang)) + "\n"
+        rows = t.drop_duplicates("scale").set_index("scale")
+        lines = [T.msg("panel_after_intro", self.lang, end=fmt_date(end, self.lang))]
+        for scale in self.codebook.scales_in_domain("verankering"):
+            if scale not in rows.index:
+                continue
+            r = rows.loc[scale]
+            lines.append(
+                "- "
+                + slope_sentence(
+                    self.scale_label(scale),
+                    str(r["verdict"]) if isinstance(r["verdict"], str) else "",
+                    _f(r["lab_slope_after"]),
+                    _f(r["lab_slope_after_ci_low"]),
+                    _f(r["lab_slope_after_ci_high"]),
+                    self.lang,
+                )
+            )
+        return "\n".join(lines) + "\n"
+
+    # ----------------------------------------------------- programme report
+    def anchoring_programme(self) -> str:
+        """ "Verankering na de subsidie": slopes by line and round, counts, attrition."""
+        if not self._has("longitudinal"):
+            return T.msg("panel_no_subsidy", self.lang) + "\n"
+        long = self.compare_table("longitudinal")
+        slopes = long[long["term"].astype(str).str.startswith("slope_after")]
+        if slopes.empty:
+            return T.msg("panel_no_subsidy", self.lang) + "\n"
+        ver = self.codebook.scales_in_domain("verankering")
+        rows = []
+        for _, r in slopes[slopes["scale"].isin(ver)].iterrows():
+            term = str(r["term"])
+            group = (
+                T.msg("panel_programme", self.lang)
+                if term == "slope_after"
+                else term.split("[", 1)[1].rstrip("]").replace("=", ": ")
+            )
+            rows.append(
+                [
+                    self.scale_label(r["scale"]),
+                    group,
+                    self.num(_f(r["estimate"])),
+                    self.interval(_f(r["ci_low"]), _f(r["ci_high"])),
+                    verdict_word(str(r["verdict"]), self.lang),
+                ]
+            )
+        head = [
+            T.msg("col_scale", self.lang),
+            T.msg("col_group", self.lang),
+            T.msg("col_slope", self.lang),
+            T.msg("col_interval", self.lang),
+            T.msg("col_verdict", self.lang),
+        ]
+        parts = [T.msg("panel_programme_intro", self.lang), ""]
+        parts.append(pd.DataFrame(rows, columns=head).to_markdown(index=False) + "\n")
+        parts.append(self._lab_counts(ver))
+        parts.append(self.attrition_sentence())
+        return "\n".join(parts) + "\n"
+
+    def _lab_counts(self, scales: list[str]) -> str:
+        """How many labs hold, decline or rise per scale (only where the interval allows)."""
+        t = self.compare_table("trajectories")
+        t = t[t["scale"].isin(scales) & ~t["suppressed"].astype(bool)]
+        t = t.drop_duplicates(["scale", "lab"])
+        lines = []
+        for scale in scales:
+            v = t.loc[t["scale"] == scale, "verdict"].fillna("").astype(str)
+            counts = {k: int((v == k).sum()) for k in VERDICTS}
+            lines.append("- " + count_sentence(self.scale_label(scale), counts, self.lang))
+        return "\n".join(lines) + "\n"
+
+    def attrition_sentence(self) -> str:
+        """Attrition in one sentence: retention per pair of waves and the baseline check."""
+        if not self._has("attrition"):
+            return ""
+        a = self.compare_table("attrition")
+        a = a[(a["lab"] == "all") & ~a["suppressed"].astype(bool)]
+        b = self.compare_table("attrition_baseline") if self._has("attrition_baseline") else None
+        parts = []
+        for _, r in a.iterrows():
+            parts.append(
+                T.msg(
+                    "panel_retention",
+                    self.lang,
+                    pct=T.fmt_pct(100 * _f(r["retention"]), self.lang),
+                    w0=r["from_wave"],
+                    w1=r["to_wave"],
+                    new=int(_f(r["newcomers"])),
+                )
+            )
+        diff = ""
+        if b is not None and not b.empty:
+            ver = self.codebook.scales_in_domain("verankering")
+            bb = b[b["scale"].isin(ver) & ~b["suppressed"].astype(bool)]
+            sig = bb[(bb["g_ci_low"] > 0) | (bb["g_ci_high"] < 0)]
+            diff = (
+                T.msg(
+                    "panel_attrition_differs",
+                    self.lang,
+                    scales=T.join_words(
+                        sorted({self.scale_label(s) for s in sig["scale"]}), self.lang
+                    ),
+                )
+                if len(sig)
+                else T.msg("panel_attrition_same", self.lang)
+            )
+        return " ".join([*parts, diff]).strip() + "\n"
+
+    # ------------------------------------------------------- methods report
+    def panel_methods(self) -> str:
+        """The models, the invariance across waves and the attrition check."""
+        parts = [
+            T.msg(
+                "panel_methods_models",
+                self.lang,
+                margin=self.num(self.study.settings.compare.anchoring_margin),
+            )
+        ]
+        inv = self.measurement_table("invariance_waves")
+        if not inv.empty and "step" in inv.columns:
+            rows = []
+            for _, r in inv[inv["status"] == "ok"].iterrows():
+                rows.append(
+                    [
+                        self.scale_label(r["scale"]),
+                        str(r["step"]),
+                        self.num(_f(r["cfi"]), 3),
+                        self.num(_f(r["rmsea"]), 3),
+                        self.num(_f(r["delta_cfi"]), 3),
+                        self.num(_f(r["delta_rmsea"]), 3),
+                        T.msg("yes" if bool(r["supported"]) else "no", self.lang),
+                    ]
+                )
+            head = ["scale", "step", "CFI", "RMSEA", "ΔCFI", "ΔRMSEA", "supported"]
+            head = [T.msg(f"col_{h}", self.lang) if f"col_{h}" in T.MESSAGES else h for h in head]
+            parts += ["", T.msg("panel_methods_invariance", self.lang), ""]
+            parts.append(pd.DataFrame(rows, columns=head).to_markdown(index=False) + "\n")
+        parts += ["", T.msg("panel_methods_attrition", self.lang), self.attrition_sentence()]
+        if self._has("longitudinal"):
+            long = self.compare_table("longitudinal")
+            paired = long[long["model"] == "paired_only"]
+            wave = long[long["model"] == "wave"]
+            rows = []
+            for _, r in paired.iterrows():
+                m = wave[(wave["scale"] == r["scale"]) & (wave["term"] == r["term"])]
+                if m.empty or math.isnan(_f(r["estimate"])):
+                    continue
+                rows.append(
+                    [
+                        self.scale_label(r["scale"]),
+                        str(r["term"]).split("T.", 1)[-1].rstrip("]"),
+                        self.num(_f(m["estimate"].iloc[0])),
+                        self.num(_f(r["estimate"])),
+                        str(int(_f(r["n_persons"]))),
+                    ]
+                )
+            if rows:
+                head = [
+                    T.msg("col_scale", self.lang),
+                    T.msg("col_wave", self.lang),
+                    T.msg("col_model_change", self.lang),
+                    T.msg("col_paired_change", self.lang),
+                    T.msg("col_n_paired", self.lang),
+                ]
+                parts.append(pd.DataFrame(rows, columns=head).to_markdown(index=False) + "\n")
+        return "\n".join(parts) + "\n"

@@ -1,0 +1,78 @@
+"""trajectory_plot: lab estimates over the waves, the programme, the subsidy's end, suppression."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from leerlab_research.plots.trajectory import trajectory_plot
+
+
+def _traj(after: tuple[float, float, float] = (0.0, 0.0, 0.75)) -> pd.DataFrame:
+    rows = []
+    for scale, base in (("commitment", 3.6), ("faciliteren", 3.2), ("evalueren", 3.4)):
+        for k, (wave, time) in enumerate((("T0", 0.0), ("T1", 0.69), ("T2", 1.69))):
+            rows.append(
+                {
+                    "scale": scale,
+                    "wave": wave,
+                    "time": time,
+                    "after": after[k],
+                    "n": 30 - 4 * k,
+                    "raw_mean": base + 0.1 * k,
+                    "estimate": base + 0.05 * k,
+                    "ci_low": base + 0.05 * k - 0.2,
+                    "ci_high": base + 0.05 * k + 0.2,
+                    "programme_estimate": 3.5,
+                    "suppressed": False,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _lines(ax, gid):
+    return [ln for ln in ax.get_lines() if ln.get_gid() == gid]
+
+
+def test_lab_and_programme_lines_per_scale_with_waves_by_time():
+    t = _traj()
+    fig = trajectory_plot(t, wave_labels={"T0": "Start", "T1": "Einde", "T2": "Later"})
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 3
+    (lab,) = _lines(axes[0], "lab")
+    np.testing.assert_allclose(lab.get_xdata(), [0.0, 0.69, 1.69])
+    np.testing.assert_allclose(lab.get_ydata(), t.loc[t["scale"] == "commitment", "estimate"])
+    (raw,) = _lines(axes[0], "raw")
+    np.testing.assert_allclose(raw.get_ydata(), t.loc[t["scale"] == "commitment", "raw_mean"])
+    assert _lines(axes[0], "programme")
+    fig.draw_without_rendering()
+    assert [x.get_text() for x in axes[-1].get_xticklabels()] == ["Start", "Einde", "Later"]
+    # the end of the subsidy: T2 lies 0.75 year after it
+    (end,) = _lines(axes[0], "subsidy_end")
+    assert end.get_xdata()[0] == np.float64(1.69 - 0.75)
+
+
+def test_no_subsidy_line_without_a_wave_after_it():
+    fig = trajectory_plot(_traj(after=(0.0, 0.0, 0.0)))
+    assert not _lines(fig.axes[0], "subsidy_end")
+
+
+def test_suppressed_cell_shows_no_value():
+    t = _traj()
+    hide = (t["scale"] == "commitment") & (t["wave"] == "T1")
+    t.loc[hide, ["n", "raw_mean", "estimate", "ci_low", "ci_high"]] = np.nan
+    t.loc[hide, "suppressed"] = True
+    fig = trajectory_plot(t, min_cell=5)
+    ax = fig.axes[0]
+    (lab,) = _lines(ax, "lab")
+    np.testing.assert_allclose(lab.get_xdata(), [0.0, 1.69])
+    texts = [x.get_text() for x in ax.texts]
+    assert "n < 5" in texts
+    assert not any(x.startswith("n = ") and x.endswith("26") for x in texts)
+
+
+def test_empty_or_undated_gives_empty_figure():
+    t = _traj()
+    t["time"] = np.nan
+    fig = trajectory_plot(t)
+    assert len(fig.axes) == 1 and not fig.axes[0].axison
