@@ -26,6 +26,7 @@ FILES = [
     "cfa_fit.csv",
     "cfa_loadings.csv",
     "invariance.csv",
+    "invariance_waves.csv",
 ]
 
 
@@ -99,10 +100,15 @@ def test_items_cfa_and_invariance_tables(stage_run, codebook):
     assert list(loadings["item"]) == codebook.item_codes
     assert loadings["std_loading"].between(0.6, 0.9).all()
     inv = pd.read_csv(out / "invariance.csv")
-    assert list(inv["group"]) == ["school_type"] * 3 + ["wave"] * 3
+    # waves are not independent groups: they get the panel model (invariance_waves.csv)
+    assert list(inv["group"]) == ["school_type"] * 3
     assert inv.loc[0, "levels"] == "vmbo / mbo"
     assert inv["supported"].all()  # the generator is invariant across groups
     assert (inv.groupby("group")["chi2"].diff().dropna() > 0).all()  # nested models
+    # every synthetic respondent answered one wave only: nothing to fit on the panel
+    waves = pd.read_csv(out / "invariance_waves.csv")
+    assert list(waves["scale"]) == codebook.scale_names
+    assert waves["status"].str.startswith("not estimated: 0 persons answered more").all()
 
 
 def test_deterministic(tmp_path, clean_table):

@@ -26,9 +26,10 @@ from .descriptives import cell_reason
 
 
 def wave_order(study: Any, df: pd.DataFrame) -> list[str]:
-    """Declared waves in order; without a declaration the waves in the data, sorted."""
-    declared = [w.id for w in getattr(study, "waves", None) or []]
-    return declared or sorted(df["wave"].dropna().astype(str).unique().tolist())
+    """The waves in the data: in the study's order, then any others sorted."""
+    known = [w.id for w in getattr(study, "waves", None) or []]
+    data = sorted(df["wave"].dropna().astype(str).unique().tolist())
+    return [w for w in known if w in data] + [w for w in data if w not in known]
 
 
 def waves_frame(study: Any, df: pd.DataFrame) -> pd.DataFrame:

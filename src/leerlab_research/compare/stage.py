@@ -197,6 +197,7 @@ def results_index(
     (``schema``), keys, unit, test, correction and ``min_cell`` rule.
     """
     s = study.settings
+    waves = panel.wave_order(study, tables["descriptives"])
     return {
         "stage": "compare",
         "study": study.name,
@@ -212,8 +213,8 @@ def results_index(
             "max_posthoc_groups": s.compare.max_posthoc_groups,
             "exclude_careless": s.compare.exclude_careless,
             # the two waves of change.csv (earlier, later) and every wave in order
-            "waves": list(s.compare.waves or study.wave_ids[-2:]),
-            "study_waves": list(study.wave_ids),
+            "waves": list(s.compare.waves or waves[-2:]),
+            "study_waves": waves,
             "anchoring_margin": s.compare.anchoring_margin,
         },
         "suppression": {

@@ -122,8 +122,9 @@ class MeasurementSettings(BaseModel):
     )
     invariance_groups: list[str] = Field(default_factory=lambda: ["school_type", "wave"])
     invariance_levels: dict[str, list[str]] = Field(
-        default_factory=lambda: {"school_type": ["vmbo", "mbo"], "wave": ["T0", "T1"]},
-        description="groups compared per invariance variable (others are left out)",
+        default_factory=lambda: {"school_type": ["vmbo", "mbo"]},
+        description="groups compared per invariance variable (others are left out); "
+        "waves default to all the study's waves",
     )
     workers: int | None = Field(
         None,

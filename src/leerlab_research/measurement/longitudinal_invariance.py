@@ -58,6 +58,8 @@ def wide_panel(
     keys = ["lab", person] if "lab" in df.columns else [person]
     d = df[df["wave"].isin(list(waves))]
     d = d.drop_duplicates(keys + ["wave"], keep="last")
+    # nullable integer items (pd.NA) to float64 (NaN) before reshaping
+    d = d.assign(**{it: pd.to_numeric(d[it], errors="coerce").astype("float64") for it in items})
     wide = d.pivot(index=keys, columns="wave", values=list(items))
     wide.columns = [f"{it}{SEP}{w}" for it, w in wide.columns]
     cols = [f"{it}{SEP}{w}" for w in waves for it in items]
@@ -205,8 +207,8 @@ def longitudinal_invariance_table(
 ) -> pd.DataFrame:
     """``measurement/invariance_waves.csv``: the three steps per scale with verdicts.
 
-    A scale is skipped (``status`` says why) when fewer persons than variables
-    answered or the model cannot be fitted; ΔCFI/ΔRMSEA verdicts follow Chen (2007)
+    A scale is skipped (``status`` says why) when no more persons answered more than
+    one wave than the panel model has variables, or the model cannot be fitted; ΔCFI/ΔRMSEA verdicts follow Chen (2007)
     as for the group invariance (:func:`.cfa._invariance_verdicts`).
     """
     parts = []
@@ -216,6 +218,14 @@ def longitudinal_invariance_table(
             [wide[[f"{it}{SEP}{w}" for it in items]].notna().any(axis=1) for w in waves]
         )
         n_panel = int((answered.sum(axis=1) > 1).sum())
+        n_vars = len(items) * len(waves)
+        if n_panel <= n_vars:
+            status = (
+                f"not estimated: {n_panel} persons answered more than one wave, "
+                f"fewer than the {n_vars} variables of the panel model"
+            )
+            parts.append(pd.DataFrame([{"scale": scale, "status": status, "n": len(wide)}]))
+            continue
         try:
             fit = fit_longitudinal(wide, items, waves, missing=missing)
         except (ValueError, np.linalg.LinAlgError) as exc:
