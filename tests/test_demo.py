@@ -22,6 +22,7 @@ from leerlab_research.config.codebook import load_codebook
 from leerlab_research.config.labs import load_labs
 from leerlab_research.demo import generate_demo
 from leerlab_research.demo.exports import limesurvey_item_columns
+from leerlab_research.demo.params import WAVE_FIELDWORK
 from leerlab_research.normalise import normalise_label
 
 REPO = Path(__file__).resolve().parents[1]
@@ -301,7 +302,8 @@ def test_dutch_csv_needs_its_dialect(demo):
     assert df["Naam"].str.contains("ë|é|ï|ö|ü").any()
     assert set(df["Toestemming"]) <= {"ja", "nee"}
     starts = pd.to_datetime(df["Begonnen op"], format="%d-%m-%Y %H:%M")
-    assert starts.dt.year.eq(2024).all()
+    begin, end = (pd.Timestamp(d) for d in WAVE_FIELDWORK[path.stem.rsplit("_", 1)[1]])
+    assert starts.between(begin, end + pd.Timedelta(days=30)).all()  # within the fieldwork
     assert set(df["AMB1"].dropna()) <= {1, 2, 3, 4, 5, 9}
 
 

@@ -281,7 +281,7 @@ def test_open_answers_only_in_their_own_table(demo):
         assert sample not in (demo["clean"] / name).read_text(encoding="utf-8"), name
     log = pd.read_csv(demo["clean"] / "cleaning_log.csv")
     audit = log[log["step"] == "open_answers"]
-    assert len(audit) == 6  # the SPSS exports have no open questions
+    assert len(audit) == 9  # three waves; the SPSS exports have no open questions
     assert audit["detail"].str.contains("naam: ").all()
 
 

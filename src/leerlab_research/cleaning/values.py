@@ -284,7 +284,18 @@ def category_lookup(codebook: Codebook, var: str) -> dict[str, str]:
 def parse_category(
     series: pd.Series, codebook: Codebook, var: str, *, value_labels: dict[float, str] | None = None
 ) -> Parsed:
-    """Parse a nominal variable (school type, role, consent) to its enum value."""
+    """Parse a nominal variable (school type, role, consent, wave) to its enum value.
+
+    A variable without allowed values (the wave when the study declares no waves)
+    keeps each value as written, stripped.
+    """
+    v = codebook.variables[var]
+    if not v.enum and not v.value_labels:
+
+        def keep(u: object) -> tuple[object, str | None, str | None]:
+            return (None, None, None) if is_blank(u) else (str(u).strip(), None, None)
+
+        return _factorize_apply(series, keep, None)
     table = category_lookup(codebook, var)
     labels = value_labels or {}
     allowed = ", ".join(codebook.variables[var].enum or [])

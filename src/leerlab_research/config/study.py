@@ -268,7 +268,8 @@ def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
         raise ConfigError(f"Study {path} is invalid", problems)
     study = Study(path, config, codebook, labs)
     # the codebook's wave variable takes its values from the study's waves
-    study.codebook = codebook.with_enum("wave", study.wave_ids)
+    if study.wave_ids:
+        study.codebook = codebook.with_enum("wave", study.wave_ids)
     return study
 
 
