@@ -61,7 +61,7 @@ def test_respondent_variables(codebook):
     v = codebook.variables
     assert v["school_type"].enum == ["vmbo", "mbo", "anders"]
     assert v["role"].enum == ["bestuur", "management", "docent", "procesbegeleider", "anders"]
-    assert v["wave"].enum is None  # the study declares the waves
+    assert v["wave"].enum is None  # a study that declares its waves sets them
     assert v["consent"].enum == ["ja", "nee"]
     assert codebook.key_variable == "respondent_id"
     assert set(codebook.personal_variables) == {"open_goed", "open_beter"}

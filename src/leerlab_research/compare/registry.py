@@ -278,7 +278,8 @@ _MIXEDLM = CompareTable(
     ),
     unit="fixed-effect term per scale; respondents (both waves) nested in labs",
     test="statsmodels MixedLM (REML), lab random intercept, role/school_type/wave fixed effects "
-    "(references docent, vmbo, T0); Wald z and normal CI; status flags non-convergence/singular fits",
+    "(references docent, vmbo, the first wave); Wald z and normal CI; status flags "
+    "non-convergence/singular fits",
     correction="Holm and Benjamini–Hochberg across the scales per term",
     min_cell_rule="programme-level model terms; no group cell is published",
 )
@@ -390,7 +391,8 @@ _CHANGE = CompareTable(
     ),
     unit="scale × lab (`all` = programme) × analysis (paired: same respondent_id in both waves; "
     "unpaired)",
-    test="paired t (T1−T0), Wilcoxon signed-rank, d_z; unpaired: Welch t, Hedges' g",
+    test="paired t (later − earlier of settings.compare.waves; default the previous and the "
+    "latest wave), Wilcoxon signed-rank, d_z; unpaired: Welch t, Hedges' g",
     correction="Holm and Benjamini–Hochberg across the scales within lab × analysis (shown rows "
     "only)",
     keys=("scale", "lab", "analysis"),
@@ -468,6 +470,10 @@ _SUPPRESSION = CompareTable(
     min_cell_rule="lists the suppressed rows only (no counts)",
 )
 
+# The panel tables (waves, anchoring, attrition) live in their own module, which
+# imports the shared fields above.
+from .registry_panel import PANEL_TABLES  # noqa: E402
+
 #: Every table of the compare stage, in the order the stage writes them.
 REGISTRY: dict[str, CompareTable] = {
     t.name: t
@@ -481,6 +487,7 @@ REGISTRY: dict[str, CompareTable] = {
         _AGREEMENT,
         _PROFILE,
         _CHANGE,
+        *PANEL_TABLES,
         _OPEN_THEMES,
         _OPEN_QUOTES,
         _SUPPRESSION,

@@ -268,7 +268,7 @@ def load_study(path: str | Path, *, check_sources: bool = True) -> Study:
         raise ConfigError(f"Study {path} is invalid", problems)
     study = Study(path, config, codebook, labs)
     # the codebook's wave variable takes its values from the study's waves
-    if study.wave_ids:
+    if config.waves:  # declared waves are the only values the wave variable takes
         study.codebook = codebook.with_enum("wave", study.wave_ids)
     return study
 
