@@ -80,7 +80,7 @@ def test_any_number_of_waves_and_undeclared_default(tmp_path):
         (
             [_wave("T0"), _wave("T1")],
             [{"path": "export.csv", "platform": "csv", "wave": "T2"}],
-            "sources[0].wave: 'T2' is not a declared wave (waves: T0, T1)",
+            "sources[0].wave: unknown wave 'T2'; the study's waves are T0, T1",
         ),
         (
             [_wave("T0", "2023-05-01", "2023-05-31"), _wave("T1", "2022-09-01", "2022-09-30")],
@@ -109,7 +109,7 @@ def test_compare_waves_must_be_study_waves(tmp_path):
     data = yaml.safe_load(study.read_text())
     data["settings"]["compare"] = {"waves": ["T0", "T9"]}
     study.write_text(yaml.safe_dump(data))
-    with pytest.raises(ConfigError, match=r"settings.compare.waves: 'T9' is not a wave"):
+    with pytest.raises(ConfigError, match=r"settings.compare.waves\[1\]: unknown wave 'T9'"):
         load_study(study)
 
 

@@ -41,8 +41,8 @@ from ..errors import DataError, LeerlabError
 from ..outputs import write_csv
 from ..runtime import StageContext
 from .cfa import single_thread
-from .omega import ESTIMATION_ERRORS
 from .longitudinal_invariance import longitudinal_invariance_table
+from .omega import ESTIMATION_ERRORS
 from .parallel import n_workers, pool
 from .scales import cfa, invariance, item_analysis, scale_reliability
 
