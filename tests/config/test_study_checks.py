@@ -15,7 +15,6 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cleaning"))
 
 from cleaning_helpers import (  # noqa: E402
-    CODEBOOK,
     dutch_frame,
     run_cli,
     write_dutch_csv,
@@ -103,20 +102,23 @@ def test_bad_report_format_in_the_study_is_not_blamed_on_the_option(tmp_path, ex
     assert "--format" not in out
 
 
-def test_source_wave_must_be_one_of_the_codebooks_waves(tmp_path, export):
+def _declare_waves(study, *ids: str):
+    """Declare the study's waves (issue 13: waves come from the study file)."""
+    data = yaml.safe_load(study.read_text(encoding="utf-8"))
+    data["waves"] = [{"id": w, "label": {"nl": w}} for w in ids]
+    study.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return data
+
+
+def test_source_wave_must_be_one_of_the_studys_waves(tmp_path, export):
     study = write_study(tmp_path, [{"path": export, "wave": "T2"}])
+    _declare_waves(study, "T0", "T1")
     _refused(tmp_path, study, "sources[0].wave: unknown wave 'T2'; the study's waves are T0, T1")
 
 
-def test_the_codebooks_wave_list_is_used(tmp_path, export):
-    cb = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
-    cb["variables"]["wave"]["enum"] = ["T0", "T1", "T2"]
-    (tmp_path / "codebook.yaml").write_text(
-        yaml.safe_dump(cb, sort_keys=False, allow_unicode=True), encoding="utf-8"
-    )
+def test_the_studys_wave_list_is_used(tmp_path, export):
     study = write_study(tmp_path, [{"path": export, "wave": "T2"}])
-    data = yaml.safe_load(study.read_text(encoding="utf-8"))
-    data["codebook"] = str(tmp_path / "codebook.yaml")
+    data = _declare_waves(study, "T0", "T1", "T2")
     data["settings"]["compare"] = {"waves": ["T1", "T2"]}
     study.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     result = run_cli("validate", "--study", str(study))
@@ -125,6 +127,7 @@ def test_the_codebooks_wave_list_is_used(tmp_path, export):
 
 def test_a_source_without_wave_gets_one_message_with_the_hint(tmp_path, export):
     study = write_study(tmp_path, [{"path": export}])
+    _declare_waves(study, "T0", "T1")
     result = run_cli("validate", "--study", str(study))
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "sources[0].wave (one of T0, T1)" in result.output

@@ -228,10 +228,9 @@ def harmonise(
             f"required codebook variable {name!r} ({spec.label.nl}) has no column in this export"
         )
         if name == "wave":
-            message += (
-                f"; set the wave of this export in the study file: sources[{index}].wave "
-                f"(one of {', '.join(spec.enum or [])})"
-            )
+            message += f"; set the wave of this export in the study file: sources[{index}].wave"
+            if spec.enum:  # the study's declared waves
+                message += f" (one of {', '.join(spec.enum)})"
         failures.add(label, "missing_column", message, column=name)
     for code in codebook.item_codes:
         if code not in cmap.to_code:
