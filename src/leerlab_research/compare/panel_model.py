@@ -52,6 +52,7 @@ Searle, S. R., Casella, G., & McCulloch, C. E. (1992). *Variance components*. Wi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -158,7 +159,7 @@ def _sufficient(
     )
 
 
-def _relative(st: _Suff, gamma: float, gam: np.ndarray) -> dict[str, object]:
+def _relative(st: _Suff, gamma: float, gam: np.ndarray) -> dict[str, Any]:
     """GLS pieces with σ² = 1: V₀ = A + ZΓZ' (γ = τ²/σ², Γ = G/σ²)."""
     q = st.q
     c = gamma / (1.0 + st.n_val * gamma)  # per distinct n_i

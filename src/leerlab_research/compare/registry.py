@@ -38,21 +38,21 @@ def _f(name: str, kind: str, meaning: str, **constraints: Any) -> Field:
 
 
 # ---------------------------------------------------------------- shared columns
-SCALE = _f("scale", "string", "scale (codebook order)", required=True)
-WAVE = _f("wave", "string", "wave (T0, T1, …)", required=True)
-LAB = _f("lab", "string", "lab id from labs.yaml; `all` = the programme", required=True)
-LAB_NAME = _f("lab_name", "string", "lab display name (`Programma` for `all`)")
-N = _f("n", "integer", "respondents in the cell (blank when suppressed)", minimum=0)
-CI_LOW = _f(
+SCALE: Field = _f("scale", "string", "scale (codebook order)", required=True)
+WAVE: Field = _f("wave", "string", "wave (T0, T1, …)", required=True)
+LAB: Field = _f("lab", "string", "lab id from labs.yaml; `all` = the programme", required=True)
+LAB_NAME: Field = _f("lab_name", "string", "lab display name (`Programma` for `all`)")
+N: Field = _f("n", "integer", "respondents in the cell (blank when suppressed)", minimum=0)
+CI_LOW: Field = _f(
     "ci_low", "number", "lower bound of the confidence interval (settings.compare.confidence)"
 )
-CI_HIGH = _f("ci_high", "number", "upper bound of the confidence interval")
+CI_HIGH: Field = _f("ci_high", "number", "upper bound of the confidence interval")
 P = _f("p", "number", "p-value, two-sided", minimum=0, maximum=1)
 P_HOLM = _f("p_holm", "number", "Holm-adjusted p within correction_family", minimum=0, maximum=1)
 P_BH = _f("p_fdr_bh", "number", "Benjamini–Hochberg adjusted p within correction_family")
 FAMILY = _f("correction_family", "string", "size and keys of the correction family")
-SUPPRESSED = _f("suppressed", "boolean", "row blanked by disclosure control", required=True)
-REASON = _f("suppression_reason", "string", "`primary`, `complementary` or empty")
+SUPPRESSED: Field = _f("suppressed", "boolean", "row blanked by disclosure control", required=True)
+REASON: Field = _f("suppression_reason", "string", "`primary`, `complementary` or empty")
 STATISTIC = _f("statistic", "number", "test statistic (see `test`)")
 EFFECT = _f("effect_size", "number", "effect size (see effect_size_type)")
 EFFECT_TYPE = _f("effect_size_type", "string", "name of the effect size")
@@ -64,11 +64,11 @@ N_A = _f("n_a", "integer", "respondents in group_a", minimum=0)
 N_B = _f("n_b", "integer", "respondents in group_b", minimum=0)
 VAR_LAB = _f("var_lab", "number", "between-lab variance (random intercept)", minimum=0)
 VAR_RES = _f("var_residual", "number", "residual (within-lab) variance", minimum=0)
-N_LABS = _f("n_labs", "integer", "labs in the model", minimum=0)
-STATUS = _f("status", "string", "`ok` or why the statistic is missing")
+N_LABS: Field = _f("n_labs", "integer", "labs in the model", minimum=0)
+STATUS: Field = _f("status", "string", "`ok` or why the statistic is missing")
 #: a lab's cell of a scale and wave, and the disclosure-control pair that ends a table
 LAB_CELL = (SCALE, WAVE, LAB, LAB_NAME)
-HIDDEN = (SUPPRESSED, REASON)
+HIDDEN: tuple[Field, ...] = (SUPPRESSED, REASON)
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,6 @@ def study_problems(
     if len(set(s.compare.waves or ())) < len(s.compare.waves or ()):
         problems.append(
             f"{fname}: settings.compare.waves: compares a wave with itself "
-            f"({', '.join(s.compare.waves)}); give two different waves"
+            f"({', '.join(s.compare.waves or ())}); give two different waves"
         )
     return problems

@@ -291,11 +291,11 @@ def _wave_problems(config: StudyFile, fname: str) -> list[str]:
                 f"{fname}: waves[{i}].id: wave {w.id!r} declared twice (also waves[{seen[w.id]}])"
             )
         seen.setdefault(w.id, i)
-    dated = [(i, w) for i, w in enumerate(config.waves) if w.fieldwork is not None]
-    for (_, a), (i, b) in zip(dated, dated[1:], strict=False):
-        if b.fieldwork.start < a.fieldwork.start:
+    dated = [(i, w.id, w.fieldwork) for i, w in enumerate(config.waves) if w.fieldwork]
+    for (_, a_id, a), (i, b_id, b) in zip(dated, dated[1:], strict=False):
+        if b.start < a.start:
             p.append(
-                f"{fname}: waves[{i}].fieldwork.start: {b.id} starts before {a.id}; "
+                f"{fname}: waves[{i}].fieldwork.start: {b_id} starts before {a_id}; "
                 "declare the waves in the order they were held"
             )
     return p

@@ -10,12 +10,12 @@ words come from :mod:`leerlab_research.text`. Suppressed cells are never shown.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .. import plots
 from .. import text as T
+from ..plots.trajectory import trajectory_plot
 
 VERDICTS = ("houdt_stand", "neemt_af", "neemt_toe", "niet_te_zeggen")
 
@@ -83,9 +83,19 @@ def _f(x: Any) -> float:
 class PanelSections:
     """Sections of the lab, programme and methods reports about the waves."""
 
-    # ``compare_table``, ``measurement_table``, ``figure``, ``num``, ``interval``,
-    # ``scale_label``, ``index``, ``study``, ``codebook``, ``min_cell`` and ``lang``
-    # are ReportData's.
+    if TYPE_CHECKING:  # provided by ReportData
+        lang: str
+        study: Any
+        codebook: Any
+        min_cell: int
+        index: dict[str, Any]
+
+        def compare_table(self, name: str) -> pd.DataFrame: ...
+        def measurement_table(self, name: str) -> pd.DataFrame: ...
+        def figure(self, fig: Any, label: str, caption: str) -> str: ...
+        def num(self, value: float, decimals: int = 2) -> str: ...
+        def interval(self, low: float, high: float, decimals: int = 2) -> str: ...
+        def scale_label(self, scale: str) -> str: ...
 
     # -------------------------------------------------------------- helpers
     def _has(self, name: str) -> bool:
@@ -116,7 +126,7 @@ class PanelSections:
             d = t[t["scale"].isin(scales)]
             if d.empty:
                 continue
-            fig = plots.trajectory_plot(
+            fig = trajectory_plot(
                 d,
                 lang=self.lang,
                 min_cell=self.min_cell,
