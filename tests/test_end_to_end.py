@@ -105,6 +105,19 @@ def test_reports_exist_in_three_formats(pipeline):
             assert (rep / f"{stem}.{ext}").stat().st_size > 1000, f"{stem}.{ext}"
 
 
+def test_reports_show_the_waves_and_the_anchoring_sections(pipeline):
+    """Issue 13: the lab report has the trajectory figures and "Na de subsidieperiode", the
+    programme report "Verankering na de subsidie", the methods report the panel models."""
+    _, out = pipeline
+    lab = (out / "reports" / f"lab-{LAB_FOR_REPORT}.html").read_text(encoding="utf-8")
+    assert "Verloop over de metingen" in lab and "Na de subsidieperiode" in lab
+    assert "fig-trajectory-verankering" in lab
+    programme = (out / "reports" / "programme.html").read_text(encoding="utf-8")
+    assert "Verankering na de subsidie" in programme
+    methods = (out / "reports" / "methods.html").read_text(encoding="utf-8")
+    assert "Metingen, verankering en uitval" in methods and "lab/person" in methods
+
+
 def test_html_is_self_contained_and_names_lab(pipeline):
     _, out = pipeline
     for stem in (f"lab-{LAB_FOR_REPORT}", "programme", "methods"):

@@ -32,6 +32,7 @@ from ..config.study import Study, load_study
 from ..manifest import package_versions
 from ..plots.achtje import MARGIN_ROWS
 from .open_answers import OpenAnswersMixin
+from .panel import PanelSections
 
 
 def _num(x: Any) -> float:
@@ -54,7 +55,7 @@ def md_table(df: pd.DataFrame) -> str:
 
 
 @dataclass
-class ReportData(OpenAnswersMixin):
+class ReportData(OpenAnswersMixin, PanelSections):
     """Outputs of the earlier stages of one study, ready for the templates."""
 
     study: Study
@@ -133,12 +134,13 @@ class ReportData(OpenAnswersMixin):
     def lab_waves(self, lab: str) -> list[str]:
         b = self.compare_table("benchmark")
         rows = b[(b["lab"] == lab) & ~b["suppressed"].astype(bool)]
-        return sorted(rows["wave"].unique().tolist())
+        order = {w: i for i, w in enumerate(self.study.wave_ids)}
+        return sorted(rows["wave"].unique().tolist(), key=lambda w: (order.get(w, len(order)), w))
 
     def lab_wave(self, lab: str) -> str:
         """The most recent wave with results for the lab (the profile is shown for it)."""
         waves = self.lab_waves(lab)
-        return waves[-1] if waves else "T0"
+        return waves[-1] if waves else (self.study.wave_ids or [""])[0]
 
     def lab_benchmark(self, lab: str, wave: str | None = None) -> pd.DataFrame:
         """One row per scale: the lab's shrunken estimate against the programme."""
@@ -456,10 +458,11 @@ class ReportData(OpenAnswersMixin):
                 else "Too few people have (yet) answered both waves to show change.\n"
             )
         fig = plots.change_plot(ch, lang=self.lang)
+        w0, w1 = (self.index.get("settings", {}).get("waves") or ["", ""])[-2:]
         cap = (
-            "Verandering van T0 naar T1 bij dezelfde personen (gemiddelden en verschil met 95%-interval)."
+            f"Verandering van {w0} naar {w1} bij dezelfde personen (gemiddelden en verschil met 95%-interval)."
             if nl
-            else "Change from T0 to T1 among the same people (means and difference with 95% interval)."
+            else f"Change from {w0} to {w1} among the same people (means and difference with 95% interval)."
         )
         lines = [self.figure(fig, "fig-change", cap), ""]
         for _, r in ch.iterrows():

@@ -86,9 +86,14 @@ class PanelSections:
     if TYPE_CHECKING:  # provided by ReportData
         lang: str
         study: Any
-        codebook: Any
-        min_cell: int
-        index: dict[str, Any]
+
+        @property
+        def codebook(self) -> Any: ...
+        @property
+        def min_cell(self) -> int: ...
+
+        @property
+        def index(self) -> dict[str, Any]: ...
 
         def compare_table(self, name: str) -> pd.DataFrame: ...
         def measurement_table(self, name: str) -> pd.DataFrame: ...
