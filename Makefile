@@ -5,24 +5,40 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
 STUDY  ?= analyses/demo/study.yaml
 DEMO_DATA := data/demo/.complete
 
-.PHONY: demo test lint bench setup clean-out help
+.PHONY: demo test lint bench setup lock clean-out help
 
 help:
 	@echo "make demo   - set up, generate the demo study, run all stages (out/demo/)"
 	@echo "make test   - set up and run the tests"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - performance benchmarks (benchmarks/*.py)"
+	@echo "make lock   - re-resolve pyproject.toml into requirements.lock"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# The exact versions the suite was run with (requirements.lock), then the package
+# itself without resolving again; pyproject.toml keeps the ranges for library users.
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# Regenerate the lock: resolve pyproject.toml's ranges in a fresh venv, freeze it.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	{ echo "# Exact versions for make setup/test/demo; regenerate with make lock."; \
+	  echo "# Resolved from pyproject.toml (with [dev]) on $$(.venv-lock/bin/python -c 'import platform; print(\"Python\", platform.python_version(), platform.system(), platform.machine())')."; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > $(LOCK)
+	rm -rf .venv-lock
 
 setup: $(STAMP)
 
