@@ -286,7 +286,7 @@ def test_english_report_from_the_same_template(pipeline):
             "--out",
             str(out),
             "--lab",
-            "weert",
+            LAB_FOR_REPORT,
             "--lang",
             "en",
             "--format",
