@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -47,6 +48,33 @@ class _Inline(Executor):
         return future
 
 
+def _call_pickled(payload: bytes) -> Any:
+    fn, args, kwargs = pickle.loads(payload)
+    return fn(*args, **kwargs)
+
+
+class _PickledSubmit(Executor):
+    """A process pool whose ``submit`` pickles the call in the calling thread.
+
+    ``ProcessPoolExecutor`` pickles a task's arguments later, in its queue feeder
+    thread, while the caller goes on. The caller keeps using the same DataFrame and
+    codebook (pandas' column cache and the codebook's cached properties write into
+    their ``__dict__``), so the feeder could see a dictionary change size during
+    iteration. Pickling at submission gives the worker a snapshot taken before the
+    caller moves on.
+    """
+
+    def __init__(self, executor: ProcessPoolExecutor) -> None:
+        self._executor = executor
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        payload = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        return self._executor.submit(_call_pickled, payload)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._executor.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 @contextmanager
 def pool(workers: int) -> Iterator[Executor]:
     """A process pool of ``workers`` (inline when 1); pending tasks are cancelled on error."""
@@ -58,6 +86,6 @@ def pool(workers: int) -> Iterator[Executor]:
         max_workers=workers, mp_context=multiprocessing.get_context(method)
     )
     try:
-        yield executor
+        yield _PickledSubmit(executor)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
