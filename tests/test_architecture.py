@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "config": 1,
     "runtime": 1,
     "manifest": 1,
+    "outlock": 1,
     "io": 2,
     "cleaning": 3,
     "demo": 3,

@@ -213,7 +213,8 @@ def test_cli_demo_exits_0_and_writes_every_file(cli_run):
     for rel in EXPORTS + TRUTH:
         assert (out / rel).is_file(), rel
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert written == sorted(EXPORTS + TRUTH)
+    # truth/demo_files.json: the sha256 of every file the demo wrote (config/keys.py)
+    assert written == sorted([*EXPORTS, *TRUTH, "truth/demo_files.json"])
 
 
 def test_same_seed_gives_byte_identical_trees(demo, demo_again):

@@ -13,8 +13,14 @@ import io
 import json
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -324,9 +330,7 @@ def test_report_uses_quarto_when_on_path(pipeline, tmp_path, monkeypatch):
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{exe.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv("LEERLAB_QUARTO", raising=False)
-    quarto_out = out / "quarto-run"
-    shutil.copytree(out / "clean", quarto_out / "clean")
-    shutil.copytree(out / "compare", quarto_out / "compare")
+    quarto_out = _copy_without_reports(out, tmp_path / "quarto-run")
     res = runner.invoke(
         app,
         [
@@ -463,3 +467,94 @@ def test_two_coded_sheets_give_agreement_in_the_methods_report(pipeline, tmp_pat
     html = _html_text(work / "reports" / "methods.html")
     assert "Overeenstemming tussen codeurs" in html and "A × B" in html
     assert "codes van codeurs" in html
+
+
+def _copy_without_reports(out: Path, target: Path) -> Path:
+    """The out folder's stage outputs and manifest, without reports (a copy stays current)."""
+    shutil.copytree(out, target, ignore=shutil.ignore_patterns("reports", "run2", "*.lock", "en*"))
+    return target
+
+
+def test_reports_are_byte_identical_docx_and_pdf_included(pipeline, tmp_path):
+    study_path, out = pipeline
+    args = [
+        "report",
+        "--study",
+        str(study_path),
+        "--lab",
+        "Weert",
+        "--kind",
+        "lab",
+        "--kind",
+        "methods",
+    ]
+    folders = [_copy_without_reports(out, tmp_path / name) for name in ("a", "b")]
+    for folder in folders:
+        res = runner.invoke(app, [*args, "--out", str(folder)])
+        assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in (folders[0] / "reports").iterdir())
+    assert {"lab-weert.docx", "lab-weert.pdf", "methods.docx", "methods.pdf"} <= set(names)
+    for name in names:
+        a, b = (f / "reports" / name for f in folders)
+        assert a.read_bytes() == b.read_bytes(), name
+    # the creation date is the data's date, not the clock
+    core = zipfile.ZipFile(folders[0] / "reports" / "methods.docx").read("docProps/core.xml")
+    created = re.search(rb"<dcterms:created[^>]*>([^<]*)<", core).group(1).decode()
+    clean = pd.read_parquet(folders[0] / "clean" / "responses.parquet", columns=["submitted_at"])
+    assert created.startswith(str(clean["submitted_at"].max().date()))
+
+
+def test_report_after_a_changed_study_refuses(pipeline, tmp_path):
+    study_path, out = pipeline
+    data = yaml.safe_load(study_path.read_text(encoding="utf-8"))
+    data["sources"] = data["sources"][:-2]  # the study now reads six exports, not eight
+    changed = study_path.with_name("study_fewer_sources.yaml")
+    changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in (out / "reports").iterdir() if p.is_file()}
+    res = runner.invoke(
+        app, ["report", "--study", str(changed), "--out", str(out), "--lab", "Weert"]
+    )
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "clean: the study's sources or the export files changed" in res.output
+    assert "run `leerlab clean" in res.output
+    after = {p.name: p.read_bytes() for p in (out / "reports").iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_ctrl_c_while_rendering_leaves_no_workers_and_no_traceback(pipeline, tmp_path):
+    import psutil
+
+    study_path, out = pipeline
+    folder = _copy_without_reports(out, tmp_path / "c")
+    cmd = [sys.executable, "-m", "leerlab_research.cli", "report", "--study", str(study_path)]
+    cmd += ["--out", str(folder), "--lab", "Weert", "--kind", "lab", "--kind", "methods"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    parent = psutil.Process(proc.pid)
+    seen: set[psutil.Process] = set()
+    deadline = time.monotonic() + 120
+    # wait until both render workers and a Jupyter kernel run
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            seen.update(parent.children(recursive=True))
+        except psutil.NoSuchProcess:
+            break
+        if any("ipykernel" in " ".join(_cmdline(p)) for p in seen) and len(seen) >= 3:
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, "the render finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    time.sleep(0.5)
+    alive = [p for p in seen if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], [(p.pid, _cmdline(p)) for p in alive]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "incomplete" and manifest["running"] == "report"
+
+
+def _cmdline(proc) -> list[str]:
+    try:
+        return proc.cmdline()
+    except Exception:  # noqa: BLE001 - a process that ended meanwhile
+        return []

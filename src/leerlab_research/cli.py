@@ -20,6 +20,8 @@ from rich.console import Console
 from .errors import EXIT_CONFIG, LeerlabError
 
 EXIT_INTERNAL = 3
+#: 128 + SIGINT, what a shell reports for a program stopped with Ctrl-C.
+EXIT_INTERRUPTED = 130
 DEFAULT_STUDY = Path("analyses/demo/study.yaml")
 
 app = typer.Typer(
@@ -63,7 +65,16 @@ def cli_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True
             )
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            if _state["debug"]:
+                raise
+            err_console.print(
+                "[bold red]interrupted[/]: the stage that was running is marked incomplete in "
+                "the out folder's manifest.json; run the command again to finish it",
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:  # noqa: BLE001 - last line of defence at the CLI boundary
             if _state["debug"]:
@@ -96,13 +107,10 @@ def _context(study: Path, out: Path | None, **options: Any):
 
 
 def _run_stage(name: str, study: Path, out: Path | None, **options: Any) -> None:
-    from .pipeline import STAGES
+    from .pipeline import run_stage
 
-    stage = next(s for s in STAGES if s.name == name)
-    fn = stage.load()
     ctx = _context(study, out, **options)
-    written = fn(ctx)
-    _summarise(ctx.out, written)
+    _summarise(ctx.out, run_stage(name, ctx))
 
 
 def _summarise(root: Path, written: list[Path]) -> None:
@@ -204,28 +212,37 @@ def demo(
             "to it in that platform's export layout instead (repeatable).",
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files in --out that the demo did not write.")
+    ] = False,
 ) -> None:
     """Generate the demo study: exports in four platform layouts plus ground truth."""
+    from .demo.record import write_demo_files
+
     if survey:
         from .demo.survey_demo import generate_survey_export
 
-        written = [p for s in survey for p in generate_survey_export(s, out, seed=seed)]
+        def generate(folder: Path) -> list[Path]:
+            return [p for s in survey for p in generate_survey_export(s, folder, seed=seed)]
     else:
         from .demo import generate_demo
 
-        written = generate_demo(seed=seed, out=out)
-    _summarise(out, written)
+        def generate(folder: Path) -> list[Path]:
+            return generate_demo(seed=seed, out=folder)
+
+    # No lock file among the exports: each file is replaced atomically and the
+    # demo refuses to replace what it did not write.
+    _summarise(out, write_demo_files(out, generate, force=force))
 
 
 @app.command()
 @cli_errors
 def validate(study: StudyOpt = DEFAULT_STUDY, out: OutOpt = None) -> None:
     """Read every export against the codebook and report all failures (lazy validation)."""
-    from .cleaning.stage import run_validate
+    from .pipeline import run_stage
 
     ctx = _context(study, out)
-    written = run_validate(ctx)
-    _summarise(ctx.out, written)
+    _summarise(ctx.out, run_stage("validate", ctx))
 
 
 @app.command()
@@ -255,9 +272,14 @@ def code(
         _run_stage("code", study, out)
         return
     from .coding.stage import run_import
+    from .manifest import sha256_file
+    from .pipeline import run_stage
 
     ctx = _context(study, out)
-    _summarise(ctx.out, run_import(ctx, list(sheets or [])))
+    paths = list(sheets or [])
+    extra = {str(p): sha256_file(p) for p in paths if p.is_file()}
+    written = run_stage("code-import", ctx, lambda c: run_import(c, paths), extra_inputs=extra)
+    _summarise(ctx.out, written)
 
 
 @app.command()

@@ -32,6 +32,10 @@ class StageContext:
     console: Console = field(default_factory=lambda: Console(stderr=True))
     debug: bool = False
     options: dict[str, object] = field(default_factory=dict)
+    #: The out folder's manifest as the stage found it (set by ``pipeline.run_stage``).
+    manifest: dict[str, object] = field(default_factory=dict)
+    #: What a stage adds to the manifest beside its files (``pseudonym_key``).
+    provenance: dict[str, object] = field(default_factory=dict)
 
     def stage_dir(self, folder: str) -> Path:
         """``<out>/<folder>``, created; a clear error when it cannot be written."""

@@ -99,7 +99,7 @@ def write_study(
 def run_cli(*args: str):
     from leerlab_research.cli import app
 
-    return runner.invoke(app, list(args), env={"COLUMNS": "200", "LEERLAB_PSEUDONYM_KEY": ""})
+    return runner.invoke(app, list(args), env={"COLUMNS": "200", "LEERLAB_PSEUDONYM_KEY": None})
 
 
 KEY = b"unit-test-key"

@@ -14,7 +14,10 @@ from typer.testing import CliRunner
 
 from leerlab_research.cli import app
 from leerlab_research.coding.agreement import cohen_kappa
+from leerlab_research.config.study import load_study
 from leerlab_research.demo.open_text import TEMPLATES
+from leerlab_research.pipeline import run_stage
+from leerlab_research.runtime import StageContext
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -53,9 +56,14 @@ def coded_study(tmp_path):
             "text", "source_file", "source_row"]  # fmt: skip
     out = tmp_path / "out"
     (out / "clean").mkdir(parents=True)
-    pd.DataFrame(recs, columns=cols).astype({"source_row": "int64"}).to_parquet(
-        out / "clean" / "open_answers.parquet"
-    )
+    answers = out / "clean" / "open_answers.parquet"
+
+    def made_by_clean(ctx) -> list[Path]:
+        pd.DataFrame(recs, columns=cols).astype({"source_row": "int64"}).to_parquet(answers)
+        return [answers]
+
+    # Recorded in the manifest as the clean stage's output, so that `code` accepts it.
+    run_stage("clean", StageContext(study=load_study(path), out=out), made_by_clean)
     return path, out, truth
 
 

@@ -297,8 +297,8 @@ def test_pseudonym_key_required_outside_demo(tmp_path, monkeypatch):
     monkeypatch.delenv("LEERLAB_TEST_KEY", raising=False)
     with pytest.raises(ConfigError, match="LEERLAB_TEST_KEY is not set"):
         st.pseudonym_key()
-    monkeypatch.setenv("LEERLAB_TEST_KEY", "s3cret")
-    assert st.pseudonym_key() == b"s3cret"
+    monkeypatch.setenv("LEERLAB_TEST_KEY", "s3cret-of-sixteen-bytes")
+    assert st.pseudonym_key() == b"s3cret-of-sixteen-bytes"
 
 
 def test_output_root_defaults(tmp_path):

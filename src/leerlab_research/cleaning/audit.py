@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .deidentify import _PHONE
+
 #: Columns of ``validation.csv`` (the contract's six, plus ``severity``).
 VALIDATION_COLUMNS = ["source_file", "source_row", "column", "value", "rule", "message", "severity"]
 
@@ -57,13 +59,54 @@ def mask_identifiers(text: str) -> str:
     return text
 
 
-def _show(value: Any) -> str:
-    """A failing value as text for the table and messages, e-mail and IP addresses hidden."""
+#: Shown instead of a value from a personal or free-text column (names, e-mail, open answers).
+MASK_PERSONAL = "<persoonlijk>"
+#: Shown instead of a value that looks like a person's name or a phone number.
+MASK_NAME = "<naam?>"
+MASK_PHONE = "<telefoon>"
+#: Lower-case words that join the parts of a Dutch (or Arabic, French) name.
+_NAME_PARTICLES = {"de", "den", "der", "van", "het", "ter", "ten", "te", "'t", "la", "le", "el", "al", "di", "da", "von"}  # fmt: skip
+
+
+def looks_like_name(text: str) -> bool:
+    """Two to five words of letters, at least two of them capitalised, the rest name particles.
+
+    ``Jan de Vries``, ``Fatima El Amrani`` and ``Test Persoon`` look like names;
+    ``docent``, ``Docent``, ``HAVO 4`` and ``mee eens`` do not. Capitalised place
+    names (``Den Bosch``) are masked too: a failure value is shown to find the
+    cell, and ``source_file``/``source_row`` still do that.
+    """
+    words = text.split()
+    if not 2 <= len(words) <= 5:
+        return False
+    capitalised = 0
+    for w in words:
+        if w.lower() in _NAME_PARTICLES and not w[:1].isupper():
+            continue
+        core = w.replace("-", "").replace("'", "").replace("’", "")
+        if not (core.isalpha() and w[:1].isupper() and (len(w) == 1 or not w[1:].isupper())):
+            return False
+        capitalised += 1
+    return capitalised >= 2
+
+
+def _show(value: Any, personal: bool = False) -> str:
+    """A failing value as text for the table and messages, personal data hidden.
+
+    Values of personal and free-text columns are replaced whole; elsewhere
+    e-mail and IP addresses and phone numbers inside a value are replaced, and a
+    value that looks like a name (:func:`looks_like_name`) is replaced whole.
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return mask_identifiers(str(value))
+    if personal:
+        return MASK_PERSONAL
+    text = mask_identifiers(str(value))
+    if looks_like_name(text):
+        return MASK_NAME
+    return _PHONE.sub(MASK_PHONE, text)
 
 
 @dataclass
@@ -71,6 +114,8 @@ class Failures:
     """Lazy collector of validation failures for one run (all sources)."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: Per source file, the headers whose values are personal or free text (never shown).
+    personal: dict[str, set[str]] = field(default_factory=dict)
 
     def add(
         self,
@@ -85,12 +130,16 @@ class Failures:
         pos: int | None = None,
     ) -> None:
         """Record one failure. ``pos`` is the row position in the source frame (internal)."""
+        shown = _show(value, personal=bool(column) and column in self.personal.get(source_file, ()))
+        raw = "" if value is None else str(value).strip()
+        if raw and shown != raw and raw in message:
+            message = message.replace(raw, shown)  # parsers quote the value in their message
         self.rows.append(
             {
                 "source_file": source_file,
                 "source_row": row,
                 "column": column or "",
-                "value": _show(value),
+                "value": shown,
                 "rule": rule,
                 "message": message,
                 "severity": severity,
@@ -111,10 +160,11 @@ class Failures:
         """Record one failure per failing cell of a column (vectorised callers)."""
         for pos in positions.tolist():
             value = values[pos]
+            personal = column in self.personal.get(source_file, ())
             self.add(
                 source_file,
                 rule,
-                message.format(value=_show(value)),
+                message.format(value=_show(value, personal)),
                 row=int(source_rows[pos]),
                 column=column,
                 value=value,
@@ -179,6 +229,8 @@ class CleaningLog:
     """Ordered log of every step: ``step, rule, source_file, n_in, n_out, detail``."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: Per source file, the headers whose values are personal or free text (never shown).
+    personal: dict[str, set[str]] = field(default_factory=dict)
 
     def add(
         self,

@@ -165,6 +165,12 @@ def harmonise(
         known_personal=[str(h) for h in detected.get("personal_columns", []) or []],
         duplicates=dups,
     )
+    # Values of identifying and free-text columns never reach validation.csv.
+    failures.personal[label] = {
+        *cmap.personal,
+        *(h for h in (cmap.system.get("name"), cmap.system.get("email")) if h),
+        *(h for h in [cmap.header(codebook.key_variable)] if h),
+    }
     # ---- reader facts in the log (the reader decides; we record what it decided)
     det = ", ".join(
         f"{k}={detected[k]!r}"

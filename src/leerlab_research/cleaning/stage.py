@@ -37,12 +37,14 @@ Decisions
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rich.console import Console
 from rich.table import Table
 
 from ..config import schema
@@ -120,8 +122,18 @@ def prepare(ctx) -> Prepared:
             f"{study.path.name}: settings.cleaning.duplicates: unknown rule {settings.duplicates!r} "
             "(the one rule implemented is 'keep_last_complete')"
         )
-    secret = study.pseudonym_key()
+    key = study.key_info()
+    _check_key(ctx, key)
+    secret = key.key
     prep = Prepared()
+    if key.warning:
+        # Loud on purpose: stdout (not only the stderr progress), the log, the
+        # manifest and the methods report's first page (see config/keys.py).
+        Console(file=sys.stdout, stderr=False).print(f"[bold red]{key.warning}[/]", highlight=False)
+        prep.log.add(
+            "pseudonymise", "DEMO KEY on data that are not the demo's", "*", None, None, key.warning
+        )
+    ctx.provenance["pseudonym_key"] = key.manifest_entry()
     with ctx.progress("reading exports", len(study.sources)) as advance:
         for i, source in enumerate(study.sources):
             try:
@@ -164,6 +176,19 @@ def prepare(ctx) -> Prepared:
     prep.frame, prep.reasons, prep.reason, prep.detail = frame, reasons, reason, detail
     _row_failures(prep)
     return prep
+
+
+def _check_key(ctx, key) -> None:
+    """Refuse a key other than the one the out folder's respondent ids were made with."""
+    recorded = (ctx.manifest.get("pseudonym_key") or {}).get("fingerprint")
+    if recorded and recorded != key.fingerprint:
+        raise ConfigError(
+            f"{ctx.out} holds respondent ids made with another pseudonym key (fingerprint "
+            f"{recorded}; the key in {ctx.study.settings.pseudonym_key_env} now gives "
+            f"{key.fingerprint}). Cleaning with this key would give one person other ids "
+            "in this run than in the earlier one, so T0 and T1 could no longer be linked. "
+            "Use the earlier key, or clean into a new --out folder."
+        )
 
 
 def _row_failures(prep: Prepared) -> None:

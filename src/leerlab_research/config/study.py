@@ -33,6 +33,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from ..errors import ConfigError, LeerlabError
 from .checks import study_problems
 from .codebook import Codebook, LocalText, load_codebook
+from .keys import DEMO_PSEUDONYM_KEY, KeyInfo, non_secret_env_problem, resolve_key
 from .labs import Labs, Period, load_labs
 from .loader import load_model
 from .settings import CleaningSettings, CompareSettings, MeasurementSettings, ReportSettings
@@ -41,8 +42,7 @@ Platform = Literal[
     "auto", "limesurvey", "msforms", "qualtrics", "googleforms", "spss", "csv", "xlsx"
 ]
 
-#: Demo-only HMAC key. Used only when a study sets ``settings.demo_key: true``.
-DEMO_PSEUDONYM_KEY = "leerlab-demo-key-NOT-SECRET"
+__all__ = ["DEMO_PSEUDONYM_KEY", "Source", "Settings", "Study", "StudyFile", "load_study"]
 
 
 class Wave(BaseModel):
@@ -100,6 +100,14 @@ class Settings(BaseModel):
     )
     compare: CompareSettings = Field(default_factory=CompareSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+
+    @field_validator("pseudonym_key_env")
+    @classmethod
+    def _secret_variable(cls, v: str) -> str:
+        problem = non_secret_env_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
 
 
 class StudyFile(BaseModel):
@@ -181,24 +189,23 @@ class Study:
         return Path("out") / self.name
 
     def pseudonym_key(self) -> bytes:
-        """The HMAC key for pseudonymisation, from the environment variable the study names.
+        """The HMAC key for pseudonymisation (see :func:`key_info`)."""
+        return self.key_info().key
+
+    def key_info(self) -> KeyInfo:
+        """The key from the environment variable the study names, checked.
 
         Raises
         ------
         ConfigError
-            If the variable is unset and the study does not allow the demo key.
+            If the variable is unset and the study does not allow the demo key,
+            or it is empty or shorter than 16 bytes (:mod:`.keys`).
         """
-        import os
-
-        env = self.settings.pseudonym_key_env
-        value = os.environ.get(env)
-        if value:
-            return value.encode("utf-8")
-        if self.settings.demo_key:
-            return DEMO_PSEUDONYM_KEY.encode("utf-8")
-        raise ConfigError(
-            f"{self.path.name}: settings.pseudonym_key_env: environment variable {env} is not set; "
-            "set it to a secret key (keep it: the same key links one person's waves)"
+        return resolve_key(
+            self.path.name,
+            self.settings.pseudonym_key_env,
+            self.settings.demo_key,
+            [(s.path, s.resolved) for s in self.sources],
         )
 
     def file_hash(self) -> str:

@@ -103,6 +103,7 @@ from ..outputs import atomic_path, write_csv, write_json, write_with
 from . import exports
 from .open_text import open_truth
 from .params import PLATFORMS, WAVES, draw_parameters
+from .record import write_record
 from .simulate import FILE_EXT, simulate
 from .truth import anchoring_table, items_table, parameters_json, respondents_table
 
@@ -260,4 +261,6 @@ def generate_demo(
             out / "truth" / "parameters.json",
         )
     )
+    # The sha256 of every file, so that the key rules recognise the demo's exports.
+    write_record(out, written)
     return written

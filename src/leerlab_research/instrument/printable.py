@@ -13,6 +13,7 @@ from pathlib import Path
 from ..config.codebook import load_codebook
 from ..config.labs import load_labs
 from ..report.engine import RenderRequest, render
+from ..report.engine.request import ZIP_EPOCH, epoch_from_env
 from ..text import msg
 from .spec import Question, Survey, build_survey
 
@@ -111,6 +112,8 @@ def render_printable(
             formats=list(formats),
             lang=survey.lang,
             metadata={"title": survey.title},
+            # No data to date it by: a fixed date keeps the PDF byte-identical.
+            source_date_epoch=epoch_from_env(ZIP_EPOCH),
         )
     )
     return list(result.outputs)

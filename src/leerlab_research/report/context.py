@@ -102,6 +102,18 @@ class ReportData(OpenAnswersMixin, PanelSections):
         path = self.out / "manifest.json"
         return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
+    def key_warning(self) -> str:
+        """A loud first-page warning when the public demo key pseudonymised real data.
+
+        Empty when the data are the bundled demo exports or a secret key was used
+        (``manifest.json`` → ``pseudonym_key``, written by the clean stage).
+        """
+        info = self.manifest.get("pseudonym_key") or {}
+        if not info.get("warning"):
+            return ""
+        files = ", ".join(f"`{f}`" for f in info.get("non_demo_sources", []))
+        return f"**{T.msg('demo_key_warning', self.lang, files=files)}**\n"
+
     # ------------------------------------------------------------------ labels
     def t(self, key: str) -> str:
         """A heading or fixed text in the report language."""

@@ -12,6 +12,7 @@ name (``'s-Hertogenbosch``) appears inside the report.
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ..config.schema import CLEAN_TABLE
 from ..errors import ConfigError
 from ..runtime import StageContext
 from .engine import FORMATS, RenderRequest, quarto_executable, render_many
+from .engine.request import ZIP_EPOCH, epoch_from_env
 
 KINDS = ("lab", "programme", "methods")
 TEMPLATES = {
@@ -99,6 +101,21 @@ def parse_kinds(value: list[str] | None, default: list[str]) -> list[str]:
     if bad:
         raise ConfigError(f"--kind: unknown report kind(s) {bad}; choose from {', '.join(KINDS)}")
     return flat
+
+
+def source_date_epoch(ctx) -> int:
+    """The creation time written into DOCX and PDF: ``SOURCE_DATE_EPOCH``, else the data's date.
+
+    The data's date is the last ``submitted_at`` in the clean table (midnight
+    UTC of that day), so that the same data give byte-identical documents; a
+    table without times gives 1980-01-01.
+    """
+    times = ctx.read_parquet("clean/responses.parquet", "clean", columns=["submitted_at"])
+    last = times["submitted_at"].max()
+    if last is None or last != last:  # NaT: no submission times at all
+        return epoch_from_env(ZIP_EPOCH)
+    day = datetime.datetime(last.year, last.month, last.day, tzinfo=datetime.UTC)
+    return epoch_from_env(max(int(day.timestamp()), ZIP_EPOCH))
 
 
 def labs_in_data(ctx) -> list[str]:
@@ -182,6 +199,9 @@ def run_report(ctx) -> list[Path]:
         raise ConfigError(f"--lang: unknown language {lang!r}; choose nl or en")
     check_inputs(ctx)
     requests = build_requests(ctx, lab=opts.get("lab"), kinds=kinds, formats=formats, lang=lang)
+    epoch = source_date_epoch(ctx)
+    for req in requests:
+        req.source_date_epoch = epoch
     engine = "quarto" if quarto_executable() else "fallback"
     ctx.console.print(f"  rendering {len(requests)} report(s) × {', '.join(formats)} with {engine}")
     with ctx.progress("reports", len(requests)) as advance:

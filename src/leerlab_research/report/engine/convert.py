@@ -111,10 +111,19 @@ def format_options(metadata: dict[str, Any], fmt: str) -> dict[str, Any]:
     return options
 
 
-def run_pandoc(args: list[str], cwd: Path, what: str) -> list[str]:
-    """Run pandoc; return its warnings; raise :class:`RenderError` on failure."""
+def run_pandoc(
+    args: list[str], cwd: Path, what: str, source_date_epoch: int | None = None
+) -> list[str]:
+    """Run pandoc; return its warnings; raise :class:`RenderError` on failure.
+
+    pandoc stamps DOCX ``docProps/core.xml`` and the zip members with the
+    current time unless ``SOURCE_DATE_EPOCH`` is set; it is, for byte-identical files.
+    """
+    env = dict(os.environ)
+    if source_date_epoch is not None:
+        env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     proc = subprocess.run(
-        [pandoc_path(), *args], cwd=cwd, capture_output=True, text=True, check=False
+        [pandoc_path(), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
         raise RenderError(f"{what}: pandoc failed (exit {proc.returncode}): {proc.stderr.strip()}")
@@ -131,6 +140,7 @@ def convert(
     output: Path,
     what: str,
     resource_dirs: tuple[Path, ...] = (),
+    source_date_epoch: int | None = None,
 ) -> list[str]:
     """Write ``output`` (html/docx/pdf) from ``markdown`` assembled in ``base_dir``.
 
@@ -152,6 +162,8 @@ def convert(
         Name for messages (template and output).
     resource_dirs
         Extra folders where pandoc looks for images (the template's folder).
+    source_date_epoch
+        Creation time of DOCX and PDF (``SOURCE_DATE_EPOCH``); None: the clock.
 
     Returns
     -------
@@ -193,14 +205,14 @@ def convert(
         for item in [extra_css] if isinstance(extra_css, str) else extra_css:
             args.append(f"--css={_resolve(item, resource_dirs, what)}")
         args += [f"--output={output}"]
-        return run_pandoc(args, base_dir, what)
+        return run_pandoc(args, base_dir, what, source_date_epoch)
     if fmt == "docx":
         args += ["--to=docx", f"--output={output}"]
         if options.get("reference-doc"):
             args.append(
                 f"--reference-doc={_resolve(options['reference-doc'], resource_dirs, what)}"
             )
-        return run_pandoc(args, base_dir, what)
+        return run_pandoc(args, base_dir, what, source_date_epoch)
     if fmt == "pdf":
         header = base_dir / "leerlab-header.typ"
         header.write_text(TYPST_HEADER, encoding="utf-8")
@@ -211,18 +223,23 @@ def convert(
             f"--include-in-header={header.name}",
             f"--output={typ.name}",
         ]
-        warnings = run_pandoc(args, base_dir, what)
-        compile_typst(typ, output, base_dir, what)
+        warnings = run_pandoc(args, base_dir, what, source_date_epoch)
+        compile_typst(typ, output, base_dir, what, source_date_epoch)
         return warnings
     raise RenderError(f"{what}: unknown format {fmt!r}; use html, docx or pdf")
 
 
-def compile_typst(typ: Path, output: Path, root: Path, what: str) -> None:
-    """Compile Typst source to PDF with the ``typst`` package (bundled fonts)."""
+def compile_typst(
+    typ: Path, output: Path, root: Path, what: str, source_date_epoch: int | None = None
+) -> None:
+    """Compile Typst source to PDF with the ``typst`` package (bundled fonts).
+
+    ``source_date_epoch`` fixes the PDF's creation date (Typst's clock otherwise).
+    """
     import typst
 
     try:
-        typst.compile(str(typ), output=str(output), root=str(root))
+        typst.compile(str(typ), output=str(output), root=str(root), timestamp=source_date_epoch)
     except Exception as exc:  # typst raises its own TypstError with the message
         raise RenderError(f"{what}: Typst could not make the PDF: {exc}") from None
 

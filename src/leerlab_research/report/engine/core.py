@@ -14,12 +14,14 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+import psutil
 import yaml
 
 from ...errors import ConfigError
@@ -182,26 +184,72 @@ def render_many(
         if progress is not None:
             progress(len(task))
 
-    if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            try:
-                done(task, _run_task([requests[i] for i in task]))
-            except (RenderError, ConfigError) as exc:
-                done(task, exc)
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
-            futures: dict[Future[list[RenderResult]], list[int]] = {
-                pool.submit(_run_task, [requests[i] for i in task]): task for task in tasks
-            }
-            for future in as_completed(futures):
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    try:
+        if workers <= 1 or len(tasks) <= 1:
+            for task in tasks:
                 try:
-                    done(futures[future], future.result())
-                except Exception as exc:  # a worker's RenderError, or a crashed worker
-                    done(futures[future], exc)
+                    done(task, _run_task([requests[i] for i in task]))
+                except (RenderError, ConfigError) as exc:
+                    done(task, exc)
+        else:
+            _render_parallel(requests, tasks, workers, done)
+    except BaseException:
+        # Ctrl-C (or any failure of the parent): no render worker or Jupyter
+        # kernel may outlive this process.
+        stop_children(before)
+        raise
     if failures:
         raise RenderError(f"{len(failures)} of {len(tasks)} renders failed", failures)
     return [r for r in results if r is not None]
+
+
+def _ignore_sigint() -> None:
+    """Worker initialiser: Ctrl-C reaches the whole process group; only the parent handles it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _render_parallel(
+    requests: list[RenderRequest],
+    tasks: list[list[int]],
+    workers: int,
+    done: Callable[[list[int], list[RenderResult] | BaseException], None],
+) -> None:
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(tasks)), mp_context=context, initializer=_ignore_sigint
+    )
+    try:
+        futures: dict[Future[list[RenderResult]], list[int]] = {
+            pool.submit(_run_task, [requests[i] for i in task]): task for task in tasks
+        }
+        for future in as_completed(futures):
+            try:
+                done(futures[future], future.result())
+            except Exception as exc:  # a worker's RenderError, or a crashed worker
+                done(futures[future], exc)
+    except BaseException:
+        # Not `with pool:` — its exit waits for every running render to finish.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def stop_children(before: set[int], timeout: float = 5.0) -> None:
+    """Terminate, then kill, the descendants of this process that are not in ``before``."""
+    procs = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    for proc in procs:
+        try:
+            proc.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _gone, alive = psutil.wait_procs(procs, timeout=timeout)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=timeout)
 
 
 def _run_task(reqs: list[RenderRequest]) -> list[RenderResult]:
@@ -244,7 +292,12 @@ def merged_metadata(template: Path, doc: QmdDocument, req: RenderRequest) -> dic
     # Quarto's special date values; pass a fixed date through metadata for
     # byte-stable reports.
     if date in ("today", "now"):
-        meta["date"] = _dt.date.today().isoformat()
+        today = (
+            _dt.datetime.fromtimestamp(req.source_date_epoch, _dt.UTC).date()
+            if req.source_date_epoch is not None
+            else _dt.date.today()
+        )
+        meta["date"] = today.isoformat()
     elif date == "last-modified":
         meta["date"] = _dt.date.fromtimestamp(template.stat().st_mtime).isoformat()
     return meta
@@ -316,6 +369,7 @@ def _render_fallback_group(reqs: list[RenderRequest]) -> list[RenderResult]:
                     output=produced,
                     what=what,
                     resource_dirs=(template.parent,),
+                    source_date_epoch=req.source_date_epoch,
                 )
                 outputs.append(move_into_place(produced, Path(req.output_dir) / name))
             results.append(

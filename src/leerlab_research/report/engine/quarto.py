@@ -94,6 +94,8 @@ def render_with_quarto(req: RenderRequest, exe: str, timeout: int = 1800) -> Ren
         # Quarto's Jupyter engine must use this environment (papermill, the
         # package itself); QUARTO_PYTHON selects it.
         env.setdefault("QUARTO_PYTHON", sys.executable)
+        if req.source_date_epoch is not None:
+            env["SOURCE_DATE_EPOCH"] = str(req.source_date_epoch)
         for fmt in req.formats:
             name = f"{req.output_stem}.{EXTENSIONS[fmt]}"
             cmd = quarto_command(exe, template.name, fmt, name, req, has_params)

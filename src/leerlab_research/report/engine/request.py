@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...errors import ConfigError
+
 FORMATS = ("html", "docx", "pdf")
 ENGINES = ("auto", "quarto", "fallback")
+#: 1980-01-01 UTC, the earliest time a zip (DOCX) member can carry.
+ZIP_EPOCH = 315532800
+
+
+def epoch_from_env(default: int) -> int:
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds.org) when set, else ``default``.
+
+    Raises
+    ------
+    ConfigError
+        When the variable is set but is not whole seconds since 1970 (exit 2).
+    """
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not env:
+        return default
+    if not env.isdigit():
+        raise ConfigError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {env!r}")
+    return max(int(env), ZIP_EPOCH)
 
 
 @dataclass
@@ -41,6 +62,9 @@ class RenderRequest:
     timeout
         Seconds one cell may run (fallback) / one ``quarto render`` call is
         allowed, times the number of cells is not tracked there.
+    source_date_epoch
+        The creation time written into DOCX and PDF files (seconds since 1970,
+        as ``SOURCE_DATE_EPOCH``); None leaves pandoc and Typst their clock.
     """
 
     template: Path
@@ -53,6 +77,7 @@ class RenderRequest:
     engine: str = "auto"
     workdir: Path | None = None
     timeout: int = 600
+    source_date_epoch: int | None = None
 
 
 @dataclass
