@@ -163,6 +163,16 @@ def clean_out(tmp_path_factory):
     return study_path, clean
 
 
+def _recorded(study_path, out: Path, stage: str, write) -> None:
+    """Write hand-made outputs as ``stage``'s, recorded in the manifest (so later stages read them)."""
+    from leerlab_research.config.study import load_study
+    from leerlab_research.pipeline import run_stage
+    from leerlab_research.runtime import StageContext
+
+    ctx = StageContext(study=load_study(study_path, check_sources=False), out=out)
+    run_stage(stage, ctx, lambda _ctx: write())
+
+
 @pytest.mark.parametrize("command", ["compare", "measurement"])
 def test_corrupt_clean_table_stops_the_next_stage(tmp_path, clean_out, command):
     study_path, clean = clean_out
@@ -170,7 +180,9 @@ def test_corrupt_clean_table_stops_the_next_stage(tmp_path, clean_out, command):
     bad["AMB2"] = bad["AMB2"].astype(str)  # item answers as text
     bad = bad.drop(columns=["wave"])
     out = tmp_path / "out"
-    write_parquet(bad, out / "clean" / "responses.parquet")
+    _recorded(
+        study_path, out, "clean", lambda: [write_parquet(bad, out / "clean" / "responses.parquet")]
+    )
     result = runner.invoke(app, [command, "--study", str(study_path), "--out", str(out)])
     assert result.exit_code == 1, result.output
     text = " ".join(result.output.split())
@@ -185,15 +197,25 @@ def test_corrupt_compare_table_stops_the_report(tmp_path, clean_out):
     """A comparison table with a wrong column fails when the report stage reads it."""
     study_path, clean = clean_out
     out = tmp_path / "out"
-    write_parquet(clean, out / "clean" / "responses.parquet")
+    _recorded(
+        study_path,
+        out,
+        "clean",
+        lambda: [write_parquet(clean, out / "clean" / "responses.parquet")],
+    )
+    _recorded(study_path, out, "measurement", list)
 
     tables = {name: pd.DataFrame(columns=t.columns) for name, t in REGISTRY.items()}
     tables["icc"] = pd.DataFrame(
         {c: ["ambitie" if c == "scale" else "T0" if c == "wave" else "1"] for c in tables["icc"]}
     ).assign(n_labs="twelve")
-    for name, df in tables.items():
-        write_csv(df, out / "compare" / f"{name}.csv")
-    write_json({"tables": results_tables(tables, 5)}, out / "compare" / "results.json")
+
+    def write_compare() -> list[Path]:
+        paths = [write_csv(df, out / "compare" / f"{name}.csv") for name, df in tables.items()]
+        index = {"tables": results_tables(tables, 5)}
+        return [*paths, write_json(index, out / "compare" / "results.json")]
+
+    _recorded(study_path, out, "compare", write_compare)
     result = runner.invoke(
         app, ["report", "--study", str(study_path), "--out", str(out), "--format", "html"]
     )
