@@ -71,8 +71,15 @@ def test_measurement_cli_goes_on_and_says_why(tmp_path, codebook, lab_ids):
     table = _degenerate(synthetic_clean(codebook, lab_ids, n=400, seed=5), lab_ids[2])
     make_study(tmp_path, "  measurement:\n    ci: none\n    cfa: false\n    by: [lab]\n")
     (tmp_path / "unused.csv").write_text("x\n1\n", encoding="utf-8")
-    write_parquet(table, tmp_path / "out" / "clean" / "responses.parquet")
     from leerlab_research.cli import app
+    from leerlab_research.config.study import load_study
+    from leerlab_research.pipeline import run_stage
+    from leerlab_research.runtime import StageContext
+
+    # The hand-made table is recorded as the clean stage's output, as `leerlab clean` would.
+    target = tmp_path / "out" / "clean" / "responses.parquet"
+    ctx = StageContext(study=load_study(tmp_path / "study.yaml"), out=tmp_path / "out")
+    run_stage("clean", ctx, lambda _ctx: [write_parquet(table, target)])
 
     result = CliRunner().invoke(
         app,
