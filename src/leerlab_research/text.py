@@ -36,15 +36,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "decrease": {"nl": "gedaald", "en": "decreased"},
     "no_change": {"nl": "niet aantoonbaar veranderd", "en": "not demonstrably changed"},
     "and": {"nl": "en", "en": "and"},
-    "demo_key_warning": {
-        "nl": "WAARSCHUWING: de respondentcodes in dit rapport zijn gemaakt met de openbare "
-        "demosleutel, maar de gegevens zijn niet de demo-exports ({files}). Iedereen kan deze "
-        "codes herleiden. Deel of bewaar deze uitvoer niet; maak de codes opnieuw met een "
-        "geheime sleutel.",
-        "en": "WARNING: the respondent ids in this report were made with the public demo key, "
-        "but the data are not the demo exports ({files}). Anybody can trace these ids. Do not "
-        "share or keep these outputs; make the ids again with a secret key.",
-    },
     # opening paragraph of a lab report (str.format fields in braces)
     "summary_wave": {"nl": " (meting {wave})", "en": " (wave {wave})"},
     "summary_n": {
@@ -386,6 +377,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "yes": {"nl": "ja", "en": "yes"},
     "no": {"nl": "nee", "en": "no"},
 }
+MESSAGES["demo_key_warning"] = {"nl": "WAARSCHUWING: de respondentcodes in dit rapport zijn gemaakt met de openbare demosleutel, maar de gegevens zijn niet de demo-exports ({files}). Iedereen kan deze codes herleiden. Deel of bewaar deze uitvoer niet; maak de codes opnieuw met een geheime sleutel.", "en": "WARNING: the respondent ids in this report were made with the public demo key, but the data are not the demo exports ({files}). Anybody can trace these ids. Do not share or keep these outputs; make the ids again with a secret key."}  # fmt: skip
 
 
 def msg(key: str, lang: str = "nl", **fields: object) -> str:

@@ -236,20 +236,18 @@ def _render_parallel(
 
 
 def stop_children(before: set[int], timeout: float = 5.0) -> None:
-    """Terminate, then kill, the descendants of this process that are not in ``before``."""
+    """Kill the descendants of this process that are not in ``before``.
+
+    SIGKILL, not SIGTERM: a terminated worker's event loop printed a traceback of
+    its dying kernel; after Ctrl-C nothing of theirs is worth finishing.
+    """
     procs = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
     for proc in procs:
-        try:
-            proc.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    _gone, alive = psutil.wait_procs(procs, timeout=timeout)
-    for proc in alive:
         try:
             proc.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(alive, timeout=timeout)
+    psutil.wait_procs(procs, timeout=timeout)
 
 
 def _run_task(reqs: list[RenderRequest]) -> list[RenderResult]:
