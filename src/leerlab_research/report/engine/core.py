@@ -242,12 +242,22 @@ def stop_children(before: set[int], timeout: float = 5.0) -> None:
     its dying kernel; after Ctrl-C nothing of theirs is worth finishing.
     """
     procs = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    # multiprocessing's resource tracker ends by itself with this process; killed,
+    # or left with the killed workers' semaphores, it prints a KeyError traceback.
+    procs = [p for p in procs if "resource_tracker" not in " ".join(_cmdline(p))]
     for proc in procs:
         try:
             proc.kill()
         except psutil.NoSuchProcess:
             pass
     psutil.wait_procs(procs, timeout=timeout)
+
+
+def _cmdline(proc: psutil.Process) -> list[str]:
+    try:
+        return proc.cmdline()
+    except psutil.Error:  # ended meanwhile
+        return []
 
 
 def _run_task(reqs: list[RenderRequest]) -> list[RenderResult]:
