@@ -115,6 +115,7 @@ def agreement_table(
     min_cell: int = 5,
     confidence: float = 0.95,
     labs: object = None,
+    role_pairs: Sequence[tuple[str, str]] = tuple(ROLE_PAIRS),
 ) -> pd.DataFrame:
     """``agreement.csv``: r_wg(J), a_wg(J) per lab and the gaps, protected.
 
@@ -132,6 +133,9 @@ def agreement_table(
         Descriptives suppression reasons.
     item_range
         (L, H) of the response scale; A = H − L + 1 options.
+    role_pairs
+        Pairs of ``role`` values whose gap is computed (the stage passes the
+        published levels, leiding and docent).
     """
     low, high = item_range
     n_opt = high - low + 1
@@ -169,7 +173,7 @@ def agreement_table(
         r = PRIMARY if 0 < nn < min_cell else ""
         reasons.append(inherit([r, cell_reason(lookup, s, w, lab, ALL, ALL)]))
     base["suppression_reason"] = reasons
-    gaps = _gaps(df, gap_scales, lookup, confidence)
+    gaps = _gaps(df, gap_scales, lookup, confidence, list(role_pairs))
     table = pd.concat([base, gaps], ignore_index=True)
     for c in COLUMNS:
         if c not in table.columns:
@@ -186,14 +190,18 @@ def agreement_table(
 
 
 def _gaps(
-    df: pd.DataFrame, scales: Sequence[str], lookup: dict[tuple[str, ...], str], confidence: float
+    df: pd.DataFrame,
+    scales: Sequence[str],
+    lookup: dict[tuple[str, ...], str],
+    confidence: float,
+    role_pairs: list[tuple[str, str]],
 ) -> pd.DataFrame:
     rows: list[dict] = []
     for scale in scales:
         d = df[df[scale].notna()]
         for dim, pairs, measure in (
             ("school_type", SCHOOL_PAIRS, "gap_school_type"),
-            ("role", ROLE_PAIRS, "gap_role"),
+            ("role", role_pairs, "gap_role"),
         ):
             per_lab = d.groupby(["wave", "lab", dim])[scale].agg(["size", "mean", "var"])
             programme = d.groupby(["wave", dim])[scale].agg(["size", "mean", "var"])

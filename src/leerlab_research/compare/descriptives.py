@@ -16,9 +16,10 @@ Statistics per cell: n (respondents with a scale score), mean, sd (n − 1), med
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import combinations
 
+import numpy as np
 import pandas as pd
 
 from . import disclosure, hypercube
@@ -51,6 +52,7 @@ def describe(
     confidence: float = 0.95,
     min_cell: int = 5,
     labs: object = None,
+    keep_shown: Callable[[pd.DataFrame, int], np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """The protected descriptives table.
 
@@ -66,6 +68,10 @@ def describe(
         Disclosure threshold.
     labs
         ``ctx.study.labs`` for display names.
+    keep_shown
+        Optional ``f(table, min_cell) -> mask`` of cells never to be chosen for
+        complementary suppression (e.g. :func:`.publication.target_cells`); the
+        protection of a small cell then falls on other cells.
 
     Returns
     -------
@@ -98,7 +104,10 @@ def describe(
     table = sort_rows(
         table, ["scale", "wave", "lab", "role", "school_type"], {"scale": list(scales)}
     )
-    reason = hypercube.protect_cube(table, GROUP_DIMS, by=["scale", "wave"], min_cell=min_cell)
+    fixed = keep_shown(table, min_cell) if keep_shown is not None else None
+    reason = hypercube.protect_cube(
+        table, GROUP_DIMS, by=["scale", "wave"], min_cell=min_cell, fixed=fixed
+    )
     table = disclosure.blank(table, reason, STAT_COLUMNS)
     table["n"] = table["n"].astype("Int64")
     return table[COLUMNS]

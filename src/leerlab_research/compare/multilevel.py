@@ -76,6 +76,10 @@ from .registry import columns
 
 MIXEDLM_COLUMNS = columns("mixedlm")
 BENCHMARK_COLUMNS = columns("benchmark")
+#: Columns :func:`with_fallback` adds to ``benchmark.csv``.
+ESTIMATE_COLUMNS = ["estimate", "estimate_ci_low", "estimate_ci_high", "estimate_type"]
+#: What :func:`benchmark_table` itself writes (the model's own columns).
+MODEL_COLUMNS = [c for c in BENCHMARK_COLUMNS if c not in ("programme_observed", *ESTIMATE_COLUMNS)]
 #: Reference levels of the fixed effects (first level used when absent).
 REFERENCES = {"role": "docent", "school_type": "vmbo"}
 #: A lab variance below this share of the total variance counts as a singular fit.
@@ -409,7 +413,7 @@ def benchmark_table(
             part["model_status"] = status
             parts.append(part)
     if not parts:
-        return pd.DataFrame(columns=BENCHMARK_COLUMNS)
+        return pd.DataFrame(columns=MODEL_COLUMNS)
     table = pd.concat(parts, ignore_index=True)
     table["lab_name"] = lab_names(labs, table["lab"])
     reason = np.array(
@@ -435,4 +439,37 @@ def benchmark_table(
         ],
     )
     table["n"] = table["n"].astype("Int64")
-    return sort_rows(table[BENCHMARK_COLUMNS], ["scale", "wave", "lab"], {"scale": list(scales)})
+    return sort_rows(table[MODEL_COLUMNS], ["scale", "wave", "lab"], {"scale": list(scales)})
+
+
+def with_fallback(bench: pd.DataFrame, desc: pd.DataFrame) -> pd.DataFrame:
+    """Add the estimate a report shows per lab: shrunken, or the measured mean when
+    the model could not be fitted (singular: no lab variance; too few labs).
+
+    ``estimate_type`` is ``shrunken`` or ``measured`` (the lab's mean and Student-t
+    interval from ``descriptives.csv``); for ``measured`` rows ``vs_programme``
+    compares that interval with the programme's measured mean. ``programme_observed``
+    is the programme's measured mean (the one "programmagemiddelde" of the reports).
+    """
+    out = bench.copy()
+    tot = desc[(desc["role"] == ALL) & (desc["school_type"] == ALL)]
+    key = ["scale", "wave", "lab"]
+    lab_d = tot[tot["lab"] != ALL].set_index(key)[["mean", "ci_low", "ci_high"]]
+    prog = tot[tot["lab"] == ALL].set_index(["scale", "wave"])["mean"]
+    idx = pd.MultiIndex.from_frame(out[key].astype(str))
+    m = lab_d.reindex(idx)
+    out["programme_observed"] = prog.reindex(
+        pd.MultiIndex.from_frame(out[["scale", "wave"]].astype(str))
+    ).to_numpy()
+    shrunk = out["shrunken_mean"].notna().to_numpy()
+    out["estimate"] = np.where(shrunk, out["shrunken_mean"], m["mean"].to_numpy())
+    out["estimate_ci_low"] = np.where(shrunk, out["shrunken_ci_low"], m["ci_low"].to_numpy())
+    out["estimate_ci_high"] = np.where(shrunk, out["shrunken_ci_high"], m["ci_high"].to_numpy())
+    shown = ~out["suppressed"].astype(bool).to_numpy()
+    out["estimate_type"] = np.where(shrunk, "shrunken", np.where(shown, "measured", ""))
+    lo, hi = out["estimate_ci_low"].to_numpy(float), out["estimate_ci_high"].to_numpy(float)
+    pm = out["programme_observed"].to_numpy(float)
+    verdict = np.where(lo > pm, "above", np.where(hi < pm, "below", "indistinguishable"))
+    fallback = ~shrunk & shown & np.isfinite(lo) & np.isfinite(pm)
+    out["vs_programme"] = np.where(fallback, verdict, out["vs_programme"].astype(object))
+    return out[BENCHMARK_COLUMNS]

@@ -37,6 +37,8 @@ from . import (
     open_themes,
     panel,
     profile,
+    publication,
+    published,
 )
 from .common import ALL, UNKNOWN, analysis_frame
 from .registry import REGISTRY, check_columns, disclosure_keys, results_tables
@@ -51,6 +53,8 @@ def compare_tables(
     clean: pd.DataFrame,
     study: Any,
     *,
+    exclusions: pd.DataFrame | None = None,
+    dont_know: pd.Series | None = None,
     timings: dict[str, float] | None = None,
     cpu_timings: dict[str, float] | None = None,
     progress: Callable[[int], None] | None = None,
@@ -67,6 +71,10 @@ def compare_tables(
         (the open-answer tables are then empty).
     study
         A :class:`leerlab_research.config.study.Study` (codebook, labs, settings).
+    exclusions
+        The cleaning stage's ``exclusions.csv`` (for ``screening.csv``).
+    dont_know
+        'Weet niet' answers per item (``item_missing.csv``, for ``items.csv``).
     timings, cpu_timings
         When given, filled with wall-clock and CPU (process) seconds per step.
     progress
@@ -81,6 +89,7 @@ def compare_tables(
     timings = timings if timings is not None else {}
     cpu_timings = cpu_timings if cpu_timings is not None else {}
     tables: dict[str, pd.DataFrame] = {}
+    exclusions = exclusions if exclusions is not None else pd.DataFrame(columns=["reason"])
 
     def step(name: str, fn: Callable[[], Any]) -> Any:
         t0, c0 = time.perf_counter(), time.process_time()
@@ -91,15 +100,27 @@ def compare_tables(
             progress(1)
         return out
 
-    df = step(
+    raw = step(
         "prepare",
         lambda: analysis_frame(
             clean, scales, items=cb.item_codes, exclude_careless=cs.exclude_careless
         ),
     )
+    # Cell-based tables use the publication design (labs = school members, levels,
+    # merged residual groups); ``members`` leaves out the pseudo-lab of outsiders
+    # where a table is about labs only.
+    df, tables["merges"] = publication.publication_frame(raw, mc)
+    members = df[df["lab"] != publication.OUTSIDE].reset_index(drop=True)
     tables["descriptives"] = step(
         "descriptives",
-        lambda: descriptives.describe(df, scales, confidence=conf, min_cell=mc, labs=study.labs),
+        lambda: descriptives.describe(
+            df,
+            scales,
+            confidence=conf,
+            min_cell=mc,
+            labs=study.labs,
+            keep_shown=publication.target_cells,
+        ),
     )
     lookup = descriptives.reason_lookup(tables["descriptives"])
     tables["group_tests"], tables["posthoc"] = step(
@@ -114,22 +135,26 @@ def compare_tables(
             posthoc_factors=cs.posthoc_factors,
         ),
     )
-    tables["icc"] = step("icc", lambda: icc.icc_table(df, scales, lookup))
-    waves = panel.wave_order(study, df)
+    tables["icc"] = step("icc", lambda: icc.icc_table(members, scales, lookup))
+    waves = panel.wave_order(study, raw)
+    # the programme-level model keeps each respondent's own role and school type
     tables["mixedlm"] = step(
         "mixedlm",
-        lambda: multilevel.mixedlm_table(df, scales, confidence=conf, first_wave=waves[0]),
+        lambda: multilevel.mixedlm_table(raw, scales, confidence=conf, first_wave=waves[0]),
     )
     tables["benchmark"] = step(
         "benchmark",
-        lambda: multilevel.benchmark_table(df, scales, lookup, labs=study.labs, confidence=conf),
+        lambda: multilevel.with_fallback(
+            multilevel.benchmark_table(members, scales, lookup, labs=study.labs, confidence=conf),
+            tables["descriptives"],
+        ),
     )
     items = {name: list(sc.items) for name, sc in cb.scales.items()}
     lo, hi = cb.item_range(cb.item_codes[0])
     tables["agreement"] = step(
         "agreement",
         lambda: agreement.agreement_table(
-            df,
+            members,
             scales,
             items,
             cb.scales_in_domain("verankering"),
@@ -138,12 +163,13 @@ def compare_tables(
             min_cell=mc,
             confidence=conf,
             labs=study.labs,
+            role_pairs=[(publication.LEADERSHIP, publication.TEACHERS)],
         ),
     )
     tables["profile"] = step(
         "profile",
         lambda: profile.profile_table(
-            df, scales, lookup, min_cell=mc, confidence=conf, labs=study.labs
+            members, scales, lookup, min_cell=mc, confidence=conf, labs=study.labs
         ),
     )
     tables["change"] = step(
@@ -156,6 +182,24 @@ def compare_tables(
             confidence=conf,
             labs=study.labs,
         ),
+    )
+    lab_order = [lab.id for lab in study.labs.labs]
+    tables["items"] = step(
+        "items",
+        lambda: published.item_table(
+            df,
+            dict(cb.scale_of_item),
+            list(cb.reverse_items),
+            (lo, hi),
+            lookup,
+            min_cell=mc,
+            dont_know=dont_know,
+            labs_order=lab_order,
+        ),
+    )
+    tables["responses"] = published.response_table(df, min_cell=mc, labs_order=lab_order)
+    tables["screening"] = published.screening_table(
+        clean, exclusions, careless_excluded=cs.exclude_careless
     )
     tables["open_themes"], tables["open_quotes"] = open_themes.open_tables(
         clean, open_data, cb, min_cell=mc
@@ -247,6 +291,14 @@ def run_compare(ctx: Any) -> list[Path]:
         The files written, ``results.json`` last.
     """
     clean = ctx.read_table(CLEAN_TABLE, "clean")
+    # aggregate tables of the cleaning stage, published again for the methods report
+    exc_path = ctx.out / "clean" / "exclusions.csv"
+    exclusions = pd.read_csv(exc_path) if exc_path.exists() else None
+    miss_path = ctx.out / "clean" / "item_missing.csv"
+    dont_know = None
+    if miss_path.exists():
+        miss = pd.read_csv(miss_path)
+        dont_know = miss[miss["reason"] == "dont_know"].groupby("item")["n"].sum()
     out = ctx.stage_dir("compare")
     timings = ctx.options.get("timings")
     timings = timings if isinstance(timings, dict) else {}
@@ -256,6 +308,8 @@ def run_compare(ctx: Any) -> list[Path]:
         tables = compare_tables(
             clean,
             ctx.study,
+            exclusions=exclusions,
+            dont_know=dont_know,
             timings=timings,
             cpu_timings=cpu,
             progress=advance,

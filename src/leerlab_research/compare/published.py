@@ -1,0 +1,202 @@
+"""Tables the reports need besides the comparisons, published through the same gate.
+
+The report layer reads no row-level data (issue 12). What it used to count itself
+is published here, in the publication design of :mod:`.publication` and through
+:mod:`.disclosure`:
+
+``items.csv``
+    Answer distribution per item × wave × lab (``all`` = programme; ``lab`` =
+    the lab's school members, :data:`.publication.OUTSIDE` = respondents of
+    neither school): counts per answer *as answered* (``n_1`` … ``n_5``, reverse
+    keying undone) and ``pct_agree``, the share of answers ≥ 4 *in the keyed
+    direction* (so a reverse-worded item reads the way its scale does). A row
+    inherits the suppression of its lab's scale total in ``descriptives.csv``;
+    rows below ``min_cell`` are suppressed (primary) and complementary
+    suppression keeps each wave's programme row the sum of its parts. The
+    programme row of wave ``all`` carries ``n_dont_know`` from the cleaning
+    stage's ``item_missing.csv`` (programme level, all waves).
+``responses.csv``
+    Questionnaires per lab × wave (lab = school members; ``all`` = programme,
+    with the number of distinct people), protected the same way.
+``screening.csv``
+    Programme-level counts of the cleaning stage for the methods report: the
+    questionnaires read, kept and excluded per reason, and the responses flagged
+    per careless-responding index. These count questionnaires, not groups
+    described by statistics, and are published as counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import disclosure
+from .common import ALL, sort_rows
+from .descriptives import AGREE_FROM, cell_reason
+
+CR_INDICES = ("seconds_per_item", "longstring", "irv", "mahalanobis", "evenodd")
+
+
+def item_table(
+    df: pd.DataFrame,
+    items: dict[str, str],
+    reverse: Sequence[str],
+    item_range: tuple[int, int],
+    lookup: dict[tuple[str, ...], str],
+    *,
+    min_cell: int,
+    dont_know: pd.Series | None = None,
+    labs_order: Sequence[str] = (),
+) -> pd.DataFrame:
+    """``items.csv`` (see the module docstring).
+
+    Parameters
+    ----------
+    df
+        Publication frame (:func:`.publication.publication_frame`): item columns
+        hold keyed answers (after reverse keying).
+    items
+        Item code → scale, in codebook order.
+    reverse
+        Reverse-keyed item codes (their answers are turned back for ``n_k``).
+    item_range
+        Lowest and highest answer code.
+    lookup
+        Suppression reasons of the descriptives cells.
+    dont_know
+        'Weet niet' counts per item over all waves (programme level).
+    """
+    lo, hi = item_range
+    cats = list(range(lo, hi + 1))
+    rev = set(reverse)
+    rows: list[dict] = []
+    for item, scale in items.items():
+        if item not in df.columns:
+            continue
+        d = df[["wave", "lab", item]].dropna()
+        keyed = d[item].astype(int)
+        answered = (lo + hi - keyed) if item in rev else keyed
+        onehot = pd.get_dummies(pd.Categorical(answered, categories=cats)).to_numpy(dtype=int)
+        frame = pd.DataFrame(onehot, columns=[f"n_{c}" for c in cats])
+        frame["agree"] = (keyed >= AGREE_FROM).to_numpy(dtype=int)
+        frame["wave"], frame["lab"] = d["wave"].to_numpy(), d["lab"].to_numpy()
+        for by in (["wave", "lab"], ["wave"]):
+            g = frame.groupby(by, sort=True).sum(numeric_only=True).reset_index()
+            if "lab" not in by:
+                g["lab"] = ALL
+            g["item"], g["scale"] = item, scale
+            rows.extend(g.to_dict("records"))
+        if dont_know is not None:
+            total = frame.sum(numeric_only=True)
+            rows.append(
+                {
+                    "item": item,
+                    "scale": scale,
+                    "wave": ALL,
+                    "lab": ALL,
+                    **{f"n_{c}": int(total[f"n_{c}"]) for c in cats},
+                    "agree": int(total["agree"]),
+                    "n_dont_know": int(dont_know.get(item, 0)),
+                }
+            )
+    ncols = [f"n_{c}" for c in cats]
+    columns = ["item", "scale", "wave", "lab", "n", *ncols, "pct_agree", "n_dont_know"]
+    if not rows:
+        return pd.DataFrame(columns=[*columns, "suppressed", "suppression_reason"])
+    table = pd.DataFrame(rows)
+    if "n_dont_know" not in table.columns:
+        table["n_dont_know"] = np.nan
+    table["n"] = table[ncols].sum(axis=1)
+    table["pct_agree"] = table["agree"] / table["n"].where(table["n"] > 0) * 100.0
+    table = sort_rows(
+        table[columns],
+        ["item", "wave", "lab"],
+        {"item": list(items), "lab": [ALL, *labs_order]},
+    )
+    inherited = np.array(
+        [
+            cell_reason(lookup, s, w, lab) != "" if w != ALL and lab != ALL else False
+            for s, w, lab in zip(table["scale"], table["wave"], table["lab"], strict=True)
+        ]
+    )
+    per_wave = table["wave"] != ALL
+    reason = np.full(len(table), "", dtype=object)
+    sub = table[per_wave].reset_index(drop=True)
+    rel = disclosure.hierarchy_relations(sub, ["lab"], by=["item", "wave"])
+    reason[per_wave.to_numpy()] = disclosure.protect(
+        sub["n"].to_numpy(dtype=float), rel, min_cell, primary=inherited[per_wave.to_numpy()]
+    )
+    out = disclosure.blank(table, reason, ["n", *ncols, "pct_agree", "n_dont_know"])
+    return out
+
+
+def response_table(
+    df: pd.DataFrame, *, min_cell: int, labs_order: Sequence[str] = ()
+) -> pd.DataFrame:
+    """``responses.csv``: questionnaires per lab × wave and per wave, protected.
+
+    ``n_people`` (distinct respondents) is given for the programme rows only.
+    """
+    cols = ["wave", "lab", "n", "n_people", "suppressed", "suppression_reason"]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    per_lab = df.groupby(["wave", "lab"], sort=True).size().rename("n").reset_index()
+    per_lab["n_people"] = np.nan
+    prog = df.groupby("wave", sort=True).agg(
+        n=("respondent_id", "size"), n_people=("respondent_id", "nunique")
+    )
+    prog = prog.reset_index().assign(lab=ALL)
+    every = pd.DataFrame(
+        {
+            "wave": [ALL],
+            "lab": [ALL],
+            "n": [len(df)],
+            "n_people": [df["respondent_id"].nunique()],
+        }
+    )
+    table = pd.concat([per_lab, prog, every], ignore_index=True)
+    table = sort_rows(table, ["wave", "lab"], {"lab": [ALL, *labs_order]})
+    per_wave = (table["wave"] != ALL).to_numpy()
+    reason = np.full(len(table), "", dtype=object)
+    sub = table[per_wave].reset_index(drop=True)
+    rel = disclosure.hierarchy_relations(sub, ["lab"], by=["wave"])
+    reason[per_wave] = disclosure.protect(sub["n"].to_numpy(dtype=float), rel, min_cell)
+    table = disclosure.blank(table, reason, ["n", "n_people"])
+    return table[cols]
+
+
+def screening_table(
+    clean: pd.DataFrame, exclusions: pd.DataFrame, *, careless_excluded: bool
+) -> pd.DataFrame:
+    """``screening.csv``: ``what`` (``read``, ``kept``, ``people``, ``excluded``,
+    ``careless_flag``, ``careless_index``), ``key`` (reason or index) and ``n``."""
+    rows = [
+        {"what": "read", "key": "", "n": len(clean) + len(exclusions)},
+        {"what": "kept", "key": "", "n": len(clean)},
+        {"what": "people", "key": "", "n": int(clean["respondent_id"].nunique())},
+    ]
+    if len(exclusions) and "reason" in exclusions.columns:
+        for reason, n in exclusions["reason"].astype(str).value_counts().sort_index().items():
+            rows.append({"what": "excluded", "key": reason, "n": int(n)})
+    if "careless_flag" in clean.columns:
+        flagged = int(clean["careless_flag"].fillna(False).astype(bool).sum())
+        rows.append(
+            {
+                "what": "careless_flag",
+                "key": "excluded" if careless_excluded else "kept",
+                "n": flagged,
+            }
+        )
+    for k in CR_INDICES:
+        col = f"cr_flag_{k}"
+        if col in clean.columns:
+            rows.append(
+                {
+                    "what": "careless_index",
+                    "key": k,
+                    "n": int(clean[col].fillna(False).astype(bool).sum()),
+                }
+            )
+    return pd.DataFrame(rows, columns=["what", "key", "n"])
