@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,30 @@ def test_no_module_is_too_long():
         for _, path in _modules()
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
-    # Known and shrinking: report/context.py (split by the report rework, issue 12),
-    # demo/simulate.py (rewritten for any number of waves, issue 13).
-    assert set(long) <= {"report/context.py", "demo/simulate.py"}, long
+    # Known and shrinking: demo/simulate.py (rewritten for any number of waves, issue 13).
+    assert set(long) <= {"demo/simulate.py"}, long
+
+
+#: What only the comparison stage may do: read row-level data, apply a disclosure rule.
+ROW_LEVEL = ("responses.parquet", "read_parquet", "open_answers", '"clean"', "clean/")
+DISCLOSURE_CALLS = ("protect", "protect_cube", "blank", "hierarchy_relations", "audit_linear")
+
+
+@pytest.mark.parametrize(
+    "module,path", [m for m in _modules() if m[0].startswith("report")], ids=lambda v: str(v)
+)
+def test_report_reads_only_published_tables(module, path):
+    """Nothing under report/ opens row-level data or applies min_cell itself (issue 12)."""
+    source = path.read_text(encoding="utf-8")
+    assert not [w for w in ROW_LEVEL if w in source], module
+    tree = ast.parse(source)
+    calls = [
+        node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+    ]
+    assert not [c for c in calls if c in DISCLOSURE_CALLS], module
+    # ... and imports nothing of disclosure
+    assert not [t for t, _, _ in _imports(module, path) if "disclosure" in t or "hypercube" in t]
+    # min_cell is named in words only: never compared with a count
+    assert not re.search(r"[<>]=?\s*self\.min_cell|min_cell\s*[<>]", source), module

@@ -317,12 +317,16 @@ def report(
         str | None, typer.Option("--format", help="Comma list: html,docx,pdf.")
     ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="nl or en.")] = None,
+    site: Annotated[
+        bool,
+        typer.Option("--site", help="Write only <out>/site/index.html, linking the reports."),
+    ] = False,
 ) -> None:
     """Render the reports with quarto when available, else the fallback engine."""
     if lab and all_labs:
         err_console.print("[bold red]error:[/] give either --lab or --all, not both")
         raise typer.Exit(EXIT_CONFIG)
-    _run_stage("report", study, out, lab=lab, kinds=kind, formats=format, lang=lang)
+    _run_stage("report", study, out, lab=lab, kinds=kind, formats=format, lang=lang, site_only=site)
 
 
 @app.command()

@@ -65,7 +65,7 @@ def test_levels_top_to_bottom_and_gaps(cells, h):
 def test_suppressed_cell_is_placeholder_without_value(cells, h):
     fig = achtje(cells, min_cell=5)
     texts = h.all_texts(fig)
-    assert "mbo: te weinig antwoorden (n < 5)" in texts
+    assert "mbo: te weinig antwoorden (minder dan 5)" in texts
     assert not any("2,9" in t or "n = 1)" in t for t in texts)
 
 
@@ -84,7 +84,7 @@ def test_english_labels(cells, h):
     fig = achtje(cells, lang="en")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Board", "Management", "Teachers"]
-    assert "mbo: too few responses (n < 5)" in h.all_texts(fig)
+    assert "mbo: too few responses (fewer than 5)" in h.all_texts(fig)
     assert "3.8  (n = 6)" in h.all_texts(fig)
 
 
@@ -109,24 +109,32 @@ def test_achtje_margins_draws_shown_rows_and_hides_suppressed():
 
     margins = pd.DataFrame(
         {
-            "dimension": ["level", "level", "level", "school_type", "school_type"],
-            "group": ["bestuur", "management", "docent", "vmbo", "mbo"],
-            "mean": [math.nan, 3.4, 3.1, 3.2, 3.3],
-            "ci_low": [math.nan, 3.0, 2.9, 2.9, 3.0],
-            "ci_high": [math.nan, 3.8, 3.3, 3.5, 3.6],
-            "n": [math.nan, 3, 20, 12, 14],
-            "suppressed": [True, False, False, False, False],
+            "dimension": ["level", "level", "school_type", "school_type"],
+            "group": ["leiding", "docent", "vmbo", "mbo"],
+            "mean": [math.nan, 3.1, 3.2, 3.3],
+            "ci_low": [math.nan, 2.9, 2.9, 3.0],
+            "ci_high": [math.nan, 3.3, 3.5, 3.6],
+            "n": [math.nan, 20, 12, 3],
+            "suppressed": [True, False, False, False],
+            "suppression_reason": ["complementary", "", "", ""],
+            "label": ["", "Docenten en overige rollen", "", ""],
         }
     )
     fig = achtje_margins(margins, min_cell=5, lab_mean=3.25)
     ax = fig.axes[0]
     drawn = {ln.get_gid(): ln for ln in ax.lines if ln.get_gid()}
-    # bestuur is flagged, management is below min_cell: neither is drawn
-    assert "margin-bestuur" not in drawn and "margin-management" not in drawn
+    # leiding is flagged, mbo is below min_cell: neither is drawn
+    assert "margin-leiding" not in drawn and "margin-mbo" not in drawn
     assert drawn["margin-docent"].get_xdata()[0] == 3.1
     assert list(drawn["ci-vmbo"].get_xdata()) == [2.9, 3.5]
     assert drawn["lab-mean"].get_xdata()[0] == 3.25
     texts = [t.get_text() for t in ax.texts]
     assert "3,1  (n = 20)" in texts
-    assert not any("3,4" in t or "n = 3" in t for t in texts)
-    assert sum(t.get_gid() == "placeholder" for t in ax.texts) == 2
+    assert not any("3,3" in t or "n = 3" in t for t in texts)
+    holders = [t.get_text() for t in ax.texts if t.get_gid() == "placeholder"]
+    # the true reason: complementary is not "too few answers"
+    assert holders == [
+        "verborgen om een kleinere groep te beschermen",
+        "te weinig antwoorden (minder dan 5)",
+    ]
+    assert "Docenten en overige rollen" in [t.get_text() for t in ax.get_yticklabels()]

@@ -64,7 +64,7 @@ def test_suppressed_row_draws_nothing_and_no_number(likert_table, h):
     fig = likert_diverging(likert_table, min_cell=5)
     assert bars_of_row(fig, 1) == {}
     texts = h.all_texts(fig)
-    assert "te weinig antwoorden (n < 5)" in texts
+    assert "te weinig antwoorden (minder dan 5)" in texts
     # Row 1 has 3 answers (33% and 67%): none of these numbers may appear anywhere.
     nums = h.numbers_in(texts)
     assert not nums & {"3", "33", "67", "1", "2"}

@@ -134,7 +134,7 @@ def test_forest_groups_colours_p_and_suppression(effects, h):
     p_texts = [t.get_text() for t in h.by_gid(ax, "p-text")]
     assert p_texts == ["0,030", "0,610", "< 0,001"]
     texts = h.all_texts(fig)
-    assert "te weinig antwoorden (n < 5)" in texts
+    assert "te weinig antwoorden (minder dan 5)" in texts
     assert fmt_p(0.0123, "en") == "0.012"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["vmbo − mbo", "bestuur − docent"]
 

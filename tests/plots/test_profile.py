@@ -53,7 +53,7 @@ def test_profile_domain_headings_in_order_and_scales_under_them(profile_table, c
 def test_profile_suppressed_scale_shows_no_value(profile_table, h):
     fig = lab_profile(profile_table, min_cell=5)
     texts = h.all_texts(fig)
-    assert "te weinig antwoorden (n < 5)" in texts
+    assert "te weinig antwoorden (minder dan 5)" in texts
     # Suppressed 'faciliteren' has estimate 4.37 and n = 3.
     assert not any("4,4" in t or "4,37" in t or "n = 3" in t for t in texts)
     assert "3,4   n = 23" in texts  # a shown scale: value and n
@@ -104,7 +104,7 @@ def test_change_plot_draws_t0_t1_and_intervals(change_table, h):
     texts = h.all_texts(fig)
     supp_n = int(change_table.loc[change_table["suppressed"], "n_paired"].iloc[0])
     assert f"n = {supp_n}" not in texts
-    assert "te weinig antwoorden (n < 5)" in texts
+    assert "te weinig antwoorden (minder dan 5)" in texts
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["T0 (voormeting)", "T1 (nameting)"]
 

@@ -112,7 +112,7 @@ def test_figures_are_a4_wide_readable_and_leave_pyplot_alone(likert_table, profi
 
 
 def test_figure_texts_come_from_the_catalogue():
-    assert style.msg("too_few_n", "en", min_cell=10) == "too few responses (n < 10)"
+    assert style.msg("too_few_n", "en", min_cell=10) == "too few responses (fewer than 10)"
     assert style.too_few_text("nl", None) == "te weinig antwoorden"
     assert style.fmt_tick(-0.25, "nl") == "−0,25"
     assert style.fmt_tick(0.5, "en") == "0.5"

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from leerlab_research.errors import ConfigError
 from leerlab_research.report.engine import (
@@ -33,7 +34,9 @@ import json, os, sys
 from pathlib import Path
 argv = sys.argv[1:]
 params = Path("../leerlab-params.yml")
+meta = argv[argv.index("--metadata-file") + 1] if "--metadata-file" in argv else None
 record = {{
+    "meta": Path(meta).read_text(encoding="utf-8") if meta else None,
     "argv": argv,
     "cwd_files": sorted(os.listdir(".")),
     "params": params.read_text(encoding="utf-8") if params.exists() else None,
@@ -91,15 +94,23 @@ def test_quarto_on_path_is_used_with_exact_command_line(fake_quarto, tmp_path: P
     assert all(p.parent == tmp_path / "out" and p.is_file() for p in result.outputs)
     calls = _calls(log)
     common = ["--execute-params", "../leerlab-params.yml"]
-    title = ["-M", 'title:"Rapport: \'s-Hertogenbosch"']
     assert [c["argv"] for c in calls] == [
-        ["render", "tiny.qmd", "--to", "html", *common, "-M", "embed-resources:true",
-         "-M", "lang:nl", *title, "--output", "lab-s-hertogenbosch.html"],
+        ["render", "tiny.qmd", "--to", "html", *common,
+         "--metadata-file", "../leerlab-meta-html.yml", "--output", "lab-s-hertogenbosch.html"],
         ["render", "tiny.qmd", "--to", "docx", *common,
-         "-M", "lang:nl", *title, "--output", "lab-s-hertogenbosch.docx"],
+         "--metadata-file", "../leerlab-meta-docx.yml", "--output", "lab-s-hertogenbosch.docx"],
         ["render", "tiny.qmd", "--to", "typst", *common,
-         "-M", "lang:nl", *title, "--output", "lab-s-hertogenbosch.pdf"],
+         "--metadata-file", "../leerlab-meta-pdf.yml", "--output", "lab-s-hertogenbosch.pdf"],
     ]  # fmt: skip
+    # metadata goes through a file: a title with a colon is not quoted twice
+    html_meta = yaml.safe_load(calls[0]["meta"])
+    assert html_meta == {
+        "embed-resources": True,
+        "format-links": False,
+        "lang": "nl",
+        "title": "Rapport: 's-Hertogenbosch",
+    }
+    assert yaml.safe_load(calls[1]["meta"]) == {"lang": "nl", "title": "Rapport: 's-Hertogenbosch"}
     # Quarto runs on a copy of the template folder, with _quarto.yml beside it
     assert {"tiny.qmd", "_quarto.yml"} <= set(calls[0]["cwd_files"])
     assert calls[0]["params"] == "lab: '''s-Hertogenbosch'\n"
@@ -116,8 +127,9 @@ def test_leerlab_quarto_variable_wins(fake_quarto, tmp_path: Path, monkeypatch) 
     result = render(_request(tmp_path, formats=["html"], params={}, metadata={}, lang="en"))
     assert result.engine == "quarto"
     argv = _calls(log)[0]["argv"]
-    assert argv == ["render", "tiny.qmd", "--to", "html", "-M", "embed-resources:true",
-                    "-M", "lang:en", "--output", "lab-s-hertogenbosch.html"]  # fmt: skip
+    assert argv == ["render", "tiny.qmd", "--to", "html", "--metadata-file",
+                    "../leerlab-meta-html.yml", "--output", "lab-s-hertogenbosch.html"]  # fmt: skip
+    assert yaml.safe_load(_calls(log)[0]["meta"])["lang"] == "en"
 
 
 def test_quarto_failure_is_a_render_error(fake_quarto, tmp_path: Path, monkeypatch) -> None:

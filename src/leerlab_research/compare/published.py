@@ -171,7 +171,8 @@ def screening_table(
     clean: pd.DataFrame, exclusions: pd.DataFrame, *, careless_excluded: bool
 ) -> pd.DataFrame:
     """``screening.csv``: ``what`` (``read``, ``kept``, ``people``, ``excluded``,
-    ``careless_flag``, ``careless_index``), ``key`` (reason or index) and ``n``."""
+    ``source_kept``, ``source_excluded``, ``careless_flag``, ``careless_index``),
+    ``key`` (reason, source file or index) and ``n``."""
     rows = [
         {"what": "read", "key": "", "n": len(clean) + len(exclusions)},
         {"what": "kept", "key": "", "n": len(clean)},
@@ -189,6 +190,16 @@ def screening_table(
                 "n": flagged,
             }
         )
+    if "source_file" in clean.columns:
+        kept = clean["source_file"].astype(str).value_counts()
+        exc = (
+            exclusions["source_file"].astype(str).value_counts()
+            if "source_file" in exclusions.columns
+            else pd.Series(dtype=int)
+        )
+        for src in sorted(set(kept.index) | set(exc.index)):
+            rows.append({"what": "source_kept", "key": src, "n": int(kept.get(src, 0))})
+            rows.append({"what": "source_excluded", "key": src, "n": int(exc.get(src, 0))})
     for k in CR_INDICES:
         col = f"cr_flag_{k}"
         if col in clean.columns:

@@ -211,10 +211,10 @@ def achtje(
     return fig
 
 
-#: Row order of :func:`achtje_margins`: the three levels, then the two schools.
+#: Row order of :func:`achtje_margins`: the two published levels of a lab (leiding =
+#: bestuur + management; docenten), then the two schools.
 MARGIN_ROWS: tuple[tuple[str, str], ...] = (
-    ("level", "bestuur"),
-    ("level", "management"),
+    ("level", "leiding"),
     ("level", "docent"),
     ("school_type", "vmbo"),
     ("school_type", "mbo"),
@@ -233,18 +233,21 @@ def achtje_margins(
     """Het achtje from its margins: commitment per level and per school of one lab.
 
     Within one lab the level x school cells are almost always below the minimum
-    cell size, so disclosure control publishes the margins instead: the three
-    levels (bestuur, management, docenten) and the two schools (vmbo, mbo), each
-    a dot with its interval and "mean (n = k)". A dashed line marks the lab mean.
-    Suppressed or missing rows are grey placeholders without any number.
+    cell size, so disclosure control publishes the margins instead: the two
+    levels (leiding = bestuur + management, docenten) and the two schools (vmbo,
+    mbo), each a dot with its interval and "mean (n = k)". A dashed line marks the
+    lab mean. Suppressed or missing rows are grey placeholders without any number
+    that say why: too few answers (primary suppression) or hidden to protect a
+    smaller group (complementary suppression, column ``suppression_reason``).
 
     Parameters
     ----------
     margins
         Columns ``dimension`` (``level`` or ``school_type``), ``group``
-        (``bestuur``/``management``/``docent`` or ``vmbo``/``mbo``), ``mean``,
-        ``ci_low``, ``ci_high``, ``n`` and optional ``suppressed``. Other groups
-        (e.g. ``anders``) are ignored.
+        (``leiding``/``docent`` or ``vmbo``/``mbo``), ``mean``, ``ci_low``,
+        ``ci_high``, ``n``, optional ``suppressed``, ``suppression_reason`` and
+        ``label`` (a row label that names a merged group, e.g. "Docenten en
+        overige rollen"). Other groups are ignored.
     lang
         ``"nl"`` or ``"en"`` for the fixed texts.
     min_cell
@@ -272,14 +275,28 @@ def achtje_margins(
     shown = {
         (row["dimension"], row["group"]): row for idx, row in df.iterrows() if not hidden.loc[idx]
     }
-    fig = new_figure(2.9 + (0.3 if title else 0.0))
+    why = {
+        (row["dimension"], row["group"]): str(row.get("suppression_reason") or "")
+        for _, row in df.iterrows()
+    }
+    labels = {
+        (row["dimension"], row["group"]): str(row["label"])
+        for _, row in df.iterrows()
+        if "label" in df.columns and isinstance(row.get("label"), str) and row["label"]
+    }
+    fig = new_figure(2.6 + (0.3 if title else 0.0))
     ax = fig.add_subplot(1, 1, 1)
-    ys = [0, 1, 2, 3.4, 4.4]
+    ys = [0, 1, 2.4, 3.4]
     for y, (dim, group) in zip(ys, MARGIN_ROWS, strict=True):
         colour = SCHOOL_COLOURS[group] if dim == "school_type" else DARK
         row = shown.get((dim, group))
         if row is None:
-            placeholder(ax, 1.05, y, too_few_text(lang, min_cell), ha="left")
+            text = (
+                msg("hidden_complementary", lang)
+                if why.get((dim, group)) == "complementary"
+                else too_few_text(lang, min_cell)
+            )
+            placeholder(ax, 1.05, y, text, ha="left")
             continue
         mean, lo, hi, n = (
             float(row["mean"]),
@@ -316,9 +333,9 @@ def achtje_margins(
     ax.set_xticks([1, 2, 3, 4, 5])
     ax.spines["bottom"].set_bounds(1, 5)
     ax.set_xlabel(msg("mean_axis", lang))
-    ax.set_yticks(ys, [_label(group, lang) for _, group in MARGIN_ROWS])
+    ax.set_yticks(ys, [labels.get(key) or _label(key[1], lang) for key in MARGIN_ROWS])
     ax.set_ylim(max(ys) + 0.6, -0.6)
-    ax.axhline(2.7, color="#dddddd", linewidth=0.8)
+    ax.axhline(1.7, color="#dddddd", linewidth=0.8)
     ax.tick_params(axis="y", length=0, labelsize=9.5)
     ax.spines["left"].set_visible(False)
     for x in (1, 2, 3, 4, 5):

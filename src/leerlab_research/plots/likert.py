@@ -155,7 +155,7 @@ def likert_diverging(
     Notes
     -----
     A suppressed row draws no bar and no number at all: only its label and a
-    grey placeholder "te weinig antwoorden (n < {min_cell})".
+    grey placeholder "te weinig antwoorden (minder dan {min_cell})".
 
     References
     ----------

@@ -42,7 +42,7 @@ _ABOVE_BELOW = {"above", "below"}
 
 def _signed(value: float, decimals: int, lang: str) -> str:
     text = fmt_num(value, decimals, lang)
-    if text.startswith("-"):
+    if text.startswith(("-", "−")):
         return "−" + text[1:]
     if any(ch in "123456789" for ch in text):
         return "+" + text

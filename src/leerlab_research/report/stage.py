@@ -16,11 +16,12 @@ import datetime
 import json
 from pathlib import Path
 
-from ..config.schema import CLEAN_TABLE
 from ..errors import ConfigError
 from ..runtime import StageContext
 from .engine import FORMATS, RenderRequest, quarto_executable, render_many
 from .engine.request import ZIP_EPOCH, epoch_from_env
+from .site import write_site
+from .tables import ALL, OUTSIDE
 
 KINDS = ("lab", "programme", "methods")
 TEMPLATES = {
@@ -83,12 +84,12 @@ def parse_formats(value: str | list[str] | None, default: list[str]) -> list[str
 
 
 def check_inputs(ctx: StageContext) -> None:
-    """Check the clean table and every comparison table against their contracts.
+    """Check every comparison table against its contract.
 
     Templates read them later, inside a notebook kernel; checking here makes a wrong
-    column fail at the stage boundary with the table and column named.
+    column fail at the stage boundary with the table and column named. The reports
+    read no row-level data, so the clean table is not needed here.
     """
-    ctx.read_table(CLEAN_TABLE, "clean")
     index = ctx.require("compare/results.json", "compare")
     for info in json.loads(index.read_text(encoding="utf-8"))["tables"].values():
         ctx.read_table(f"compare/{info['file']}", "compare")
@@ -119,9 +120,10 @@ def source_date_epoch(ctx) -> int:
 
 
 def labs_in_data(ctx) -> list[str]:
-    """Lab ids that have respondents in the clean table, sorted."""
-    clean = ctx.read_parquet("clean/responses.parquet", "clean", columns=["lab"])
-    return sorted(clean["lab"].dropna().unique().tolist())
+    """Lab ids with published responses (``compare/responses.csv``), sorted."""
+    r = ctx.read_table("compare/responses.csv", "compare")
+    labs = r.loc[~r["lab"].isin([ALL, OUTSIDE]), "lab"].dropna().astype(str)
+    return sorted(labs.unique().tolist())
 
 
 def build_requests(
@@ -198,6 +200,8 @@ def run_report(ctx) -> list[Path]:
     if lang not in ("nl", "en"):
         raise ConfigError(f"--lang: unknown language {lang!r}; choose nl or en")
     check_inputs(ctx)
+    if opts.get("site_only"):
+        return write_site(ctx)
     requests = build_requests(ctx, lab=opts.get("lab"), kinds=kinds, formats=formats, lang=lang)
     epoch = source_date_epoch(ctx)
     for req in requests:
@@ -211,4 +215,6 @@ def run_report(ctx) -> list[Path]:
         written.extend(res.outputs)
         for w in res.warnings:
             ctx.console.print(f"  [yellow]warning:[/] {w}", highlight=False)
+    if opts.get("site") or (not opts.get("lab") and set(kinds) == set(KINDS)):
+        written.extend(write_site(ctx))
     return written

@@ -50,6 +50,27 @@ def metadata_flag(key: str, value: object) -> str:
     return f"{key}:{text}"
 
 
+def metadata_file_name(fmt: str) -> str:
+    return f"leerlab-meta-{fmt}.yml"
+
+
+def quarto_metadata(fmt: str, req: RenderRequest) -> dict[str, object]:
+    """Metadata for one format, written to a YAML file (``--metadata-file``).
+
+    A file, not ``-M``: Quarto reads an ``-M`` value as YAML after the shell, so a
+    title with a colon arrived in literal quotes. ``format-links: false`` drops the
+    "other formats" links, which pointed at the HTML itself. The templates carry no
+    title of their own (front matter would win over a metadata file).
+    """
+    meta: dict[str, object] = {}
+    if fmt == "html":
+        meta["embed-resources"] = True
+        meta["format-links"] = False
+    meta["lang"] = req.lang
+    meta.update(plain_value(dict(req.metadata)))
+    return meta
+
+
 def quarto_command(
     exe: str, template_name: str, fmt: str, output_name: str, req: RenderRequest, has_params: bool
 ) -> list[str]:
@@ -57,13 +78,7 @@ def quarto_command(
     cmd = [exe, "render", template_name, "--to", QUARTO_TO[fmt]]
     if has_params:
         cmd += ["--execute-params", f"../{PARAMS_FILE}"]
-    meta: dict[str, object] = {}
-    if fmt == "html":
-        meta["embed-resources"] = True
-    meta["lang"] = req.lang
-    meta.update(req.metadata)
-    for key, value in meta.items():
-        cmd += ["-M", metadata_flag(key, value)]
+    cmd += ["--metadata-file", f"../{metadata_file_name(fmt)}"]
     cmd += ["--output", output_name]
     return cmd
 
@@ -96,6 +111,11 @@ def render_with_quarto(req: RenderRequest, exe: str, timeout: int = 1800) -> Ren
         env.setdefault("QUARTO_PYTHON", sys.executable)
         if req.source_date_epoch is not None:
             env["SOURCE_DATE_EPOCH"] = str(req.source_date_epoch)
+        for fmt in req.formats:
+            (Path(tmp) / metadata_file_name(fmt)).write_text(
+                yaml.safe_dump(quarto_metadata(fmt, req), allow_unicode=True, sort_keys=False),
+                encoding="utf-8",
+            )
         for fmt in req.formats:
             name = f"{req.output_stem}.{EXTENSIONS[fmt]}"
             cmd = quarto_command(exe, template.name, fmt, name, req, has_params)

@@ -1,22 +1,9 @@
-"""The one text catalogue (Dutch default, English) and the number formats of every output.
-
-Reports and figures both take their fixed texts from :data:`MESSAGES` through
-:func:`msg`; a test checks that every key has both languages. Below the
-catalogue: text that adapts to the data.
-
-Templates never build sentences from numbers themselves: they call these tested
-helpers. A comparison word such as "hoger dan het programmagemiddelde" appears
-only when the interval says so; otherwise the text says the difference cannot be
-distinguished from chance.
-"""
+"""Fixed texts of figures and report headings (nl, en); see :mod:`leerlab_research.text`."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-
 #: Fixed texts of the reports. Keys are stable; add a language by adding a column.
-MESSAGES: dict[str, dict[str, str]] = {
+BASE_MESSAGES: dict[str, dict[str, str]] = {
     "above": {"nl": "hoger dan het programmagemiddelde", "en": "higher than the programme average"},
     "below": {"nl": "lager dan het programmagemiddelde", "en": "lower than the programme average"},
     "indistinguishable": {
@@ -41,6 +28,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "summary_n": {
         "nl": "In leerlab {lab} hebben {n} respondenten het reflectie-instrument ingevuld{when}.",
         "en": "In leerlab {lab}, {n} respondents completed the reflection instrument{when}.",
+    },
+    "survey_about_you": {"nl": "Over u", "en": "About you"},
+    "survey_finally": {"nl": "Tot slot", "en": "Finally"},
+    "summary_no_n": {
+        "nl": "Uitkomsten van leerlab {lab}{when}.",
+        "en": "Results of leerlab {lab}{when}.",
     },
     "summary_strong_weak": {
         "nl": "Vergeleken met de andere voorwaarden scoren de respondenten *{strongest}* het "
@@ -114,9 +107,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fig_too_few": {"nl": "te weinig antwoorden", "en": "too few responses"},
     "no_data": {"nl": "geen gegevens om te tonen", "en": "no data to show"},
     "too_few_n": {
-        "nl": "te weinig antwoorden (n < {min_cell})",
-        "en": "too few responses (n < {min_cell})",
+        "nl": "te weinig antwoorden (minder dan {min_cell})",
+        "en": "too few responses (fewer than {min_cell})",
     },
+    "hidden_complementary": {
+        "nl": "verborgen om een kleinere groep te beschermen",
+        "en": "hidden to protect a smaller group",
+    },
+    "fig_leiding": {"nl": "Leiding", "en": "Leadership"},
+    "leiding": {"nl": "leiding", "en": "leadership"},
     "short_too_few": {"nl": "n < {min_cell}", "en": "n < {min_cell}"},
     "short_too_few_plain": {"nl": "–", "en": "–"},
     "dont_know": {"nl": "Weet niet / n.v.t.", "en": "Don't know / n.a."},
@@ -377,174 +376,4 @@ MESSAGES: dict[str, dict[str, str]] = {
     "yes": {"nl": "ja", "en": "yes"},
     "no": {"nl": "nee", "en": "no"},
 }
-MESSAGES["demo_key_warning"] = {"nl": "WAARSCHUWING: de respondentcodes in dit rapport zijn gemaakt met de openbare demosleutel, maar de gegevens zijn niet de demo-exports ({files}). Iedereen kan deze codes herleiden. Deel of bewaar deze uitvoer niet; maak de codes opnieuw met een geheime sleutel.", "en": "WARNING: the respondent ids in this report were made with the public demo key, but the data are not the demo exports ({files}). Anybody can trace these ids. Do not share or keep these outputs; make the ids again with a secret key."}  # fmt: skip
-
-
-def msg(key: str, lang: str = "nl", **fields: object) -> str:
-    """The fixed text ``key`` in ``lang`` (Dutch when no translation), formatted with ``fields``."""
-    entry = MESSAGES[key]
-    text = entry.get(lang) or entry["nl"]
-    return text.format(**fields) if fields else text
-
-
-def fmt_num(value: float | None, decimals: int = 1, lang: str = "nl") -> str:
-    """Format a number with a decimal comma in Dutch (``3,4``) and a point in English.
-
-    Missing values (None/NaN) become an en dash.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{value:.{decimals}f}"
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]
-    return text.replace(".", ",") if lang == "nl" else text
-
-
-def fmt_interval(low: float, high: float, decimals: int = 1, lang: str = "nl") -> str:
-    """An interval as ``[3,1; 3,6]`` (nl: semicolon, since the comma is the decimal mark)."""
-    sep = "; " if lang == "nl" else ", "
-    return f"[{fmt_num(low, decimals, lang)}{sep}{fmt_num(high, decimals, lang)}]"
-
-
-def join_words(words: Sequence[str], lang: str = "nl") -> str:
-    """``a``, ``a en b``, ``a, b en c`` (no serial comma in Dutch)."""
-    words = list(words)
-    if not words:
-        return ""
-    if len(words) == 1:
-        return words[0]
-    conj = msg("and", lang)
-    comma = "," if lang == "en" and len(words) > 2 else ""
-    return f"{', '.join(words[:-1])}{comma} {conj} {words[-1]}"
-
-
-def versus_programme(ci_low: float, ci_high: float, programme_mean: float) -> str:
-    """``above``, ``below`` or ``indistinguishable``: the interval decides, not the point.
-
-    Parameters
-    ----------
-    ci_low, ci_high
-        Interval of the lab's (shrunken) estimate.
-    programme_mean
-        The programme mean on the same scale.
-    """
-    if any(v is None or math.isnan(v) for v in (ci_low, ci_high, programme_mean)):
-        return "suppressed"
-    if ci_low > programme_mean:
-        return "above"
-    if ci_high < programme_mean:
-        return "below"
-    return "indistinguishable"
-
-
-def change_direction(ci_low: float, ci_high: float) -> str:
-    """``increase``/``decrease`` only when the interval of T1 − T0 excludes zero."""
-    if any(v is None or math.isnan(v) for v in (ci_low, ci_high)):
-        return "suppressed"
-    if ci_low > 0:
-        return "increase"
-    if ci_high < 0:
-        return "decrease"
-    return "no_change"
-
-
-def profile_sentence(label: str, status: str, lang: str = "nl") -> str:
-    """One sentence on a scale against the programme, e.g.
-
-    >>> profile_sentence("Gedeelde ambitie", "above")
-    'Gedeelde ambitie: hoger dan het programmagemiddelde.'
-    """
-    return f"{label}: {msg(status, lang)}."
-
-
-def summary_paragraph(
-    lab_name: str,
-    n: int,
-    above: Sequence[str],
-    below: Sequence[str],
-    strongest: str | None,
-    weakest: str | None,
-    lang: str = "nl",
-    wave: str | None = None,
-) -> str:
-    """The plain-language opening paragraph of a lab report.
-
-    Parameters
-    ----------
-    lab_name
-        Display name of the lab.
-    n
-        Number of respondents behind the lab's results.
-    above, below
-        Labels of the scales whose interval lies entirely above / below the
-        programme mean (see :func:`versus_programme`).
-    strongest, weakest
-        Labels of the lab's relatively strongest and weakest condition (from the
-        within-person profile), or None when not determinable.
-    wave
-        The wave the results describe (named in the first sentence), optional.
-    """
-    when = msg("summary_wave", lang).format(wave=wave) if wave else ""
-    parts = [msg("summary_n", lang).format(lab=lab_name, n=n, when=when)]
-    if strongest and weakest:
-        parts.append(msg("summary_strong_weak", lang).format(strongest=strongest, weakest=weakest))
-    if above:
-        parts.append(msg("summary_above", lang).format(scales=join_words(above, lang)))
-    if below:
-        parts.append(msg("summary_below", lang).format(scales=join_words(below, lang)))
-    if not above and not below:
-        parts.append(msg("summary_none", lang))
-    return " ".join(parts)
-
-
-def reliability_sentence(
-    label: str, alpha: float, omega: float | None, reliable: bool, lang: str = "nl"
-) -> str:
-    """One sentence per scale for policy staff.
-
-    Cut-offs: α ≥ .80 reliable, .70–.80 acceptable, below .70 not reliable enough
-    (Nunnally 1978 conventions; the methods report gives the intervals).
-    """
-    if not reliable or alpha is None or math.isnan(alpha):
-        status = "unreliable" if reliable else "too_few"
-    elif alpha >= 0.80:
-        status = "reliable"
-    elif alpha >= 0.70:
-        status = "acceptable"
-    else:
-        status = "unreliable"
-    a = fmt_num(alpha, 2, lang)
-    if status == "too_few":
-        return f"{label}: {msg('too_few', lang)}."
-    omega_part = (
-        f", ω = {fmt_num(omega, 2, lang)}" if omega is not None and not math.isnan(omega) else ""
-    )
-    if lang == "en":
-        return f"{label} is {msg(status, lang)} (α = {a}{omega_part})."
-    return f"{label} is {msg(status, lang)} (α = {a}{omega_part})."
-
-
-def change_sentence(
-    label: str, direction: str, diff: float, n_paired: int, lang: str = "nl"
-) -> str:
-    """A sentence on change between T0 and T1 for one scale."""
-    if direction == "suppressed":
-        return f"{label}: {msg('suppressed', lang)}."
-    d = fmt_num(diff, 2, lang)
-    if lang == "en":
-        return f"{label} has {msg(direction, lang)} (difference {d}; {n_paired} people answered twice)."
-    return f"{label} is {msg(direction, lang)} (verschil {d}; {n_paired} personen vulden beide keren in)."
-
-
-def fmt_pct(value: float, lang: str = "nl") -> str:
-    """A percentage rounded half up to a whole number, e.g. ``"37%"``."""
-    return f"{int(math.floor(value + 0.5))}%"
-
-
-def fmt_tick(value: float, lang: str = "nl") -> str:
-    """A tick label with as few decimals as needed (``0,25``, ``−0,5``, ``0``)."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    text = text.replace("-", "−")
-    return text.replace(".", ",") if lang == "nl" else text
+BASE_MESSAGES["demo_key_warning"] = {"nl": "WAARSCHUWING: de respondentcodes in dit rapport zijn gemaakt met de openbare demosleutel, maar de gegevens zijn niet de demo-exports ({files}). Iedereen kan deze codes herleiden. Deel of bewaar deze uitvoer niet; maak de codes opnieuw met een geheime sleutel.", "en": "WARNING: the respondent ids in this report were made with the public demo key, but the data are not the demo exports ({files}). Anybody can trace these ids. Do not share or keep these outputs; make the ids again with a secret key."}  # fmt: skip

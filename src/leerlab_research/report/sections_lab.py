@@ -1,0 +1,449 @@
+"""The lab report's sections (coordinators and partners), from published tables only."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from .. import plots
+from .. import text as T
+from ..plots.achtje import MARGIN_ROWS
+from .tables import ALL, col, int_text, num_or_nan
+
+#: Arrow per change direction since the previous wave.
+TREND = {"increase": "↑", "decrease": "↓", "no_change": "→"}
+#: Alpha below which a scale gets a reliability caveat.
+ALPHA_CAVEAT = 0.70
+
+
+class LabSections:
+    """Sections of ``lab-report.qmd``; mixed into :class:`.context.ReportData`."""
+
+    # ------------------------------------------------------------ data frames
+    def lab_benchmark(self: Any, lab: str, wave: str | None = None) -> pd.DataFrame:
+        """One row per scale: measured mean, estimate, programme mean, verdict, % positive."""
+        wave = wave or self.lab_wave(lab)
+        b = self.compare_table("benchmark")
+        if not b.empty:
+            b = b[(b["lab"] == lab) & (b["wave"] == wave)].set_index("scale")
+        d = self.compare_table("descriptives")
+        if not d.empty:
+            d = d[(d["wave"] == wave) & (d["role"] == ALL) & (d["school_type"] == ALL)]
+        lab_d = d[d["lab"] == lab].set_index("scale") if not d.empty else pd.DataFrame()
+        prog_d = d[d["lab"] == ALL].set_index("scale") if not d.empty else pd.DataFrame()
+        rows = []
+        for name, scale in self.codebook.scales.items():
+            r = b.loc[name] if name in b.index else None
+            ld = lab_d.loc[name] if name in lab_d.index else None
+            pdr = prog_d.loc[name] if name in prog_d.index else None
+            reason = "" if r is None else str(r.get("suppression_reason", ""))
+            suppressed = r is None or bool(r["suppressed"])
+            if r is None and ld is not None:
+                reason = str(ld["suppression_reason"])
+            estimate = math.nan if r is None else col(r, "estimate")
+            verdict = "" if r is None else str(r.get("vs_programme") or "")
+            rows.append(
+                {
+                    "scale": name,
+                    "scale_label": scale.label.get(self.lang),
+                    "domain": scale.domain,
+                    "domain_label": self.domain_label(scale.domain),
+                    "measured": math.nan if ld is None or ld["suppressed"] else col(ld, "mean"),
+                    "pct_positive": math.nan
+                    if ld is None or ld["suppressed"]
+                    else col(ld, "pct_agree"),
+                    "estimate": estimate,
+                    "ci_low": math.nan if r is None else col(r, "estimate_ci_low"),
+                    "ci_high": math.nan if r is None else col(r, "estimate_ci_high"),
+                    "programme_mean": math.nan if pdr is None else col(pdr, "mean"),
+                    "raw_mean": math.nan if r is None else col(r, "raw_mean"),
+                    "n": math.nan if r is None else col(r, "n"),
+                    "vs_programme": verdict if verdict and not suppressed else "suppressed",
+                    "estimate_type": "" if r is None else str(r.get("estimate_type") or ""),
+                    "suppressed": suppressed or math.isnan(estimate),
+                    "reason": reason,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def lab_change(self: Any, lab: str) -> pd.DataFrame:
+        """Paired change per scale between the lab's previous and latest wave."""
+        c = self.compare_table("change")
+        if not c.empty:
+            c = c[(c["lab"] == lab) & (c["analysis"] == "paired")].set_index("scale")
+        rows = []
+        for name in self.codebook.scale_names:
+            r = c.loc[name] if name in c.index else None
+            sup = r is None or bool(r["suppressed"])
+            rows.append(
+                {
+                    "scale": name,
+                    "scale_label": self.scale_label(name),
+                    "mean_t0": math.nan if sup else col(r, "mean_t0"),
+                    "mean_t1": math.nan if sup else col(r, "mean_t1"),
+                    "diff": math.nan if sup else col(r, "mean_diff"),
+                    "ci_low": math.nan if sup else col(r, "ci_low"),
+                    "ci_high": math.nan if sup else col(r, "ci_high"),
+                    "n_paired": 0 if sup else int(num_or_nan(r["n_paired"])),
+                    "suppressed": sup,
+                    "reason": "" if r is None else str(r["suppression_reason"]),
+                }
+            )
+        out = pd.DataFrame(rows)
+        out["direction"] = [
+            "suppressed" if s else T.change_direction(lo, hi)
+            for s, lo, hi in zip(out["suppressed"], out["ci_low"], out["ci_high"], strict=True)
+        ]
+        return out
+
+    def has_change(self: Any, lab: str) -> bool:
+        return not self.lab_change(lab)["suppressed"].all()
+
+    def unreliable_scales(self: Any) -> list[str]:
+        rel = self.measurement_table("reliability")
+        if rel.empty or "alpha" not in rel.columns:
+            return []
+        low = rel[pd.to_numeric(rel["alpha"], errors="coerce") < ALPHA_CAVEAT]
+        return [s for s in low["scale"].astype(str) if s in self.codebook.scales]
+
+    # --------------------------------------------------------------- overview
+    def lab_overview(self: Any, lab: str) -> str:
+        """First-page table: the nine conditions by domain, with mark and trend."""
+        bm = self.lab_benchmark(lab)
+        ch = self.lab_change(lab).set_index("scale")
+        has_prev = self.previous_wave(lab) is not None
+        rows = []
+        for _domain, block in bm.groupby("domain", sort=False):
+            # the board as a bold row of its own: a narrow board column would hyphenate
+            rows.append([f"**{block['domain_label'].iloc[0]}**", "", "", "", ""])
+            for _, r in block.iterrows():
+                mark = "–" if r["suppressed"] else self.t(f"mark_{r['vs_programme']}")
+                trend = "–"
+                if has_prev and r["scale"] in ch.index:
+                    trend = TREND.get(str(ch.loc[r["scale"], "direction"]), "–")
+                rows.append(
+                    [
+                        r["scale_label"],
+                        self.num(r["measured"]),
+                        "–" if math.isnan(r["pct_positive"]) else T.fmt_pct(r["pct_positive"]),
+                        mark,
+                        trend,
+                    ]
+                )
+        cols = [self.t(k) for k in ("col_condition", "col_measured", "col_positive")]
+        cols += [self.t("col_vs_programme"), self.t("col_trend")]
+        table = self.table(
+            pd.DataFrame(rows, columns=cols),
+            self.t("cap_overview", lab=self.lab_name(lab), wave=self.lab_wave(lab)),
+            "overview",
+        )
+        return table + "\n" + self.t("note_overview") + "\n"
+
+    def lab_summary(self: Any, lab: str) -> str:
+        wave = self.lab_wave(lab)
+        bm = self.lab_benchmark(lab, wave)
+        above = bm.loc[bm["vs_programme"] == "above", "scale_label"].tolist()
+        below = bm.loc[bm["vs_programme"] == "below", "scale_label"].tolist()
+        n = self.lab_n(lab, wave)
+        parts = [
+            T.summary_paragraph(
+                self.lab_name(lab),
+                None if math.isnan(n) else int(n),
+                above,
+                below,
+                None,
+                None,
+                self.lang,
+                wave=wave,
+            )
+        ]
+        ch = self.lab_change(lab)
+        if self.previous_wave(lab) is not None and not ch["suppressed"].all():
+            parts.append(
+                T.change_summary(
+                    ch.loc[ch["direction"] == "increase", "scale_label"].tolist(),
+                    ch.loc[ch["direction"] == "decrease", "scale_label"].tolist(),
+                    self.lang,
+                )
+            )
+        parts.append(self.achtje_summary(lab))
+        shown = bm[~bm["suppressed"]].sort_values(["measured", "scale"], kind="mergesort")
+        if len(shown):
+            weakest = shown["scale_label"].head(2).tolist()
+            parts.append(self.t("summary_start", scales=T.join_words(weakest, self.lang)))
+        return " ".join(p for p in parts if p) + "\n"
+
+    # ---------------------------------------------------------------- profile
+    def lab_profile_figure(self: Any, lab: str) -> str:
+        bm = self.lab_benchmark(lab)
+        fig = plots.lab_profile(bm, lang=self.lang)
+        return self.figure(fig, "fig-profile", self.t("cap_profile", lab=self.lab_name(lab)))
+
+    def lab_profile_table(self: Any, lab: str) -> str:
+        bm = self.lab_benchmark(lab)
+        rows = []
+        for _, r in bm.iterrows():
+            if r["suppressed"]:
+                rows.append([r["scale_label"], "–", "–", "–", "–", self.reason_text(r["reason"])])
+                continue
+            star = "" if r["estimate_type"] == "shrunken" else "*"
+            rows.append(
+                [
+                    r["scale_label"],
+                    int_text(r["n"]),
+                    self.num(r["measured"]),
+                    self.num(r["estimate"]) + star + " " + self.interval(r["ci_low"], r["ci_high"]),
+                    self.num(r["programme_mean"]),
+                    self.t(f"{r['vs_programme']}_short"),
+                ]
+            )
+        cols = [self.t(k) for k in ("col_condition", "col_n", "col_measured", "col_estimated")]
+        cols += [self.t("col_programme"), self.t("col_comparison")]
+        note = self.t("note_estimate")
+        if (bm.loc[~bm["suppressed"], "estimate_type"] == "measured").any():
+            note += " " + self.t("note_measured_fallback")
+        caveat = self.unreliable_scales()
+        if caveat:
+            labels = T.join_words([self.scale_label(s) for s in caveat], self.lang)
+            note += " " + self.t("note_alpha_caveat", scales=labels)
+        return (
+            self.table(pd.DataFrame(rows, columns=cols), self.t("cap_profile_table"), "profile")
+            + "\n"
+            + note
+            + "\n"
+        )
+
+    # ----------------------------------------------------------------- items
+    def item_table(self: Any, lab: str) -> str:
+        """Share agreeing per item, lab against programme, reverse items in keyed direction."""
+        wave = self.lab_wave(lab)
+        it = self.compare_table("items")
+        if it.empty:
+            return self.t("not_available") + "\n"
+        it = it[it["wave"] == wave]
+        lab_i = it[it["lab"] == lab].set_index("item")
+        prog_i = it[it["lab"] == ALL].set_index("item")
+        reverse = set(self.codebook.reverse_items)
+        out = []
+        for domain in self.codebook.domains:
+            rows = []
+            for scale in self.codebook.scales_in_domain(domain):
+                for item in self.codebook.scales[scale].items:
+                    text = self.codebook.items[item].text.get(self.lang)
+                    if item in reverse:
+                        text += " " + self.t("reverse_marker")
+                    li = lab_i.loc[item] if item in lab_i.index else None
+                    pi = prog_i.loc[item] if item in prog_i.index else None
+                    lab_cell = (
+                        self.reason_text(str(li["suppression_reason"]))
+                        if li is None or li["suppressed"]
+                        else T.fmt_pct(col(li, "pct_agree"))
+                    )
+                    prog_cell = (
+                        "–" if pi is None or pi["suppressed"] else T.fmt_pct(col(pi, "pct_agree"))
+                    )
+                    rows.append([self.scale_label(scale), text, lab_cell, prog_cell])
+            cols = [self.t("col_condition"), self.t("col_statement")]
+            cols += [self.t("col_lab_agree"), self.t("col_programme_agree")]
+            out.append(
+                self.table(
+                    pd.DataFrame(rows, columns=cols),
+                    self.t("cap_items", domain=self.domain_label(domain).lower()),
+                    f"items-{domain}",
+                )
+            )
+        return "\n".join(out) + "\n" + self.t("note_items") + "\n"
+
+    # ---------------------------------------------------------------- achtje
+    def achtje_margins(
+        self: Any, lab: str, scale: str = "commitment", wave: str | None = None
+    ) -> pd.DataFrame:
+        """The lab's published levels and schools for one scale (het achtje)."""
+        wave = wave or self.lab_wave(lab)
+        d = self.compare_table("descriptives")
+        if not d.empty:
+            d = d[(d["lab"] == lab) & (d["wave"] == wave) & (d["scale"] == scale)]
+        merged = self.merged_groups(lab, wave)
+        rows = []
+        for dim, group in MARGIN_ROWS:
+            column = "role" if dim == "level" else "school_type"
+            other = "school_type" if dim == "level" else "role"
+            hit = d[(d[column] == group) & (d[other] == ALL)] if not d.empty else d
+            label = ""
+            if dim == "level" and group == "docent" and merged:
+                label = self.t("fig_docent_merged")
+            if hit.empty:
+                rows.append(
+                    {
+                        "dimension": dim,
+                        "group": group,
+                        "mean": math.nan,
+                        "ci_low": math.nan,
+                        "ci_high": math.nan,
+                        "n": 0,
+                        "suppressed": True,
+                        "suppression_reason": "",
+                        "label": label,
+                    }
+                )
+                continue
+            r = hit.iloc[0]
+            sup = bool(r["suppressed"])
+            rows.append(
+                {
+                    "dimension": dim,
+                    "group": group,
+                    "mean": math.nan if sup else col(r, "mean"),
+                    "ci_low": math.nan if sup else col(r, "ci_low"),
+                    "ci_high": math.nan if sup else col(r, "ci_high"),
+                    "n": math.nan if sup else col(r, "n"),
+                    "suppressed": sup,
+                    "suppression_reason": str(r["suppression_reason"]),
+                    "label": label,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def lab_scale_mean(self: Any, lab: str, scale: str, wave: str | None = None) -> float:
+        bm = self.lab_benchmark(lab, wave).set_index("scale")
+        return bm.loc[scale, "measured"] if scale in bm.index else math.nan
+
+    def achtje_figure(self: Any, lab: str) -> str:
+        margins = self.achtje_margins(lab)
+        fig = plots.achtje_margins(
+            margins,
+            lang=self.lang,
+            min_cell=self.min_cell,
+            lab_mean=self.lab_scale_mean(lab, "commitment"),
+        )
+        cap = self.t("cap_achtje", lab=self.lab_name(lab))
+        note = self.t("note_achtje")
+        if self.merged_groups(lab, self.lab_wave(lab)):
+            note += " " + self.t("note_merged")
+        return self.figure(fig, "fig-achtje", cap) + "\n" + note + "\n"
+
+    def achtje_gaps(self: Any, lab: str) -> pd.DataFrame:
+        a = self.compare_table("agreement")
+        if a.empty:
+            return a
+        wave = self.lab_wave(lab)
+        return a[(a["lab"] == lab) & (a["wave"] == wave) & a["measure"].str.startswith("gap")]
+
+    def achtje_summary(self: Any, lab: str) -> str:
+        a = self.achtje_gaps(lab)
+        if a.empty:
+            return ""
+        shown = a[~a["suppressed"]]
+        if shown.empty:
+            return self.t("achtje_summary_none")
+
+        def pair_words(rows: pd.DataFrame) -> str:
+            pairs = sorted({(a, b) for a, b in zip(rows["group_a"], rows["group_b"], strict=True)})
+            words = [
+                self.t("achtje_pair", a=self.group_label(a), b=self.group_label(b))
+                for a, b in pairs
+            ]
+            return "; ".join(words)
+
+        big = shown[(shown["ci_low"] > 0) | (shown["ci_high"] < 0)]
+        if big.empty:
+            return self.t("achtje_summary_same", pairs=pair_words(shown))
+        return " ".join(
+            self.t(
+                "achtje_summary_gap",
+                pairs=pair_words(rows),
+                scales=self.scale_label(scale),
+            )
+            for scale, rows in big.groupby("scale", sort=False)
+        )
+
+    def achtje_text(self: Any, lab: str) -> str:
+        a = self.achtje_gaps(lab)
+        if a.empty:
+            return self.t("not_available") + "\n"
+        lines = []
+        for _, r in a.sort_values(["scale", "measure", "group_a", "group_b"]).iterrows():
+            ga, gb = self.group_label(r["group_a"]), self.group_label(r["group_b"])
+            if r["suppressed"]:
+                lines.append(
+                    f"- {self.scale_label(r['scale'])}, {ga}–{gb}: "
+                    + self.reason_text(r["suppression_reason"])
+                )
+                continue
+            lines.append(
+                "- "
+                + self.t(
+                    "gap_line",
+                    scale=self.scale_label(r["scale"]),
+                    a=ga,
+                    b=gb,
+                    value=T.fmt_signed(r["value"], 2, self.lang),
+                    interval=self.interval(r["ci_low"], r["ci_high"]),
+                    n_a=int_text(r["n_a"]),
+                    n_b=int_text(r["n_b"]),
+                )
+            )
+        return self.t("gap_intro") + "\n\n" + "\n".join(lines) + "\n"
+
+    # ---------------------------------------------------------------- change
+    def change_section(self: Any, lab: str) -> str:
+        ch = self.lab_change(lab)
+        if self.previous_wave(lab) is None:
+            return self.t("change_one_wave") + "\n"
+        if ch["suppressed"].all():
+            reasons = set(ch["reason"])
+            key = "change_hidden" if reasons == {"complementary"} else "change_too_few"
+            return self.t(key, min_cell=self.min_cell) + "\n"
+        fig = plots.change_plot(ch, lang=self.lang)
+        lines = [self.figure(fig, "fig-change", self.t("cap_change")), ""]
+        same = ch.loc[ch["direction"] == "no_change", "scale_label"].tolist()
+        for _, r in ch[ch["direction"].isin(["increase", "decrease"])].iterrows():
+            lines.append(
+                "- "
+                + T.change_sentence(
+                    r["scale_label"], r["direction"], r["diff"], r["n_paired"], self.lang
+                )
+            )
+        if same:
+            lines.append("- " + self.t("change_same", scales=T.join_words(same, self.lang)))
+        hidden = ch[ch["suppressed"]]
+        for _, r in hidden.iterrows():
+            lines.append(f"- {r['scale_label']}: {self.reason_text(r['reason'])}.")
+        return "\n".join(lines) + "\n"
+
+    # ------------------------------------------------------------ conditions
+    def scale_sections(self: Any, lab: str) -> str:
+        """Per scale: description, the lab's result and the gespreksvragen (weakest first)."""
+        bm = self.lab_benchmark(lab)
+        order = bm.assign(key=bm["measured"].fillna(99)).sort_values(
+            ["key", "scale"], kind="mergesort"
+        )
+        caveat = set(self.unreliable_scales())
+        parts = [self.t("conditions_intro") + "\n"]
+        for _, r in order.iterrows():
+            scale = self.codebook.scales[r["scale"]]
+            parts.append(f"### {scale.label.get(self.lang)}\n")
+            parts.append(scale.description.get(self.lang) + "\n")
+            if r["suppressed"]:
+                result = self.reason_text(r["reason"]).capitalize() + "."
+            else:
+                result = self.t(
+                    "result_line",
+                    measured=self.num(r["measured"]),
+                    estimate=self.num(r["estimate"]),
+                    interval=self.interval(r["ci_low"], r["ci_high"]),
+                    verdict=self.t(r["vs_programme"]),
+                    programme=self.num(r["programme_mean"]),
+                )
+            if r["scale"] in caveat:
+                result += " " + self.t("alpha_caveat_short")
+            parts.append(result + "\n")
+            parts.append(f"**{self.t('prompts')}**\n")
+            parts.extend(f"- {q}" for q in scale.prompts_for(self.lang))
+            parts.append("")
+        return "\n".join(parts) + "\n"
+
+    def about_lab(self: Any, lab: str) -> str:
+        return self.t("about_lab", study=self.study.name, min_cell=self.min_cell) + "\n"
