@@ -129,11 +129,8 @@ class OpenAnswersMixin(_ReportData):
             rows = themes[
                 (themes["lab"] == lab) & (themes["wave"] == wave) & (themes["question"] == question)
             ]
-            if (
-                rows.empty
-                or rows["suppressed"].all()
-                or rows["n_answers"].fillna(0).max() < self.min_cell
-            ):
+            # compare/open_themes decides what is shown (disclosure.py); no rule here
+            if rows.empty or rows["suppressed"].all() or rows["n_answers"].fillna(0).max() == 0:
                 parts.append(self._msg("open_suppressed", min_cell=self.min_cell) + "\n")
                 continue
             shown = rows[rows["n_mentions"] > 0].sort_values(
