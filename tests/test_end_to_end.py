@@ -689,3 +689,22 @@ def test_golden_lab_and_programme_text(pipeline, tmp_path, monkeypatch):
     for word in ("empirical Bayes", "rwg", "p (gecorr.)", "multilevel"):
         assert word not in lab
     assert not re.search(r"(?<![\w-])-\d", lab)
+
+
+def test_every_figure_has_alt_text_in_html_and_docx(pipeline):
+    """Images carry their description: HTML alt/aria-label, DOCX picture description."""
+    import zipfile
+
+    _, out = pipeline
+    for stem in (f"lab-{LAB_FOR_REPORT}", "programme"):
+        html = (out / "reports" / f"{stem}.html").read_text(encoding="utf-8")
+        imgs = re.findall(r"<img\b[^>]*>", html)
+        assert imgs, stem
+        for tag in imgs:
+            label = re.search(r'(?:alt|aria-label)="([^"]+)"', tag)
+            assert label and len(label.group(1)) > 20, tag[:120]
+        with zipfile.ZipFile(out / "reports" / f"{stem}.docx") as z:
+            xml = z.read("word/document.xml").decode("utf-8")
+        descr = re.findall(r'<wp:docPr[^>]*descr="([^"]*)"', xml)
+        assert len(descr) == len(imgs), stem
+        assert all(len(d) > 20 and not d.startswith("figures/") for d in descr), descr

@@ -157,6 +157,8 @@ class ProgrammeSections:
             return self.t("change_one_wave") + "\n"
         rows = []
         for domain in self.codebook.domains:
+            # the board as a bold row of its own: a narrow board column would hyphenate
+            rows.append([f"**{self.domain_label(domain)}**", "", "", "", "", ""])
             for name in self.codebook.scales_in_domain(domain):
                 hit = c[c["scale"] == name]
                 if hit.empty:
@@ -164,7 +166,6 @@ class ProgrammeSections:
                 r = hit.iloc[0]
                 rows.append(
                     [
-                        self.domain_label(domain),
                         r["scale_label"],
                         self.num(col(r, "mean_t0")),
                         self.num(col(r, "mean_t1")),
@@ -175,7 +176,7 @@ class ProgrammeSections:
                         int_text(r["n_paired"]),
                     ]
                 )
-        cols = [self.t(k) for k in ("col_domain", "col_condition", "col_before", "col_after")]
+        cols = [self.t(k) for k in ("col_condition", "col_before", "col_after")]
         cols += [self.t("col_change"), self.t("col_demonstrable"), self.t("col_n_paired")]
         return (
             self.table(pd.DataFrame(rows, columns=cols), self.t("cap_prog_change"), "change")
