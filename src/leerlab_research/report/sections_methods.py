@@ -123,7 +123,8 @@ class MethodsSections:
                     others=T.fmt_pct(sum(others) / len(others)),
                 )
             )
-        return "\n".join(lines) + "\n" + table
+        # a blank line before the table, or pandoc reads it as part of the paragraph
+        return "\n".join(lines) + "\n\n" + table
 
     def reliability_table(self: Any) -> str:
         rel = self.measurement_table("reliability")
