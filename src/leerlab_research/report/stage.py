@@ -16,6 +16,7 @@ import datetime
 import json
 from pathlib import Path
 
+from .. import text as T
 from ..errors import ConfigError
 from ..runtime import StageContext
 from .engine import FORMATS, RenderRequest, quarto_executable, render_many
@@ -157,7 +158,7 @@ def build_requests(
         else:
             lab_ids = labs_in_data(ctx)
         for lab_id in lab_ids:
-            name = study.labs.name_of(lab_id)
+            name = T.typeset(study.labs.name_of(lab_id))
             requests.append(
                 RenderRequest(
                     template=tdir / TEMPLATES["lab"],
