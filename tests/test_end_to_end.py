@@ -627,7 +627,8 @@ def test_demo_descriptives_cannot_be_undone_by_subtraction(pipeline):
     clean = pd.read_parquet(out / "clean" / "responses.parquet")
     df = analysis_frame(clean, study.codebook.scale_names, items=study.codebook.item_codes)
     pub, _ = publication.publication_frame(df, 5)
-    scales = ["commitment", "ambitie"]
+    # codebook order, as the stage writes them
+    scales = [s for s in study.codebook.scale_names if s in ("commitment", "ambitie")]
     truth = descriptives.describe(pub, scales, min_cell=1)
     shown = pd.read_csv(out / "compare" / "descriptives.csv")
     shown = shown[shown["scale"].isin(scales)].reset_index(drop=True)
