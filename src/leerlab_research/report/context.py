@@ -213,6 +213,6 @@ class ReportCore:
 
 @dataclass
 class ReportData(
-    OpenAnswersMixin, LabSections, ProgrammeSections, MethodsSections, ReportCore, PanelSections
+    LabSections, ProgrammeSections, MethodsSections, ReportCore, OpenAnswersMixin, PanelSections
 ):
     """Everything the three templates call."""

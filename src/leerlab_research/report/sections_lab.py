@@ -10,7 +10,7 @@ import pandas as pd
 from .. import plots
 from .. import text as T
 from ..plots.achtje import MARGIN_ROWS
-from .tables import ALL, col, int_text, num_or_nan
+from .tables import ALL, col, int_text
 
 #: Arrow per change direction since the previous wave.
 TREND = {"increase": "↑", "decrease": "↓", "no_change": "→"}
@@ -86,7 +86,7 @@ class LabSections:
                     "diff": math.nan if sup else col(r, "mean_diff"),
                     "ci_low": math.nan if sup else col(r, "ci_low"),
                     "ci_high": math.nan if sup else col(r, "ci_high"),
-                    "n_paired": 0 if sup else int(num_or_nan(r["n_paired"])),
+                    "n_paired": 0 if sup else int(col(r, "n_paired")),
                     "suppressed": sup,
                     "reason": "" if r is None else str(r["suppression_reason"]),
                 }
@@ -237,7 +237,7 @@ class LabSections:
                     li = lab_i.loc[item] if item in lab_i.index else None
                     pi = prog_i.loc[item] if item in prog_i.index else None
                     lab_cell = (
-                        self.reason_text(str(li["suppression_reason"]))
+                        self.reason_text("" if li is None else str(li["suppression_reason"]))
                         if li is None or li["suppressed"]
                         else T.fmt_pct(col(li, "pct_agree"))
                     )

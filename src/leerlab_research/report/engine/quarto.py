@@ -67,7 +67,8 @@ def quarto_metadata(fmt: str, req: RenderRequest) -> dict[str, object]:
         meta["embed-resources"] = True
         meta["format-links"] = False
     meta["lang"] = req.lang
-    meta.update(plain_value(dict(req.metadata)))
+    for key, value in req.metadata.items():
+        meta[key] = plain_value(value)
     return meta
 
 
