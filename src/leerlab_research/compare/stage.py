@@ -207,8 +207,10 @@ def compare_tables(
     tables.update(
         step(
             "panel",
+            # labs are their school members (publication design); the pseudo-lab of
+            # outsiders has no round, line or subsidy
             lambda: panel.panel_tables(
-                df,
+                members,
                 scales,
                 study,
                 lookup,
