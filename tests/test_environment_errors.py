@@ -74,9 +74,25 @@ def test_truncated_parquet_names_the_file_and_the_stage_to_rerun(tmp_path, study
     assert run_cli("clean", "--study", str(study)).exit_code == 0
     table = tmp_path / "out" / "clean" / "responses.parquet"
     table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
+    # The out folder's stage records notice the damage first (its hash no longer matches
+    # what cleaning wrote): exit 2, naming the file and the command that rewrites it.
     for command in ("measurement", "compare"):
         result = run_cli(command, "--study", str(study))
-        _clear(result, 1, "responses.parquet: cannot be read", "rerun `leerlab clean")
+        _clear(result, 2, "clean/responses.parquet was changed", "run `leerlab clean")
+
+
+def test_unreadable_parquet_is_a_data_error_naming_the_file(tmp_path, study):
+    """Past the stage records (a file damaged in place), the reader itself names the file."""
+    from leerlab_research.config.study import load_study
+    from leerlab_research.errors import DataError
+    from leerlab_research.runtime import StageContext
+
+    assert run_cli("clean", "--study", str(study)).exit_code == 0
+    table = tmp_path / "out" / "clean" / "responses.parquet"
+    table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
+    ctx = StageContext(study=load_study(study), out=tmp_path / "out")
+    with pytest.raises(DataError, match="responses.parquet: cannot be read"):
+        ctx.read_parquet("clean/responses.parquet", "clean")
 
 
 @pytest.mark.parametrize(
