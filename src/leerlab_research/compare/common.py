@@ -36,6 +36,7 @@ def analysis_frame(
     *,
     items: Sequence[str] | None = None,
     exclude_careless: bool = False,
+    extra: Sequence[str] = (),
 ) -> pd.DataFrame:
     """The rows and columns the comparisons use.
 
@@ -49,6 +50,8 @@ def analysis_frame(
         Item columns to keep (default: every column named like an item code, e.g. ``AMB1``).
     exclude_careless
         Drop rows with ``careless_flag`` true.
+    extra
+        Further columns of ``clean`` carried over as they are (e.g. ``focus_*``).
 
     Returns
     -------
@@ -72,6 +75,9 @@ def analysis_frame(
         item_cols = [c for c in items if c in df.columns]
     for c in item_cols:
         out[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    for c in extra:
+        if c in df.columns:
+            out[c] = df[c]
     return out.reset_index(drop=True)
 
 

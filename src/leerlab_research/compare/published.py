@@ -17,7 +17,16 @@ is published here, in the publication design of :mod:`.publication` and through
     stage's ``item_missing.csv`` (programme level, all waves).
 ``responses.csv``
     Questionnaires per lab × wave (lab = school members; ``all`` = programme,
-    with the number of distinct people), protected the same way.
+    with the number of distinct people), protected the same way. The programme
+    rows carry the first and last submission day of the wave (of all waves on
+    the ``all`` row): the fieldwork period the reports print and date themselves
+    by. Dates are given per wave only, never per lab.
+``focus.csv``
+    The focus areas (curriculum, leerling, docent) per lab × wave: how many of
+    the lab's school members answered the question and how many named the area.
+    A lab × wave inherits the suppression of its ``responses.csv`` row; rows
+    below ``min_cell`` are primary, complementary suppression keeps the
+    programme row the sum of its labs.
 ``screening.csv``
     Programme-level counts of the cleaning stage for the methods report: the
     questionnaires read, kept and excluded per reason, and the responses flagged
@@ -37,6 +46,8 @@ from .common import ALL, sort_rows
 from .descriptives import AGREE_FROM, cell_reason
 
 CR_INDICES = ("seconds_per_item", "longstring", "irv", "mahalanobis", "evenodd")
+#: The focus areas of the instrument (boolean columns ``focus_<area>`` of the clean table).
+FOCUS_AREAS = ("curriculum", "leerling", "docent")
 
 
 def item_table(
@@ -132,14 +143,65 @@ def item_table(
     return out
 
 
+def fieldwork_dates(clean: pd.DataFrame) -> pd.DataFrame:
+    """First and last submission day per wave and over all waves (``wave = all``).
+
+    Parameters
+    ----------
+    clean
+        The clean table (``wave``, ``submitted_at``; times may be missing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wave, first_submitted, last_submitted`` (ISO dates as text; blank when a
+        wave has no submission times). R: ``aggregate(as.Date(submitted_at) ~ wave,
+        FUN = range)``.
+    """
+    cols = ["wave", "first_submitted", "last_submitted"]
+    if clean.empty or "submitted_at" not in clean.columns:
+        return pd.DataFrame(columns=cols)
+    t = pd.DataFrame(
+        {
+            "wave": clean["wave"].astype("string").fillna("").astype(str),
+            "day": pd.to_datetime(clean["submitted_at"], errors="coerce").dt.normalize(),
+        }
+    )
+    per = t.groupby("wave", sort=True)["day"].agg(["min", "max"]).reset_index()
+    every = pd.DataFrame({"wave": [ALL], "min": [t["day"].min()], "max": [t["day"].max()]})
+    out = pd.concat([per, every], ignore_index=True)
+
+    def iso(days: pd.Series) -> list[str | None]:
+        return [None if pd.isna(d) else d.date().isoformat() for d in days]
+
+    return pd.DataFrame(
+        {"wave": out["wave"], "first_submitted": iso(out["min"]), "last_submitted": iso(out["max"])}
+    )[cols]
+
+
 def response_table(
-    df: pd.DataFrame, *, min_cell: int, labs_order: Sequence[str] = ()
+    df: pd.DataFrame,
+    *,
+    min_cell: int,
+    labs_order: Sequence[str] = (),
+    dates: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``responses.csv``: questionnaires per lab × wave and per wave, protected.
 
-    ``n_people`` (distinct respondents) is given for the programme rows only.
+    ``n_people`` (distinct respondents) is given for the programme rows only, and
+    so are ``first_submitted`` / ``last_submitted`` from ``dates``
+    (:func:`fieldwork_dates`).
     """
-    cols = ["wave", "lab", "n", "n_people", "suppressed", "suppression_reason"]
+    cols = [
+        "wave",
+        "lab",
+        "n",
+        "n_people",
+        "first_submitted",
+        "last_submitted",
+        "suppressed",
+        "suppression_reason",
+    ]
     if df.empty:
         return pd.DataFrame(columns=cols)
     per_lab = df.groupby(["wave", "lab"], sort=True).size().rename("n").reset_index()
@@ -164,7 +226,79 @@ def response_table(
     rel = disclosure.hierarchy_relations(sub, ["lab"], by=["wave"])
     reason[per_wave] = disclosure.protect(sub["n"].to_numpy(dtype=float), rel, min_cell)
     table = disclosure.blank(table, reason, ["n", "n_people"])
+    # the fieldwork period is a fact of the wave, not of a group: programme rows only
+    d = dates if dates is not None else pd.DataFrame(columns=cols[:1] + cols[4:6])
+    table = table.merge(d.assign(lab=ALL), on=["wave", "lab"], how="left")
     return table[cols]
+
+
+def focus_table(
+    df: pd.DataFrame,
+    responses: pd.DataFrame,
+    *,
+    min_cell: int,
+    labs_order: Sequence[str] = (),
+) -> pd.DataFrame:
+    """``focus.csv``: the focus areas named per lab × wave (see the module docstring).
+
+    Parameters
+    ----------
+    df
+        Publication frame (``lab`` = school members' lab or the pseudo-lab of
+        outsiders) with the boolean columns ``focus_<area>`` (missing = not answered).
+    responses
+        The protected ``responses.csv``: a hidden lab × wave there is hidden here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area, wave, lab, n, n_named, pct_named, suppressed, suppression_reason``;
+        ``n`` counts the questionnaires that answered the focus question (at least
+        one area ticked or explicitly not), ``pct_named`` = 100 · n_named / n.
+    """
+    cols = ["area", "wave", "lab", "n", "n_named", "pct_named"]
+    cols_all = [*cols, "suppressed", "suppression_reason"]
+    present = [a for a in FOCUS_AREAS if f"focus_{a}" in df.columns]
+    if df.empty or not present:
+        return pd.DataFrame(columns=cols_all)
+    flags = df[[f"focus_{a}" for a in present]].astype("boolean")
+    answered = flags.notna().any(axis=1).to_numpy()
+    rows = []
+    for area in present:
+        named = flags[f"focus_{area}"].fillna(False).to_numpy(dtype=bool)
+        frame = pd.DataFrame(
+            {
+                "wave": df["wave"].to_numpy(),
+                "lab": df["lab"].to_numpy(),
+                "n": answered.astype(int),
+                "n_named": (named & answered).astype(int),
+            }
+        )
+        for by in (["wave", "lab"], ["wave"]):
+            g = frame.groupby(by, sort=True)[["n", "n_named"]].sum().reset_index()
+            if "lab" not in by:
+                g["lab"] = ALL
+            rows.append(g.assign(area=area))
+    table = pd.concat(rows, ignore_index=True)
+    table["pct_named"] = table["n_named"] / table["n"].where(table["n"] > 0) * 100.0
+    table = sort_rows(
+        table[cols], ["area", "wave", "lab"], {"area": list(present), "lab": [ALL, *labs_order]}
+    )
+    hidden: dict[tuple[str, str], str] = {}
+    if len(responses):
+        r = responses[responses["suppressed"].astype(bool)]
+        keys = zip(r["wave"].astype(str), r["lab"].astype(str), strict=True)
+        hidden = dict(zip(keys, r["suppression_reason"].astype(str), strict=True))
+    cell = list(zip(table["wave"].astype(str), table["lab"].astype(str), strict=True))
+    inherited = np.array([c in hidden for c in cell])
+    rel = disclosure.hierarchy_relations(table, ["lab"], by=["area", "wave"])
+    reason = disclosure.protect(table["n"].to_numpy(dtype=float), rel, min_cell, primary=inherited)
+    # a hidden lab × wave keeps the reason it has in responses.csv (the true reason)
+    reason = np.array(
+        [hidden.get(c, r) for c, r in zip(cell, reason, strict=True)],
+        dtype=object,
+    )
+    return disclosure.blank(table, reason, ["n", "n_named", "pct_named"])[cols_all]
 
 
 def screening_table(

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from .registry_reports import ITEMS, MERGES, RESPONSES, SCREENING
+from .registry_reports import FOCUS, ITEMS, MERGES, RESPONSES, SCREENING
 from .table_spec import (
     CI_HIGH,
     CI_LOW,
@@ -434,6 +434,7 @@ REGISTRY: dict[str, CompareTable] = {
         _OPEN_QUOTES,
         ITEMS,
         RESPONSES,
+        FOCUS,
         SCREENING,
         MERGES,
         _SUPPRESSION,

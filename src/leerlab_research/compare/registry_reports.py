@@ -55,14 +55,38 @@ RESPONSES = CompareTable(
         _LAB,
         _f("n", "integer", "questionnaires", minimum=0),
         _f("n_people", "integer", "distinct respondents (programme rows)", minimum=0),
+        _f("first_submitted", "date", "first submission day of the wave (programme rows)"),
+        _f("last_submitted", "date", "last submission day of the wave (programme rows)"),
         *HIDDEN,
     ),
     unit="lab × wave (school members), programme per wave and overall (n_people = distinct "
-    "respondents)",
+    "respondents; first/last submission day = the wave's fieldwork, programme rows only)",
     test="none (counts of questionnaires)",
     correction="none",
     keys=("wave", "lab"),
     counts=("n",),
+)
+
+FOCUS = CompareTable(
+    name="focus",
+    fields=(
+        _f("area", "string", "focus area (curriculum, leerling, docent)", required=True),
+        _f("wave", "string", "wave", required=True),
+        _LAB,
+        _f("n", "integer", "questionnaires that answered the focus question", minimum=0),
+        _f("n_named", "integer", "questionnaires naming the area", minimum=0),
+        _f("pct_named", "number", "% of n naming the area", minimum=0, maximum=100),
+        *HIDDEN,
+    ),
+    unit="focus area × wave × lab (school members; `all` = programme; buiten_scholen = "
+    "respondents of neither school)",
+    test="none (counts of questionnaires naming the area)",
+    correction="none",
+    keys=("area", "wave", "lab"),
+    counts=("n",),
+    min_cell_rule="a lab × wave hidden in responses.csv is hidden here with the same reason; "
+    "a row with 0 < n < min_cell is blanked (primary); complementary suppression keeps each "
+    "wave's programme row the sum of its labs",
 )
 
 SCREENING = CompareTable(

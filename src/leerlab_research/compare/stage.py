@@ -2,7 +2,7 @@
 
 Reads ``<out>/clean/responses.parquet`` and writes ``descriptives.csv``,
 ``group_tests.csv``, ``posthoc.csv``, ``icc.csv``, ``mixedlm.csv``,
-``benchmark.csv``, ``agreement.csv``, ``profile.csv``, ``change.csv``,
+``benchmark.csv``, ``agreement.csv``, ``profile.csv``, ``change.csv``, ``focus.csv``,
 ``open_themes.csv``, ``open_quotes.csv`` (from the open answers and their codes,
 when the study has them), the panel tables ``longitudinal.csv``,
 ``longitudinal_variance.csv``, ``trajectories.csv``, ``attrition.csv``,
@@ -197,7 +197,17 @@ def compare_tables(
             labs_order=lab_order,
         ),
     )
-    tables["responses"] = published.response_table(df, min_cell=mc, labs_order=lab_order)
+    tables["responses"] = published.response_table(
+        df, min_cell=mc, labs_order=lab_order, dates=published.fieldwork_dates(clean)
+    )
+    focus = [f"focus_{a}" for a in published.FOCUS_AREAS]
+    focus_frame, _ = publication.publication_frame(
+        analysis_frame(clean, [], items=[], exclude_careless=cs.exclude_careless, extra=focus),
+        mc,
+    )
+    tables["focus"] = published.focus_table(
+        focus_frame, tables["responses"], min_cell=mc, labs_order=lab_order
+    )
     tables["screening"] = published.screening_table(
         clean, exclusions, careless_excluded=cs.exclude_careless
     )

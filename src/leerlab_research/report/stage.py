@@ -108,14 +108,16 @@ def parse_kinds(value: list[str] | None, default: list[str]) -> list[str]:
 def source_date_epoch(ctx) -> int:
     """The creation time written into DOCX and PDF: ``SOURCE_DATE_EPOCH``, else the data's date.
 
-    The data's date is the last ``submitted_at`` in the clean table (midnight
-    UTC of that day), so that the same data give byte-identical documents; a
-    table without times gives 1980-01-01.
+    The data's date is the last submission day of the study (``last_submitted``
+    of the programme row over all waves in ``compare/responses.csv``, midnight
+    UTC), so that the same data give byte-identical documents; without
+    submission times 1980-01-01.
     """
-    times = ctx.read_parquet("clean/responses.parquet", "clean", columns=["submitted_at"])
-    last = times["submitted_at"].max()
-    if last is None or last != last:  # NaT: no submission times at all
+    r = ctx.read_table("compare/responses.csv", "compare")
+    hit = r.loc[(r["lab"] == ALL) & (r["wave"] == ALL), "last_submitted"].dropna()
+    if hit.empty:
         return epoch_from_env(ZIP_EPOCH)
+    last = datetime.date.fromisoformat(str(hit.iloc[0])[:10])
     day = datetime.datetime(last.year, last.month, last.day, tzinfo=datetime.UTC)
     return epoch_from_env(max(int(day.timestamp()), ZIP_EPOCH))
 
