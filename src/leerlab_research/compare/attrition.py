@@ -40,17 +40,12 @@ from scipy import stats
 
 from .common import ALL, lab_names, sort_rows
 from .disclosure import COMPLEMENTARY, PRIMARY, Relations, protect
+from .registry import REGISTRY, columns
 
-FLOW_COLUMNS = [
-    "from_wave", "to_wave", "lab", "lab_name", "n_from", "stayed", "left", "newcomers",
-    "n_to", "retention", "suppressed", "suppression_reason",
-]  # fmt: skip
-BASELINE_COLUMNS = [
-    "from_wave", "to_wave", "scale", "n_stay", "mean_stay", "sd_stay", "n_leave",
-    "mean_leave", "sd_leave", "difference", "hedges_g", "g_ci_low", "g_ci_high", "t", "df",
-    "p_value", "suppressed", "suppression_reason",
-]  # fmt: skip
-COUNTS = ("n_from", "stayed", "left", "newcomers", "n_to")
+# Column lists come from the registry (compare/registry_panel.py), like every table's.
+FLOW_COLUMNS = columns("attrition")
+BASELINE_COLUMNS = columns("attrition_baseline")
+COUNTS = tuple(REGISTRY["attrition"].counts)
 
 
 def _persons(df: pd.DataFrame, wave: str) -> pd.Index:

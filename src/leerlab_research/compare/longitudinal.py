@@ -61,18 +61,16 @@ from .common import lab_names, sort_rows
 from .disclosure import blank
 from .multilevel import REFERENCES
 from .panel_model import PanelFit, fit_panel
+from .registry import columns
 
-LONGITUDINAL_COLUMNS = [
-    "scale", "model", "term", "estimate", "std_error", "ci_low", "ci_high", "p_value",
-    "n_obs", "n_persons", "n_labs", "verdict", "status",
-]  # fmt: skip
-VARIANCE_COLUMNS = ["scale", "model", "component", "variance"]
-TRAJECTORY_COLUMNS = [
-    "scale", "lab", "lab_name", "line", "round", "wave", "wave_order", "time", "after",
-    "phase", "n", "raw_mean", "estimate", "ci_low", "ci_high", "programme_estimate", "programme_ci_low",
-    "programme_ci_high", "lab_slope_after", "lab_slope_after_ci_low",
-    "lab_slope_after_ci_high", "verdict", "model_status", "suppressed", "suppression_reason",
-]  # fmt: skip
+# Column lists come from the registry (compare/registry_panel.py), like every table's.
+LONGITUDINAL_COLUMNS = columns("longitudinal")
+VARIANCE_COLUMNS = columns("longitudinal_variance")
+TRAJECTORY_COLUMNS = columns("trajectories")
+#: Trajectory statistics blanked with a hidden lab × wave cell (raw mean … verdict).
+TRAJECTORY_STATS = TRAJECTORY_COLUMNS[
+    TRAJECTORY_COLUMNS.index("raw_mean") : TRAJECTORY_COLUMNS.index("verdict") + 1
+]
 VERDICTS = ("houdt_stand", "neemt_af", "neemt_toe", "niet_te_zeggen")
 DAYS_PER_YEAR = 365.25
 
@@ -434,7 +432,7 @@ def _protect_trajectories(
         ],
         dtype=object,
     )
-    traj = blank(traj, reason, ["n", *TRAJECTORY_COLUMNS[11:-3]])
+    traj = blank(traj, reason, ["n", *TRAJECTORY_STATS])
     traj["lab_name"] = lab_names(labs, traj["lab"]) if len(traj) else []
     traj["n"] = pd.to_numeric(traj["n"]).astype("Int64")
     traj["model_status"] = traj["model_status"].fillna("")

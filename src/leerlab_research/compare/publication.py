@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .common import ALL
+from .registry import columns
 
 #: Lab value of respondents who belong to neither school (programme level only).
 OUTSIDE = "buiten_scholen"
@@ -44,7 +45,7 @@ TEACHERS = "docent"
 OTHER = "overige"
 #: The neighbour a small residual group is merged into.
 MERGE_INTO = {OTHER: TEACHERS}
-MERGE_COLUMNS = ["lab", "wave", "dimension", "group", "merged_into"]
+MERGE_COLUMNS = columns("merges")
 
 
 def publication_frame(df: pd.DataFrame, min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame]:

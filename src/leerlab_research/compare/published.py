@@ -44,6 +44,7 @@ import pandas as pd
 from . import disclosure
 from .common import ALL, sort_rows
 from .descriptives import AGREE_FROM, cell_reason
+from .registry import columns
 
 CR_INDICES = ("seconds_per_item", "longstring", "irv", "mahalanobis", "evenodd")
 #: The focus areas of the instrument (boolean columns ``focus_<area>`` of the clean table).
@@ -192,16 +193,7 @@ def response_table(
     so are ``first_submitted`` / ``last_submitted`` from ``dates``
     (:func:`fieldwork_dates`).
     """
-    cols = [
-        "wave",
-        "lab",
-        "n",
-        "n_people",
-        "first_submitted",
-        "last_submitted",
-        "suppressed",
-        "suppression_reason",
-    ]
+    cols = columns("responses")
     if df.empty:
         return pd.DataFrame(columns=cols)
     per_lab = df.groupby(["wave", "lab"], sort=True).size().rename("n").reset_index()
@@ -256,8 +248,8 @@ def focus_table(
         ``n`` counts the questionnaires that answered the focus question (at least
         one area ticked or explicitly not), ``pct_named`` = 100 · n_named / n.
     """
-    cols = ["area", "wave", "lab", "n", "n_named", "pct_named"]
-    cols_all = [*cols, "suppressed", "suppression_reason"]
+    cols_all = columns("focus")
+    cols = [c for c in cols_all if c not in ("suppressed", "suppression_reason")]
     present = [a for a in FOCUS_AREAS if f"focus_{a}" in df.columns]
     if df.empty or not present:
         return pd.DataFrame(columns=cols_all)
@@ -344,4 +336,4 @@ def screening_table(
                     "n": int(clean[col].fillna(False).astype(bool).sum()),
                 }
             )
-    return pd.DataFrame(rows, columns=["what", "key", "n"])
+    return pd.DataFrame(rows, columns=columns("screening"))
