@@ -1,4 +1,4 @@
-"""Change T0 → T1: pairing by pseudonym and equality with scipy / pingouin per lab."""
+"""Change between two waves: pairing by pseudonym and equality with scipy / pingouin per lab."""
 
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ def test_counts_and_pairing(setup):
         if not rows.loc["paired", "suppressed"]:
             assert rows.loc["paired", "n_paired"] == len(p0)
         if not rows.loc["unpaired", "suppressed"]:
-            assert rows.loc["unpaired", "n_unpaired_t0"] == len(u0)
-            assert rows.loc["unpaired", "n_unpaired_t1"] == len(u1)
+            assert rows.loc["unpaired", "n_unpaired_from"] == len(u0)
+            assert rows.loc["unpaired", "n_unpaired_to"] == len(u1)
 
 
 def test_paired_and_unpaired_equal_scipy_and_pingouin(setup):
@@ -102,7 +102,7 @@ def test_unknown_ids_are_never_paired():
         ["lab", "analysis"]
     )
     assert t.loc[("all", "paired"), "n_paired"] == 6
-    assert t.loc[("all", "unpaired"), "n_unpaired_t0"] == 6
+    assert t.loc[("all", "unpaired"), "n_unpaired_from"] == 6
 
 
 def test_corrections_across_scales(setup):
@@ -110,3 +110,16 @@ def test_corrections_across_scales(setup):
     fam = t[(t["lab"] == "all") & (t["analysis"] == "paired")]
     assert fam["correction_family"].iloc[0] == f"{len(scales)} scales; lab=all, analysis=paired"
     assert (fam["p_holm"] >= fam["p"]).all()
+
+
+def test_rows_name_the_compared_waves_generically(codebook):
+    """change.csv names its two waves per row (from_wave, to_wave) and its columns refer to
+    them generically: with three waves, T1 → T2 is as good a pair as T0 → T1."""
+    clean, _ = make_clean(codebook, lab_ids=["l0", "l1"], sizes=[30, 30], seed=3)
+    clean = clean.assign(wave=clean["wave"].map({"T0": "T1", "T1": "T2"}))
+    scales = codebook.scale_names[:1]
+    t = change_table(analysis_frame(clean, scales), scales, waves=("T1", "T2"), min_cell=5)
+    assert len(t) and (t["from_wave"] == "T1").all() and (t["to_wave"] == "T2").all()
+    assert not [c for c in t.columns if c.endswith(("_t0", "_t1"))]
+    paired = t[(t["lab"] == "all") & (t["analysis"] == "paired")].iloc[0]
+    assert paired["mean_diff"] == pytest.approx(paired["mean_to"] - paired["mean_from"])

@@ -246,7 +246,7 @@ def test_change_small_paired_group_cannot_be_recovered():
     assert a.loc["paired", "suppression_reason"] == "primary"
     # wave total (descriptives) = paired + unpaired: the unpaired row must be hidden too
     assert a.loc["unpaired", "suppressed"]
-    assert pd.isna(a.loc["unpaired", "n_unpaired_t0"]) and pd.isna(a.loc["unpaired", "mean_t0"])
+    assert pd.isna(a.loc["unpaired", "n_unpaired_from"]) and pd.isna(a.loc["unpaired", "mean_from"])
     # programme paired row − other labs' paired rows must not give lab a's 2 pairs
     paired = t[(t["analysis"] == "paired")]
     shown = paired[(paired["lab"] != ALL) & ~paired["suppressed"]]

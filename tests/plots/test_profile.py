@@ -79,8 +79,8 @@ def test_profile_nan_estimate_is_suppressed(profile_table):
 @pytest.fixture
 def change_table(profile_table) -> pd.DataFrame:
     df = profile_table[["scale_label", "suppressed"]].copy()
-    df["mean_t0"] = np.linspace(2.6, 3.8, len(df))
-    df["mean_t1"] = df["mean_t0"] + 0.2
+    df["mean_from"] = np.linspace(2.6, 3.8, len(df))
+    df["mean_to"] = df["mean_from"] + 0.2
     df["diff"] = 0.2
     df["ci_low"] = -0.05
     df["ci_high"] = 0.45
@@ -88,13 +88,11 @@ def change_table(profile_table) -> pd.DataFrame:
     return df
 
 
-def test_change_plot_draws_t0_t1_and_intervals(change_table, h):
+def test_change_plot_draws_both_waves_and_intervals(change_table, h):
     fig = change_plot(change_table)
     shown = change_table[~change_table["suppressed"]]
-    t0 = _line(fig, "t0")
-    t1 = _line(fig, "t1")
-    np.testing.assert_allclose(t0.get_xdata(), shown["mean_t0"])
-    np.testing.assert_allclose(t1.get_xdata(), shown["mean_t1"])
+    np.testing.assert_allclose(_line(fig, "from").get_xdata(), shown["mean_from"])
+    np.testing.assert_allclose(_line(fig, "to").get_xdata(), shown["mean_to"])
     (ci,) = h.by_gid(fig.axes[1], "ci")
     segs = np.array(ci.get_segments())
     np.testing.assert_allclose(segs[:, 0, 0], shown["ci_low"])
@@ -106,11 +104,23 @@ def test_change_plot_draws_t0_t1_and_intervals(change_table, h):
     assert f"n = {supp_n}" not in texts
     assert "te weinig antwoorden (minder dan 5)" in texts
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["T0 (voormeting)", "T1 (nameting)"]
+    assert legend == ["Eerdere meting", "Latere meting"]
+
+
+def test_change_plot_names_the_waves_by_their_study_labels(change_table, h):
+    """Any two waves (not only T0 → T1): legend and axis title carry the labels given."""
+    fig = change_plot(
+        change_table, lang="en", from_label="End of the subsidy year", to_label="One year later"
+    )
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["End of the subsidy year", "One year later"]
+    title = fig.axes[1].get_xlabel().replace("\n", " ")
+    assert "Change: End of the subsidy year → One year later" in title
+    assert not any("T0" in t or "T1" in t for t in h.all_texts(fig))
 
 
 def test_change_plot_english(change_table):
     fig = change_plot(change_table, lang="en")
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["T0 (baseline)", "T1 (follow-up)"]
-    assert fig.axes[1].get_xlabel().startswith("Change T1 − T0")
+    assert legend == ["Earlier wave", "Later wave"]
+    assert fig.axes[1].get_xlabel().startswith("Change: Earlier wave → Later wave")

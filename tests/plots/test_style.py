@@ -67,7 +67,7 @@ def _all_figures(likert_table, profile_table) -> list[Figure]:
         {"label": ["a", "b"], "estimate": [0.1, -0.2], "ci_low": [-0.1, -0.4], "ci_high": [0.3, 0]}
     )
     change = profile_table[["scale_label", "suppressed"]].assign(
-        mean_t0=3.0, mean_t1=3.2, diff=0.2, ci_low=0.0, ci_high=0.4, n_paired=12
+        mean_from=3.0, mean_to=3.2, diff=0.2, ci_low=0.0, ci_high=0.4, n_paired=12
     )
     rel = pd.DataFrame(
         {
@@ -138,7 +138,7 @@ def test_suppressed_mask():
         (plots.forest, ["label", "estimate", "ci_low", "ci_high"]),
         (
             plots.change_plot,
-            ["scale_label", "mean_t0", "mean_t1", "diff", "ci_low", "ci_high", "n_paired"],
+            ["scale_label", "mean_from", "mean_to", "diff", "ci_low", "ci_high", "n_paired"],
         ),
         (
             plots.reliability_chart,

@@ -121,3 +121,39 @@ def test_site_index_links_existing_reports_only(tmp_path):
     weert = next(line for line in page.splitlines() if "Weert" in line)
     assert "<td>20</td>" in weert
     assert "<script" not in page and "http" not in page
+
+
+def _change_rows(lab: str, w0: str, w1: str) -> pd.DataFrame:
+    """Paired change.csv rows of one lab for every scale (the columns the report reads)."""
+    scales = _study().codebook.scale_names
+    return pd.DataFrame(
+        {
+            "scale": scales,
+            "lab": lab,
+            "analysis": "paired",
+            "from_wave": w0,
+            "to_wave": w1,
+            "n_paired": 12,
+            "mean_from": 3.0,
+            "mean_to": 3.5,
+            "mean_diff": 0.5,
+            "ci_low": 0.2,
+            "ci_high": 0.8,
+            "suppressed": False,
+            "suppression_reason": "",
+        }
+    )
+
+
+def test_change_names_the_compared_waves_by_their_labels(tmp_path):
+    """change.csv's from_wave/to_wave (any two waves, here T1 → T2) appear as the study's
+    wave labels in the programme's change table and the lab's change caption."""
+    _write_compare(tmp_path, change=pd.concat([_change_rows("all", "T1", "T2")]))
+    data = ReportData(study=_study(), out=tmp_path, figure_dir=tmp_path / "figures")
+    table = data.programme_change_section()
+    header = table.splitlines()[0]
+    assert "Gemiddelde Einde subsidiejaar" in header and "Gemiddelde Een jaar later" in header
+    assert "| 3,00 " in table and "| 3,50 " in table
+    assert "T1" not in header and "T2" not in header
+    lab = data.lab_change("all")
+    assert (lab["mean_from"] == 3.0).all() and (lab["to_wave"] == "T2").all()

@@ -5,8 +5,8 @@ number) is replaced by a keyed hash, HMAC-SHA256 (RFC 2104; FIPS 198-1), of the
 *normalised* key, truncated to :data:`leerlab_research.config.schema.PSEUDONYM_HEX` hex
 characters. A keyed hash rather than a plain hash because respondent numbers and
 e-mail addresses are guessable: without the secret key nobody can rebuild the
-table of pseudonyms. The same key and the same person give the same id in T0 and
-T1, which is what links the waves.
+table of pseudonyms. The same key and the same person give the same id in every
+wave, which is what links the waves.
 
 References
 ----------
@@ -33,7 +33,7 @@ _DIGITS = re.compile(r"[0-9]+")
 
 
 def normalise_key(value: object) -> str | None:
-    """Normalise a raw respondent key so that T0 and T1 spellings of one person match.
+    """Normalise a raw respondent key so that one person's spellings in different waves match.
 
     NFC, surrounding whitespace stripped; e-mail addresses case-folded (the
     domain is case-insensitive and people type their address differently in two

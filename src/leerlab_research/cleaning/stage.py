@@ -186,7 +186,7 @@ def _check_key(ctx, key) -> None:
             f"{ctx.out} holds respondent ids made with another pseudonym key (fingerprint "
             f"{recorded}; the key in {ctx.study.settings.pseudonym_key_env} now gives "
             f"{key.fingerprint}). Cleaning with this key would give one person other ids "
-            "in this run than in the earlier one, so T0 and T1 could no longer be linked. "
+            "in this run than in the earlier one, so their waves could no longer be linked. "
             "Use the earlier key, or clean into a new --out folder."
         )
 

@@ -1,7 +1,9 @@
 """Change between two waves per scale, per lab and for the programme (``change.csv``).
 
 The two waves are ``settings.compare.waves`` or, by default, the previous and the
-latest of the study's declared waves; below "T0" is the earlier and "T1" the later.
+latest of the study's declared waves (their order comes from the study's ``waves``).
+Every row names them in ``from_wave`` (the earlier) and ``to_wave`` (the later);
+``mean_from`` / ``mean_to`` and ``n_unpaired_from`` / ``n_unpaired_to`` refer to them.
 
 A respondent is *paired* when the same pseudonymised ``respondent_id`` has a score
 on the scale in both waves **in the same lab**; everyone else is *unpaired*
@@ -9,13 +11,13 @@ on the scale in both waves **in the same lab**; everyone else is *unpaired*
 scale × lab (``lab = all`` for the programme):
 
 ``paired``
-    paired t-test (T1 − T0; as :func:`scipy.stats.ttest_rel`), the Wilcoxon
+    paired t-test (later − earlier wave; as :func:`scipy.stats.ttest_rel`), the Wilcoxon
     signed-rank test on the differences (zero differences dropped as in Wilcoxon
     1945; exact for small samples, normal approximation with tie correction above:
     :mod:`.signed_rank`, equal to :func:`scipy.stats.wilcoxon`), and d_z = mean(diff) / sd(diff)
     (Lakens 2013) with the interval of :func:`pingouin.compute_esci` (paired).
 ``unpaired``
-    Welch's t-test of unpaired T1 vs unpaired T0 respondents (as
+    Welch's t-test of the unpaired respondents of the later vs the earlier wave (as
     :func:`scipy.stats.ttest_ind`, ``equal_var=False``) with Hedges' g (as
     :func:`pingouin.compute_effsize`) and its interval (as :func:`pingouin.compute_esci`).
 
@@ -55,10 +57,10 @@ from .signed_rank import wilcoxon_signed_rank
 COLUMNS = columns("change")
 STAT_COLUMNS = [
     "n_paired",
-    "n_unpaired_t0",
-    "n_unpaired_t1",
-    "mean_t0",
-    "mean_t1",
+    "n_unpaired_from",
+    "n_unpaired_to",
+    "mean_from",
+    "mean_to",
     "mean_diff",
     "ci_low",
     "ci_high",
@@ -113,7 +115,7 @@ def welch_vec(
     v1: np.ndarray,
     confidence: float = 0.95,
 ) -> dict[str, np.ndarray]:
-    """Welch's t (T1 − T0), Welch CI of the difference, Hedges' g with CI, vectorised.
+    """Welch's t (later − earlier: ``m1 − m0``), Welch CI of the difference, Hedges' g with CI, vectorised.
 
     As :func:`scipy.stats.ttest_ind` (``equal_var=False``), :func:`pingouin.compute_effsize`
     (``eftype="hedges"``: pooled-SD d times 1 − 3/(4(n0 + n1) − 9)) and
@@ -228,8 +230,8 @@ def change_table(
                 "test": "paired_t",
                 "effect_size_type": "d_z",
                 "n_paired": npair,
-                "mean_t0": p0["mean"].to_numpy(),
-                "mean_t1": p1["mean"].to_numpy(),
+                "mean_from": p0["mean"].to_numpy(),
+                "mean_to": p1["mean"].to_numpy(),
                 "mean_diff": pdiff["mean"].to_numpy(),
                 **pv,
                 "wilcoxon_w": [w[0] for w in wil],
@@ -253,16 +255,16 @@ def change_table(
                 "analysis": "unpaired",
                 "test": "welch_t",
                 "effect_size_type": "hedges_g",
-                "n_unpaired_t0": n0,
-                "n_unpaired_t1": n1,
-                "mean_t0": u0["mean"].to_numpy(),
-                "mean_t1": u1["mean"].to_numpy(),
+                "n_unpaired_from": n0,
+                "n_unpaired_to": n1,
+                "mean_from": u0["mean"].to_numpy(),
+                "mean_to": u1["mean"].to_numpy(),
                 "mean_diff": u1["mean"].to_numpy() - u0["mean"].to_numpy(),
                 **wv,
             }
         )
         parts += [paired, unpaired]
-    table = pd.concat(parts, ignore_index=True)
+    table = pd.concat(parts, ignore_index=True).assign(from_wave=w0, to_wave=w1)
     for c in COLUMNS:
         if c not in table.columns:
             table[c] = np.nan
@@ -273,7 +275,7 @@ def change_table(
     table = add_corrections(
         table.drop(columns=["p_holm", "p_fdr_bh", "correction_family"]), ["lab", "analysis"]
     )
-    for c in ("n_paired", "n_unpaired_t0", "n_unpaired_t1"):
+    for c in ("n_paired", "n_unpaired_from", "n_unpaired_to"):
         table[c] = pd.to_numeric(table[c]).round().astype("Int64")
     return table[COLUMNS]
 
@@ -288,8 +290,8 @@ def _protect(table: pd.DataFrame, min_cell: int) -> np.ndarray:
     """
     paired = (table["analysis"] == "paired").to_numpy()
     npair = table["n_paired"].fillna(0).to_numpy(dtype=float)
-    nu0 = table["n_unpaired_t0"].fillna(0).to_numpy(dtype=float)
-    nu1 = table["n_unpaired_t1"].fillna(0).to_numpy(dtype=float)
+    nu0 = table["n_unpaired_from"].fillna(0).to_numpy(dtype=float)
+    nu1 = table["n_unpaired_to"].fillna(0).to_numpy(dtype=float)
     small = lambda x: (x > 0) & (x < min_cell)  # noqa: E731
     cells = pd.DataFrame(
         {

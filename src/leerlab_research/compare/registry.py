@@ -308,12 +308,14 @@ _CHANGE = CompareTable(
         LAB,
         LAB_NAME,
         _f("analysis", "string", "paired or unpaired", enum=("paired", "unpaired"), required=True),
+        _f("from_wave", "string", "the earlier of the two compared waves", required=True),
+        _f("to_wave", "string", "the later of the two compared waves", required=True),
         _f("n_paired", "integer", "respondents in both waves", minimum=0),
-        _f("n_unpaired_t0", "integer", "respondents in the first wave (unpaired)", minimum=0),
-        _f("n_unpaired_t1", "integer", "respondents in the second wave (unpaired)", minimum=0),
-        _f("mean_t0", "number", "mean in the first wave"),
-        _f("mean_t1", "number", "mean in the second wave"),
-        _f("mean_diff", "number", "second minus first wave"),
+        _f("n_unpaired_from", "integer", "respondents in from_wave only (unpaired)", minimum=0),
+        _f("n_unpaired_to", "integer", "respondents in to_wave only (unpaired)", minimum=0),
+        _f("mean_from", "number", "mean in from_wave"),
+        _f("mean_to", "number", "mean in to_wave"),
+        _f("mean_diff", "number", "to_wave minus from_wave"),
         CI_LOW,
         CI_HIGH,
         _f("test", "string", "paired_t or welch_t"),
@@ -338,7 +340,7 @@ _CHANGE = CompareTable(
     correction="Holm and Benjamini–Hochberg across the scales within lab × analysis (shown rows "
     "only)",
     keys=("scale", "lab", "analysis"),
-    counts=("n_paired", "n_unpaired_t0", "n_unpaired_t1"),
+    counts=("n_paired", "n_unpaired_from", "n_unpaired_to"),
 )
 
 _OPEN_KEYS = (

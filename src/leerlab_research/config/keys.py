@@ -162,7 +162,7 @@ def resolve_key(
     if value is None and not demo_allowed:
         raise ConfigError(
             f"{where}: environment variable {env} is not set; set it to a secret key of at "
-            f"least {MIN_KEY_BYTES} bytes (keep it: the same key links T0 and T1 of one person)"
+            f"least {MIN_KEY_BYTES} bytes (keep it: the same key links the waves of one person)"
         )
     key = (value if value is not None else DEMO_PSEUDONYM_KEY).encode("utf-8")
     demo = key == DEMO_PSEUDONYM_KEY.encode("utf-8")

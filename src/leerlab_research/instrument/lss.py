@@ -197,7 +197,7 @@ def to_lss(survey: Survey) -> bytes:
         {
             "sid": sid, "gsid": 1, "admin": "inherit", "adminemail": "inherit",
             # Not anonymised: the access code (token) is the persistent respondent key
-            # that links T0 and T1; cleaning pseudonymises it right after reading.
+            # that links a person's waves; cleaning pseudonymises it right after reading.
             "anonymized": "N", "format": "G", "savetimings": "N", "template": "inherit",
             "language": lang, "additional_languages": "", "datestamp": "Y", "usecookie": "N",
             "allowregister": "N", "allowsave": "Y", "autonumber_start": 0, "autoredirect": "N",

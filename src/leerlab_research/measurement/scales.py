@@ -412,7 +412,7 @@ def invariance(
     Notes
     -----
     The groups are treated as independent samples. For ``wave`` the same
-    respondents can appear in T0 and T1; a longitudinal invariance model would
+    respondents can appear in several waves; a longitudinal invariance model would
     model that dependence, which this multi-group comparison does not.
     See :mod:`leerlab_research.measurement.cfa` for the semopy route.
 

@@ -19,7 +19,7 @@ function                   figure
 :func:`achtje`             level x school means for one lab, with gaps
 :func:`lab_heatmap`        labs x scales, difference from the programme
 :func:`forest`             estimates with intervals and a zero line
-:func:`change_plot`        T0 -> T1 per scale, with the paired difference
+:func:`change_plot`        change between two waves per scale, with the paired difference
 :func:`reliability_chart`  reliability per scale x group, .70 line
 =========================  ==============================================
 """

@@ -1,4 +1,4 @@
-"""Lab profile against the programme, and T0 -> T1 change per scale."""
+"""Lab profile against the programme, and change per scale between two waves."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ __all__ = ["change_plot", "lab_profile"]
 
 LAB_COLOUR = OKABE_ITO[4]  # blue
 PROGRAMME_COLOUR = DARK
-T0_COLOUR = OKABE_ITO[0]  # orange
-T1_COLOUR = OKABE_ITO[4]  # blue
+FROM_COLOUR = OKABE_ITO[0]  # orange: the earlier wave
+TO_COLOUR = OKABE_ITO[4]  # blue: the later wave
 
 
 def _level(confidence: float) -> str:
@@ -257,27 +257,34 @@ def change_plot(
     lang: str = "nl",
     min_cell: int | None = 5,
     *,
+    from_label: str | None = None,
+    to_label: str | None = None,
     confidence: float = 0.95,
     title: str | None = None,
     label_width: int = 30,
 ) -> Figure:
-    """Change from T0 to T1 per scale: dumbbells of the means and the difference with CI.
+    """Change between two waves per scale: dumbbells of the means and the difference with CI.
 
-    Left panel: per scale an arrow-free dumbbell from the T0 mean (orange, open)
-    to the T1 mean (blue, filled) on the 1-5 scale. Right panel: the paired
-    difference T1 - T0 with its interval and a zero line, and ``n = k`` (people
-    who answered at both waves).
+    Left panel: per scale an arrow-free dumbbell from the earlier wave's mean
+    (orange, open) to the later wave's mean (blue, filled) on the 1-5 scale. Right
+    panel: the paired difference (later − earlier) with its interval and a zero
+    line, and ``n = k`` (people who answered at both waves). R: no single
+    equivalent; ``ggplot2`` with ``geom_segment`` + ``geom_pointrange``.
 
     Parameters
     ----------
     change
-        One row per scale with columns ``scale_label``, ``mean_t0``, ``mean_t1``
-        (1-5), ``diff`` (T1 - T0), ``ci_low``, ``ci_high`` (interval of ``diff``),
-        ``n_paired`` and ``suppressed`` (bool). Rows keep their order, top to bottom.
+        One row per scale with columns ``scale_label``, ``mean_from``, ``mean_to``
+        (1-5; ``change.csv``'s columns), ``diff`` (``mean_to`` − ``mean_from`` among
+        the paired), ``ci_low``, ``ci_high`` (interval of ``diff``), ``n_paired`` and
+        ``suppressed`` (bool). Rows keep their order, top to bottom.
     lang
         ``"nl"`` (default) or ``"en"`` for the fixed texts.
     min_cell
         Disclosure threshold named in the placeholder of suppressed rows.
+    from_label, to_label
+        The two waves as the study labels them (``waves[].label``) for the legend
+        and the axis title; default the catalogue's "earlier wave" / "later wave".
     confidence
         Level of the intervals (for the axis title only).
     title
@@ -288,19 +295,21 @@ def change_plot(
     Returns
     -------
     matplotlib.figure.Figure
-        Axes 0 (means; lines ``gid`` ``"t0"``, ``"t1"``, collection ``"dumbbell"``)
+        Axes 0 (means; lines ``gid`` ``"from"``, ``"to"``, collection ``"dumbbell"``)
         and axes 1 (difference; line ``"diff"``, collection ``"ci"``).
     """
     check_lang(lang)
     require_columns(
         change,
-        ["scale_label", "mean_t0", "mean_t1", "diff", "ci_low", "ci_high", "n_paired"],
+        ["scale_label", "mean_from", "mean_to", "diff", "ci_low", "ci_high", "n_paired"],
         "change_plot",
     )
     if len(change) == 0:
         return empty_figure(lang, title)
     df = change.reset_index(drop=True)
-    hidden = suppressed_mask(df, ["mean_t0", "mean_t1", "diff", "ci_low", "ci_high", "n_paired"])
+    hidden = suppressed_mask(df, ["mean_from", "mean_to", "diff", "ci_low", "ci_high", "n_paired"])
+    from_label = from_label or msg("wave_earlier", lang)
+    to_label = to_label or msg("wave_later", lang)
     n_rows = len(df)
     ys = np.arange(n_rows, dtype=float)
     shown = ~hidden.to_numpy()
@@ -311,34 +320,34 @@ def change_plot(
     ax = fig.add_subplot(gs[0, 0])
     ax_d = fig.add_subplot(gs[0, 1], sharey=ax)
 
-    t0 = df["mean_t0"].astype(float).to_numpy()[shown]
-    t1 = df["mean_t1"].astype(float).to_numpy()[shown]
-    ax.hlines(ys[shown], t0, t1, color="#9a9a9a", linewidth=2.0, zorder=2, gid="dumbbell")
+    m_from = df["mean_from"].astype(float).to_numpy()[shown]
+    m_to = df["mean_to"].astype(float).to_numpy()[shown]
+    ax.hlines(ys[shown], m_from, m_to, color="#9a9a9a", linewidth=2.0, zorder=2, gid="dumbbell")
     ax.plot(
-        t0,
+        m_from,
         ys[shown],
         linestyle="none",
         marker="o",
         markersize=7,
         markerfacecolor="white",
-        markeredgecolor=T0_COLOUR,
+        markeredgecolor=FROM_COLOUR,
         markeredgewidth=1.8,
         zorder=3,
-        gid="t0",
-        label=msg("t0", lang),
+        gid="from",
+        label=from_label,
     )
     ax.plot(
-        t1,
+        m_to,
         ys[shown],
         linestyle="none",
         marker="o",
         markersize=7,
-        color=T1_COLOUR,
+        color=TO_COLOUR,
         markeredgecolor="white",
         markeredgewidth=0.6,
         zorder=4,
-        gid="t1",
-        label=msg("t1", lang),
+        gid="to",
+        label=to_label,
     )
     ax.set_xlim(0.9, 5.1)
     ax.set_xticks([1, 2, 3, 4, 5])
@@ -354,14 +363,14 @@ def change_plot(
     lo = df["ci_low"].astype(float).to_numpy()[shown]
     hi = df["ci_high"].astype(float).to_numpy()[shown]
     ax_d.axvline(0, color=DARK, linewidth=0.9, zorder=1)
-    ax_d.hlines(ys[shown], lo, hi, color=T1_COLOUR, linewidth=2.0, zorder=2, gid="ci")
+    ax_d.hlines(ys[shown], lo, hi, color=TO_COLOUR, linewidth=2.0, zorder=2, gid="ci")
     ax_d.plot(
         d,
         ys[shown],
         linestyle="none",
         marker="D",
         markersize=5.5,
-        color=T1_COLOUR,
+        color=TO_COLOUR,
         zorder=3,
         gid="diff",
     )
@@ -375,7 +384,8 @@ def change_plot(
     for v in (-lim, 0.0, lim):
         ax_d.axvline(v, color="#e3e3e3", linewidth=0.6, zorder=0)
     interval = msg("interval_suffix", lang, level=_level(confidence))
-    ax_d.set_xlabel(f"{msg('fig_change', lang)}\n({interval})")
+    change_title = msg("fig_change", lang, earlier=from_label, later=to_label)
+    ax_d.set_xlabel(f"{wrap_label(change_title, 40)}\n({interval})")
     ax_d.tick_params(axis="y", left=False, labelleft=False)
     ax_d.spines["left"].set_visible(False)
 

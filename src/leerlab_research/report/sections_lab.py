@@ -69,7 +69,8 @@ class LabSections:
         return pd.DataFrame(rows)
 
     def lab_change(self: Any, lab: str) -> pd.DataFrame:
-        """Paired change per scale between the lab's previous and latest wave."""
+        """Paired change per scale between the two waves of ``change.csv`` (``from_wave``,
+        ``to_wave``: by default the previous and the latest wave)."""
         c = self.compare_table("change")
         if not c.empty:
             c = c[(c["lab"] == lab) & (c["analysis"] == "paired")].set_index("scale")
@@ -81,8 +82,10 @@ class LabSections:
                 {
                     "scale": name,
                     "scale_label": self.scale_label(name),
-                    "mean_t0": math.nan if sup else col(r, "mean_t0"),
-                    "mean_t1": math.nan if sup else col(r, "mean_t1"),
+                    "from_wave": "" if r is None else str(r["from_wave"]),
+                    "to_wave": "" if r is None else str(r["to_wave"]),
+                    "mean_from": math.nan if sup else col(r, "mean_from"),
+                    "mean_to": math.nan if sup else col(r, "mean_to"),
                     "diff": math.nan if sup else col(r, "mean_diff"),
                     "ci_low": math.nan if sup else col(r, "ci_low"),
                     "ci_high": math.nan if sup else col(r, "ci_high"),
@@ -396,8 +399,11 @@ class LabSections:
             reasons = set(ch["reason"])
             key = "change_hidden" if reasons == {"complementary"} else "change_too_few"
             return self.t(key, min_cell=self.min_cell) + "\n"
-        fig = plots.change_plot(ch, lang=self.lang)
-        lines = [self.figure(fig, "fig-change", self.t("cap_change")), ""]
+        shown = ch[~ch["suppressed"]].iloc[0]
+        earlier, later = (self.wave_label(shown[k]) for k in ("from_wave", "to_wave"))
+        fig = plots.change_plot(ch, lang=self.lang, from_label=earlier, to_label=later)
+        caption = self.t("cap_change", earlier=earlier, later=later)
+        lines = [self.figure(fig, "fig-change", caption), ""]
         same = ch.loc[ch["direction"] == "no_change", "scale_label"].tolist()
         for _, r in ch[ch["direction"].isin(["increase", "decrease"])].iterrows():
             lines.append(

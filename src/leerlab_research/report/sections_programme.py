@@ -167,8 +167,8 @@ class ProgrammeSections:
                 rows.append(
                     [
                         r["scale_label"],
-                        self.num(col(r, "mean_t0")),
-                        self.num(col(r, "mean_t1")),
+                        self.num(col(r, "mean_from")),
+                        self.num(col(r, "mean_to")),
                         T.fmt_signed(col(r, "mean_diff"), 2, self.lang)
                         + " "
                         + self.interval(col(r, "ci_low"), col(r, "ci_high")),
@@ -176,7 +176,9 @@ class ProgrammeSections:
                         int_text(r["n_paired"]),
                     ]
                 )
-        cols = [self.t(k) for k in ("col_condition", "col_before", "col_after")]
+        # the two compared waves by their study labels (change.csv names them per row)
+        waves = [self.wave_label(str(c[k].iloc[0])) for k in ("from_wave", "to_wave")]
+        cols = [self.t("col_condition")] + [self.t("col_mean_wave", wave=w) for w in waves]
         cols += [self.t("col_change"), self.t("col_demonstrable"), self.t("col_n_paired")]
         return (
             self.table(pd.DataFrame(rows, columns=cols), self.t("cap_prog_change"), "change")

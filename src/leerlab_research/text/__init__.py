@@ -82,7 +82,8 @@ def versus_programme(ci_low: float, ci_high: float, programme_mean: float) -> st
 
 
 def change_direction(ci_low: float, ci_high: float) -> str:
-    """``increase``/``decrease`` only when the interval of T1 − T0 excludes zero."""
+    """``increase``/``decrease`` only when the interval of the change (later − earlier wave)
+    excludes zero."""
     if any(v is None or math.isnan(v) for v in (ci_low, ci_high)):
         return "suppressed"
     if ci_low > 0:
@@ -174,7 +175,7 @@ def reliability_sentence(
 def change_sentence(
     label: str, direction: str, diff: float, n_paired: int, lang: str = "nl"
 ) -> str:
-    """A sentence on change between T0 and T1 for one scale."""
+    """A sentence on change between two waves (``change.csv``) for one scale."""
     if direction == "suppressed":
         return f"{label}: {msg('suppressed', lang)}."
     d = fmt_num(diff, 2, lang)

@@ -76,7 +76,7 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Het achtje: commitment op alle niveaus",
         "en": "The figure eight: commitment at every level",
     },
-    "change": {"nl": "Verandering sinds de eerste meting", "en": "Change since the first wave"},
+    "change": {"nl": "Verandering sinds de vorige meting", "en": "Change since the previous wave"},
     "conditions": {
         "nl": "De voorwaarden één voor één, met gespreksvragen",
         "en": "The conditions one by one, with conversation prompts",
@@ -150,9 +150,12 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
     },
     "difference": {"nl": "Verschil", "en": "Difference"},
     "p_adj": {"nl": "p (gecorr.)", "en": "p (adj.)"},
-    "t0": {"nl": "T0 (voormeting)", "en": "T0 (baseline)"},
-    "t1": {"nl": "T1 (nameting)", "en": "T1 (follow-up)"},
-    "fig_change": {"nl": "Verandering T1 − T0", "en": "Change T1 − T0"},
+    "wave_earlier": {"nl": "Eerdere meting", "en": "Earlier wave"},
+    "wave_later": {"nl": "Latere meting", "en": "Later wave"},
+    "fig_change": {
+        "nl": "Verandering: {earlier} → {later}",
+        "en": "Change: {earlier} → {later}",
+    },
     "reliability_axis": {"nl": "Betrouwbaarheid (α)", "en": "Reliability (α)"},
     "threshold": {"nl": "grens {value}", "en": "cut-off {value}"},
     "fig_unreliable": {

@@ -34,8 +34,6 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "col_wave": {"nl": "Meting {wave}", "en": "Wave {wave}"},
     "col_mean_wave": {"nl": "Gemiddelde {wave}", "en": "Mean {wave}"},
     "col_agree_wave": {"nl": "% eens {wave}", "en": "% agree {wave}"},
-    "col_before": {"nl": "Eerder", "en": "Before"},
-    "col_after": {"nl": "Later", "en": "After"},
     "col_change": {"nl": "Verandering (95%-interval)", "en": "Change (95% interval)"},
     "col_demonstrable": {"nl": "Aantoonbaar?", "en": "Demonstrable?"},
     "col_n_paired": {"nl": "Personen met beide metingen", "en": "People with both waves"},
@@ -189,8 +187,8 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The change is hidden to protect a smaller group (at least {min_cell} people answered both waves).",
     },
     "cap_change": {
-        "nl": "Verandering bij dezelfde personen tussen de vorige en de laatste meting (gemiddelden en verschil met 95%-interval).",
-        "en": "Change among the same people between the previous and the latest wave (means and difference with 95% interval).",
+        "nl": "Verandering bij dezelfde personen van {earlier} naar {later} (gemiddelden en verschil met 95%-interval).",
+        "en": "Change among the same people from {earlier} to {later} (means and difference with 95% interval).",
     },
     "change_same": {
         "nl": "Niet aantoonbaar veranderd: {scales}.",
