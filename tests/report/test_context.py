@@ -9,6 +9,8 @@ stage could not estimate something (issue 11 §1, issue 12).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -157,3 +159,15 @@ def test_change_names_the_compared_waves_by_their_labels(tmp_path):
     assert "T1" not in header and "T2" not in header
     lab = data.lab_change("all")
     assert (lab["mean_from"] == 3.0).all() and (lab["to_wave"] == "T2").all()
+
+
+def test_report_kernel_does_not_import_the_analysis_packages():
+    # Every report runs in its own notebook kernel; importing the compare package
+    # (statsmodels, scipy.stats, pingouin) there cost about a second per report.
+    code = (
+        "import sys, leerlab_research.report.context; "
+        "print(sorted(m for m in ('leerlab_research.compare', 'leerlab_research.measurement', "
+        "'statsmodels', 'scipy.stats', 'pingouin', 'semopy') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

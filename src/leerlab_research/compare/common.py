@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
-#: Marker for "aggregated over this grouping variable".
-ALL = "all"
+from ..config.table_labels import ALL
+
 #: Category for a missing grouping value.
 UNKNOWN = "onbekend"
 #: Grouping variables of the clean table used as table dimensions.

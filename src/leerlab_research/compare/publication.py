@@ -29,11 +29,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .common import ALL
+from ..config.table_labels import ALL, OUTSIDE
 from .registry import columns
 
-#: Lab value of respondents who belong to neither school (programme level only).
-OUTSIDE = "buiten_scholen"
 #: School types whose members make up a lab's population.
 SCHOOLS = ("vmbo", "mbo")
 #: School type of everyone in :data:`OUTSIDE`.

@@ -7,8 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..compare.common import ALL
-from ..compare.publication import OUTSIDE
+from ..config.table_labels import ALL, OUTSIDE
 
 __all__ = ["ALL", "OUTSIDE", "col", "int_text", "md_table", "num_or_nan"]
 
