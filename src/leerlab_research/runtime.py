@@ -15,12 +15,27 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from threadpoolctl import threadpool_limits
 
 from .config.contracts import Contract, read_table
 from .config.schema import CLEAN_TABLE, clean_contract
 from .config.study import Study
 from .errors import DataError, MissingStageOutput
 from .outputs import ensure_out_folder
+
+
+@contextmanager
+def single_thread() -> Iterator[None]:
+    """Limit BLAS (OpenBLAS, MKL) to one thread in this process while the block runs.
+
+    The stages work with many small matrices (model fits, per-group statistics);
+    there a second BLAS thread only adds hand-over and spin-waiting: the panel
+    models of the compare stage took 3× the CPU time with two OpenBLAS threads,
+    semopy 5-10× on a busy 2-core machine. Stages that want both cores use
+    processes (``measurement/parallel.py``).
+    """
+    with threadpool_limits(1):
+        yield
 
 
 @dataclass

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leerlab_research.measurement.cfa import fit_cfa, single_thread
+from leerlab_research.measurement.cfa import fit_cfa
 from leerlab_research.measurement.fiml import (
     _fast_model_means_class,
     _stacked_description,
@@ -30,6 +30,7 @@ from leerlab_research.measurement.fiml import (
 )
 from leerlab_research.measurement.fit_indices import rmsea
 from leerlab_research.measurement.invariance import invariance_table
+from leerlab_research.runtime import single_thread
 
 HS_FACTORS = {
     "visual": ["x1", "x2", "x3"],

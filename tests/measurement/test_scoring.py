@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from leerlab_research.measurement import scoring
-from leerlab_research.measurement.cfa import single_thread
 from leerlab_research.measurement.fiml import (
     _FIML_SOLVER_OPTIONS,
     _fast_model_means_class,
     _stacked_description,
 )
+from leerlab_research.runtime import single_thread
 
 HS_FACTORS = {
     "visual": ["x1", "x2", "x3"],

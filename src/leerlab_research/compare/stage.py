@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..config.schema import CLEAN_TABLE
 from ..outputs import write_csv, write_json
+from ..runtime import single_thread
 from . import (
     agreement,
     change,
@@ -316,7 +317,9 @@ def run_compare(ctx: Any) -> list[Path]:
     timings = timings if isinstance(timings, dict) else {}
     cpu = ctx.options.get("cpu_timings")
     cpu = cpu if isinstance(cpu, dict) else {}
-    with ctx.progress("compare", 11) as advance:
+    # Small matrices throughout (29 panel-model fits, group statistics): one BLAS
+    # thread (see runtime.single_thread).
+    with single_thread(), ctx.progress("compare", 11) as advance:
         tables = compare_tables(
             clean,
             ctx.study,

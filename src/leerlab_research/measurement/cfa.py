@@ -53,8 +53,7 @@ constrained step starts from the previous step's estimates.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,23 +61,6 @@ import pandas as pd
 
 from .fiml import _SOLVER_OPTIONS, _multigroup
 from .fit_indices import _baseline_chi2, _indices, _ml_cov, f_ml, srmr
-
-
-@contextmanager
-def single_thread() -> Iterator[None]:
-    """Limit BLAS to one thread while fitting.
-
-    semopy works with many small matrices; multi-threaded BLAS only adds
-    overhead there (5-10x slower on a busy 2-core machine). Uses
-    ``threadpoolctl`` when it is installed (it comes with scikit-learn).
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    with threadpool_limits(1):
-        yield
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .cfa import single_thread
+from ..runtime import single_thread
 from .fiml import _CONST, _FIML_SOLVER_OPTIONS, _active, _fast_model_means_class, em_moments
 from .fit_indices import _indices, _ml_cov, srmr
 from .invariance import _invariance_verdicts

@@ -6,7 +6,7 @@ main process computes the reliability tables. Each fit is deterministic (fixed
 starting values, no random state), so the outputs do not depend on the number of
 workers or on which worker ran what. Workers use the ``fork`` start method where
 the platform has it (no second import of numpy/scipy/semopy, ~2 s of CPU each) and
-``spawn`` elsewhere. Each fit limits BLAS to one thread (:func:`.cfa.single_thread`),
+``spawn`` elsewhere. Each fit limits BLAS to one thread (:func:`leerlab_research.runtime.single_thread`),
 so the pool never runs more threads than workers.
 """
 

@@ -43,8 +43,9 @@ import numpy as np
 import pandas as pd
 
 from ..config.codebook import Codebook
+from ..runtime import single_thread
 from .alpha import AlphaResult, alpha_from_cov, as_item_matrix, cronbach_alpha, pairwise_cov
-from .cfa import CfaResult, fit_cfa, single_thread
+from .cfa import CfaResult, fit_cfa
 from .invariance import invariance_table
 from .omega import OmegaResult, mcdonald_omega
 

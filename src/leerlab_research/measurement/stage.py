@@ -39,8 +39,7 @@ from ..config.codebook import Codebook
 from ..config.schema import CLEAN_TABLE
 from ..errors import DataError, LeerlabError
 from ..outputs import write_csv
-from ..runtime import StageContext
-from .cfa import single_thread
+from ..runtime import StageContext, single_thread
 from .longitudinal_invariance import longitudinal_invariance_table
 from .omega import ESTIMATION_ERRORS
 from .parallel import n_workers, pool
