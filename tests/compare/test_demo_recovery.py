@@ -118,16 +118,15 @@ def test_demo_descriptives_leak_nothing(demo):
 VERANKERING = ("commitment", "faciliteren", "evalueren")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known miss, issue 13 open: since labs count only their school members (issue 12), "
-    "Noord-Drenthe's commitment slope (true -0.31/yr, 2019 round, all three waves after the "
-    "subsidy; raw means 3.75, 3.93, 3.51) is estimated at +0.01 [-0.16, 0.18]",
-)
 def test_lab_slopes_after_the_subsidy_have_the_true_sign(demo):
     """Every lab whose true slope after the subsidy (scale-score metric, truth/anchoring.csv)
     exceeds the standard error of its estimate has an estimate of the same sign. Scales
-    whose lab slope variance is estimated at 0 have no lab slopes (blank) and are skipped."""
+    whose lab slope variance is estimated at 0 have no lab slopes (blank) and are skipped.
+
+    Regression: with a correlated lab level and slope (``(1 + after0 | lab)``) the 12 labs
+    gave a level–slope correlation of +0.69 on commitment (generated: independent), which
+    pulled Noord-Drenthe, the lab with the highest commitment level, from a decline to
+    +0.01 [−0.16, 0.18] against a true −0.31 per year."""
     _, out, _ = demo
     truth = pd.read_csv(out.parent / "data" / "truth" / "anchoring.csv")
     traj = pd.read_csv(out / "compare" / "trajectories.csv")
@@ -142,13 +141,14 @@ def test_lab_slopes_after_the_subsidy_have_the_true_sign(demo):
 
 def test_programme_slope_after_the_subsidy_is_covered(demo):
     """The programme's true slope after the subsidy (mean of the labs' slopes, scale-score
-    metric) lies in the 95 % interval of ``slope_after``.
+    metric) lies in the 95 % interval of ``slope_after``, on every verankering scale (the
+    issue's criterion; no miss allowed).
 
-    Three 95 % intervals all cover with probability ≈ .86, so one miss among the three
-    verankering scales is allowed (P(≥ 2 of 3 cover) ≈ .99). With seed 7 commitment
-    misses: its estimate is ≈ 0 against a true −0.15; a refit of the same model on the
-    *latent* true scores gives the same ≈ 0, so the realised person-level residuals,
-    not the model, move it (checked while building this test)."""
+    Regression: with ``after`` instead of ``after0`` in the fixed part the model also read the
+    slope from the level difference between the 2019 and 2022 labs at the first wave (an
+    extrapolation back to the end of the 2019 subsidies); the 2019 labs' drawn commitment
+    levels happen to be higher, which pulled commitment to +0.02 [−0.10, 0.14] against a
+    true −0.15."""
     _, out, _ = demo
     truth = pd.read_csv(out.parent / "data" / "truth" / "anchoring.csv")
     prog = truth[truth["lab"] == "programme"].set_index("scale")["slope_after_observed"]
@@ -157,7 +157,7 @@ def test_programme_slope_after_the_subsidy_is_covered(demo):
     est = est.set_index("scale").loc[list(VERANKERING)]
     assert (est["status"].isin(["ok", "reduced"])).all()
     covered = (est["ci_low"] <= prog[est.index]) & (prog[est.index] <= est["ci_high"])
-    assert covered.sum() >= 2, est[["estimate", "ci_low", "ci_high"]].assign(truth=prog)
+    assert covered.all(), est[["estimate", "ci_low", "ci_high"]].assign(truth=prog)
     # the verdict words follow the intervals
     assert set(est["verdict"]) <= {"houdt_stand", "neemt_af", "neemt_toe", "niet_te_zeggen"}
 

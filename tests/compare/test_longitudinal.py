@@ -39,7 +39,10 @@ def tables(panel):
 
 
 def lme4(model: str) -> pd.DataFrame:
-    fx = pd.read_csv(RESULTS / "lme4_longitudinal_fixef.csv")
+    """lme4's fixed effects: the wave model from lme4_longitudinal.R, the anchoring models
+    (after0 fixed, independent lab effects) from its second block (lme4_anchoring_*.csv)."""
+    name = "longitudinal" if model == "wave" else "anchoring"
+    fx = pd.read_csv(RESULTS / f"lme4_{name}_fixef.csv")
     return fx[fx["model"] == model].set_index("term")
 
 
@@ -56,7 +59,7 @@ def term(table: pd.DataFrame, model: str, name: str) -> pd.Series:
         ("wave", "wave[T.T2]", "waveT2"),
         ("wave", "role[T.bestuur]", "rolebestuur"),
         ("anchoring", "time", "time"),
-        ("anchoring", "after_subsidy", "after"),
+        ("anchoring", "after_subsidy", "after0"),
         ("anchoring", "school_type[T.mbo]", "school_typembo"),
         ("anchoring", "Intercept", "(Intercept)"),
     ],
@@ -74,8 +77,8 @@ def test_slopes_by_line_and_round_equal_lme4(tables):
     table = tables[0]
     fx = lme4("line")["estimate"]
     # R: reference samenwerking; here the reference is the first level (leerroute)
-    sam = fx["time"] + fx["after"]
-    leer = sam + fx["after:lineleerroute"]
+    sam = fx["time"] + fx["after0"]
+    leer = sam + fx["after0:lineleerroute"]
     assert term(table, "line", "slope_after[line=leerroute]")["estimate"] == pytest.approx(
         leer, abs=TOL
     )
@@ -84,21 +87,31 @@ def test_slopes_by_line_and_round_equal_lme4(tables):
     )
     fx = lme4("round")["estimate"]
     assert term(table, "round", "slope_after[round=r2022]")["estimate"] == pytest.approx(
-        fx["time"] + fx["after"], abs=TOL
+        fx["time"] + fx["after0"], abs=TOL
+    )
+    assert term(table, "round", "slope_after[round=r2019]")["estimate"] == pytest.approx(
+        fx["time"] + fx["after0"] + fx["after0:roundr2019"], abs=TOL
     )
     anch = lme4("anchoring")["estimate"]
     slope = term(table, "anchoring", "slope_after")
-    assert slope["estimate"] == pytest.approx(anch["time"] + anch["after"], abs=TOL)
+    assert slope["estimate"] == pytest.approx(anch["time"] + anch["after0"], abs=TOL)
     assert slope["verdict"] == verdict(slope["ci_low"], slope["ci_high"], 0.15)[()]
 
 
 def test_variance_components_equal_lme4(tables):
     var = tables[1]
-    vc = pd.read_csv(RESULTS / "lme4_longitudinal_varcomp.csv")
-    names = {"lab": "lab", "lab_after": "lab_slope_after", "lab_cov_after": "lab_cov_after"}
+    vc = pd.concat(
+        [
+            pd.read_csv(RESULTS / "lme4_longitudinal_varcomp.csv").query("model == 'wave'"),
+            pd.read_csv(RESULTS / "lme4_anchoring_varcomp.csv"),
+        ]
+    )
+    names = {"lab": "lab", "lab_after": "lab_slope_after"}
     for model in ("wave", "anchoring", "line", "round"):
         ref = vc[vc["model"] == model].set_index("component")["value"]
         mine = var[var["model"] == model].set_index("component")["variance"]
+        # independent lab effects: no covariance is estimated, none is published
+        assert sorted(mine.index) == sorted(names.get(c, c) for c in ref.index), model
         for comp, value in ref.items():
             assert mine[names.get(comp, comp)] == pytest.approx(value, abs=TOL), (model, comp)
 
@@ -108,7 +121,7 @@ def test_trajectories_are_blups_of_lme4(panel, tables):
     df, sched = panel
     traj = tables[2]
     fx = lme4("anchoring")["estimate"]
-    re = pd.read_csv(RESULTS / "lme4_longitudinal_ranef.csv")
+    re = pd.read_csv(RESULTS / "lme4_anchoring_ranef.csv")
     re = re[re["model"] == "anchoring"].pivot(index="lab", columns="term", values="blup")
     mix = {
         "rolebestuur": df["role"].eq("bestuur").mean(),
@@ -117,7 +130,7 @@ def test_trajectories_are_blups_of_lme4(panel, tables):
         "school_typembo": df["school_type"].eq("mbo").mean(),
     }
     t = traj.merge(sched[["lab", "wave", "after0"]], on=["lab", "wave"])
-    prog = fx["(Intercept)"] + fx["time"] * t["time"] + fx["after"] * t["after"]
+    prog = fx["(Intercept)"] + fx["time"] * t["time"] + fx["after0"] * t["after0"]
     prog = prog + sum(fx[k] * v for k, v in mix.items())
     expect = (
         prog
@@ -126,7 +139,7 @@ def test_trajectories_are_blups_of_lme4(panel, tables):
     )
     assert t["programme_estimate"].to_numpy() == pytest.approx(prog.to_numpy(), abs=TOL)
     assert t["estimate"].to_numpy() == pytest.approx(expect.to_numpy(), abs=TOL)
-    slope = fx["time"] + fx["after"] + re.loc[t["lab"], "after0"].to_numpy()
+    slope = fx["time"] + fx["after0"] + re.loc[t["lab"], "after0"].to_numpy()
     assert t["lab_slope_after"].to_numpy() == pytest.approx(slope, abs=TOL)
     assert (t["ci_low"] < t["estimate"]).all() and (t["estimate"] < t["ci_high"]).all()
     raw = df.groupby(["lab", "wave"])[SCALE].agg(["mean", "size"])

@@ -5,7 +5,11 @@ and newcomers (person ids repeat across labs, so nesting matters) and fits, by R
 
 * ``wave``: ``y ~ wave + role + school_type + (1 | lab/person)``
 * ``anchoring``: ``y ~ time + after + role + school_type + (1 + after0 | lab) + (1 | lab:person)``
-* ``line`` / ``round``: the anchoring model with ``after:line`` / ``after:round``.
+* ``line`` / ``round``: the anchoring model with ``after:line`` / ``after:round``
+
+(the general engine, unstructured lab covariance), and, in its second block
+(``lme4_anchoring_*.csv``), the anchoring models as ``compare/longitudinal.py`` fits
+them: ``after0`` in the fixed part and independent lab effects, ``(1 + after0 || lab)`` (``fit_panel(..., diagonal=True)``).
 
 Fixed effects, their standard errors (``vcov``), variance components, the lab BLUPs
 with their conditional variances (``ranef(condVar = TRUE)``) and the REML
@@ -158,3 +162,31 @@ def test_equals_statsmodels_mixedlm_with_person_variance_component(panel):
     assert f.tau2 == pytest.approx(float(sm.vcomp[0]), abs=TOL)
     assert f.sigma2 == pytest.approx(float(sm.scale), abs=TOL)
     assert f.g == pytest.approx(np.asarray(sm.cov_re), abs=TOL)
+
+
+@pytest.mark.parametrize("model", ["anchoring", "line", "round"])
+def test_independent_lab_effects_equal_lme4_double_bar(panel, model):
+    """``diagonal=True`` is lme4's ``(1 + after0 || lab)``: estimates, SEs, variances, BLUPs,
+    conditional variances and the REML log-likelihood to 1e-4 (after0 in the fixed part)."""
+    d = panel.assign(after=panel["after0"])  # the design's after columns carry after0
+    x = design(d, model).rename(columns=lambda c: c.replace("after", "after0"))
+    z = np.column_stack([np.ones(len(d)), d["after0"]])
+    f = fit_panel(d["y"].to_numpy(), x.to_numpy(), d["lab"], d["person"], z, diagonal=True)
+    ref = pd.read_csv(RESULTS / "lme4_anchoring_fixef.csv")
+    ref = ref[ref["model"] == model].set_index("term").loc[x.columns]
+    assert f.converged and not f.singular
+    assert f.beta == pytest.approx(ref["estimate"].to_numpy(), abs=TOL)
+    assert np.sqrt(np.diag(f.cov_beta)) == pytest.approx(ref["std_error"].to_numpy(), abs=TOL)
+    vc = pd.read_csv(RESULTS / "lme4_anchoring_varcomp.csv")
+    vc = vc[vc["model"] == model].set_index("component")["value"]
+    assert (f.tau2, f.sigma2) == pytest.approx((vc["person"], vc["residual"]), abs=TOL)
+    assert (f.g[0, 0], f.g[1, 1]) == pytest.approx((vc["lab"], vc["lab_after"]), abs=TOL)
+    assert f.g[0, 1] == 0.0
+    re = pd.read_csv(RESULTS / "lme4_anchoring_ranef.csv")
+    re = re[re["model"] == model]
+    for k, term in enumerate(["(Intercept)", "after0"]):
+        r = re[re["term"] == term].set_index("lab").loc[f.labs]
+        assert f.blup[:, k] == pytest.approx(r["blup"].to_numpy(), abs=TOL)
+        assert f.condvar[:, k, k] == pytest.approx(r["condvar"].to_numpy(), abs=TOL)
+    ll = pd.read_csv(RESULTS / "lme4_anchoring_logLik.csv").set_index("model")
+    assert f.reml_loglik == pytest.approx(ll.loc[model, "reml_loglik"], abs=TOL)

@@ -13,20 +13,29 @@ Models per scale (``longitudinal.csv``, ``longitudinal_variance.csv``), all fitt
 * ``wave``: ``y ~ wave + role + school_type + (1 | lab/person)``, waves as a factor
   (reference: the first declared wave). Persons answering several waves are
   repeated measures, not independent respondents.
-* ``anchoring``: ``y ~ time + after + role + school_type + (1 + after0 | lab) +
+* ``anchoring``: ``y ~ time + after0 + role + school_type + (1 + after0 || lab) +
   (1 | lab:person)``, a piecewise-linear trend whose slope changes when the
-  subsidy ends. ``after0`` = ``after`` minus its value at the first wave, so the lab
-  random intercept is the lab's level at the first wave and the random slope its
-  own slope after the subsidy (for labs of an earlier round, whose subsidy ended
-  years before the first wave, ``(1 + after | lab)`` would tie the lab's level to an
-  extrapolation to the end of its subsidy). ``time`` is the slope while
-  subsidised, ``after`` the change in slope afterwards and the derived term
-  ``slope_after`` (= time + after, SE from the covariance) the yearly change after
-  the subsidy. Lab slopes after the subsidy are empirical-Bayes (BLUP) estimates; a
-  fit whose lab slope variance is 0 (singular) is refitted with a lab random
-  intercept only (``status = reduced``): the labs' slopes then cannot be told apart
-  and are left blank (verdict ``niet_te_zeggen``).
-* ``line`` / ``round``: the anchoring model with ``after × line`` (``after × round``);
+  subsidy ends. ``after0`` = ``after`` minus its value at the lab's first wave, in
+  the fixed and the random part: the intercepts are levels at the first wave, and
+  a lab of an earlier round, whose subsidy ended years before the first wave, is
+  not assumed to have stood at the programme's level when its subsidy ended
+  (with ``after`` in the fixed part the slope after the subsidy would also be
+  estimated from level differences between the rounds at the first wave, an
+  extrapolation over years without data; on the demo that pulled the commitment
+  slope from the true −0.15 to +0.02). ``time`` is the slope while subsidised,
+  ``after_subsidy`` (the coefficient of ``after0``) the change in slope afterwards
+  and the derived term ``slope_after`` (= time + after_subsidy, SE from the
+  covariance) the yearly change after the subsidy. The lab's level at the first
+  wave and its slope after the subsidy are independent random effects (``||``): with
+  a dozen labs their correlation cannot be estimated with any precision (on the
+  demo, whose labs have independent levels and slopes, it came out at +0.69, −0.61
+  and −0.30 on the three verankering scales), and with a correlation a lab's slope
+  would be pulled by its level (a lab that starts high "declines less"), while a
+  lab's verdict should rest on its own change. Lab slopes after the subsidy are
+  empirical-Bayes (BLUP) estimates; a fit whose lab slope variance is 0 (singular)
+  is refitted with a lab random intercept only (``status = reduced``): the labs'
+  slopes then cannot be told apart and are left blank (verdict ``niet_te_zeggen``).
+* ``line`` / ``round``: the anchoring model with ``line + after0 × line`` (``round``);
   ``slope_after[<level>]`` per level.
 * ``paired_only``: sensitivity check: the mean within-person change from the first
   wave to each later wave among persons who answered both (paired t interval;
@@ -141,7 +150,8 @@ def _design(d: pd.DataFrame, model: str, first_wave: str) -> tuple[np.ndarray, l
         cols.append(m)
         names.extend(n)
     else:
-        cols.append(d[["time", "after"]].to_numpy(dtype=float))
+        # after0, not after: see the module docstring (no extrapolation to the subsidy's end)
+        cols.append(d[["time", "after0"]].to_numpy(dtype=float))
         names += ["time", "after_subsidy"]
     for f in ("role", "school_type"):
         m, n = _dummies(d, f)
@@ -151,7 +161,7 @@ def _design(d: pd.DataFrame, model: str, first_wave: str) -> tuple[np.ndarray, l
         m, n = _dummies(d, model)
         cols.append(m)
         names.extend(n)
-        cols.append(m * d[["after"]].to_numpy(dtype=float))
+        cols.append(m * d[["after0"]].to_numpy(dtype=float))
         names += [f"after_subsidy:{t}" for t in n]
     return np.hstack(cols), names
 
@@ -172,7 +182,8 @@ def _fit(d: pd.DataFrame, scale: str, model: str, first_wave: str):
     y, lab, person = d[scale].to_numpy(), d["lab"].to_numpy(), d["respondent_id"].to_numpy()
     if model == "wave":
         return fit_panel(y, x, lab, person), x, names, "ok"
-    f = fit_panel(y, x, lab, person, np.column_stack([np.ones(len(d)), d["after0"]]))
+    z = np.column_stack([np.ones(len(d)), d["after0"]])
+    f = fit_panel(y, x, lab, person, z, diagonal=True)
     if f.singular or not f.converged:  # lab slope variance at 0: lab intercept only
         f2 = fit_panel(y, x, lab, person)
         if f2.converged and not f2.singular:
@@ -274,8 +285,8 @@ def longitudinal_tables(
                     r["verdict"] = verdict(r["ci_low"], r["ci_high"], margin)[()]
                     rows.append(r)
             comps = [("lab", f.g[0, 0])]
-            if f.g.shape[0] > 1:
-                comps += [("lab_slope_after", f.g[1, 1]), ("lab_cov_after", f.g[0, 1])]
+            if f.g.shape[0] > 1:  # independent lab effects: no covariance is estimated
+                comps += [("lab_slope_after", f.g[1, 1])]
             comps += [("person", f.tau2), ("residual", f.sigma2)]
             var_rows += [
                 {"scale": scale, "model": model, "component": c, "variance": v} for c, v in comps
@@ -360,7 +371,7 @@ def _trajectory(
     )
     xm = np.tile(x.mean(axis=0), (len(cells), 1))
     xm[:, names.index("time")] = cells["time"]
-    xm[:, names.index("after_subsidy")] = cells["after"]
+    xm[:, names.index("after_subsidy")] = cells["after0"]
     q = f.g.shape[0]
     zc = np.column_stack([np.ones(len(cells)), cells["after0"]])[:, :q]
     j = pd.Index(f.labs).get_indexer(cells["lab"])

@@ -5,7 +5,8 @@ Model
     intercept, optionally with a random slope, e.g. the slope after the subsidy
     ended), ``u_person ~ N(0, τ²)`` per person within lab and ``e ~ N(0, σ²)``.
     R equivalent: ``lme4::lmer(y ~ x + (1 + after0 | lab) + (1 | lab:person), REML = TRUE)``
-    (``(1 | lab/person)`` for the intercept-only lab part). Persons are identified
+    (``(1 | lab/person)`` for the intercept-only lab part; ``(1 + after0 || lab)``, G
+    diagonal, with ``diagonal=True``, as the anchoring models use it). Persons are identified
     *within* a lab: the same pseudonym in two labs is two persons.
 
 Estimation (exact REML from sufficient statistics)
@@ -192,16 +193,18 @@ def _relative(st: _Suff, gamma: float, gam: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _unpack(theta: np.ndarray, q: int) -> tuple[float, np.ndarray]:
+def _unpack(theta: np.ndarray, q: int, diagonal: bool = False) -> tuple[float, np.ndarray]:
     gamma = float(theta[0]) ** 2
+    if diagonal:  # independent lab effects: θ holds their relative standard deviations
+        return gamma, np.diag(np.asarray(theta[1:], dtype=float) ** 2)
     low = np.zeros((q, q))
     low[np.tril_indices(q)] = theta[1:]
     return gamma, low @ low.T
 
 
-def _criterion(theta: np.ndarray, st: _Suff) -> float:
+def _criterion(theta: np.ndarray, st: _Suff, diagonal: bool = False) -> float:
     """Profiled REML deviance without constants (lme4's objective up to a constant)."""
-    gamma, gam = _unpack(theta, st.q)
+    gamma, gam = _unpack(theta, st.q, diagonal)
     r = _relative(st, gamma, gam)
     if not np.isfinite(r["logdet_xvx"]):
         return np.inf
@@ -219,6 +222,8 @@ def fit_panel(
     lab: np.ndarray,
     person: np.ndarray,
     z: np.ndarray | None = None,
+    *,
+    diagonal: bool = False,
 ) -> PanelFit:
     """Fit the panel model by exact REML (see module docstring).
 
@@ -232,6 +237,9 @@ def fit_panel(
         Lab label and person label; a person is a (lab, person) pair.
     z : array (n, q), optional
         The lab's random columns; default a random intercept only.
+    diagonal : bool
+        Independent lab random effects (G diagonal; lme4 ``(1 + after0 || lab)``)
+        instead of an unstructured G (``(1 + after0 | lab)``).
 
     Returns
     -------
@@ -253,16 +261,20 @@ def fit_panel(
     person_codes, _ = pd.factorize(key, sort=True)
     st = _sufficient(y, x, z, np.asarray(lab_codes), np.asarray(person_codes))
     tri = np.tril_indices(q)
-    start = np.r_[1.0, np.eye(q)[tri]]
-    bounds = [(0.0, None)] + [
-        (0.0, None) if i == j else (None, None) for i, j in zip(*tri, strict=True)
-    ]
+    if diagonal:
+        start = np.ones(1 + q)
+        bounds = [(0.0, None)] * (1 + q)
+    else:
+        start = np.r_[1.0, np.eye(q)[tri]]
+        bounds = [(0.0, None)] + [
+            (0.0, None) if i == j else (None, None) for i, j in zip(*tri, strict=True)
+        ]
     # L-BFGS-B (finite-difference gradient) gets close quickly; Powell, derivative-free
     # like lme4's bobyqa, then polishes to ~1e-8 in θ.
     first = optimize.minimize(
         _criterion,
         start,
-        args=(st,),
+        args=(st, diagonal),
         method="L-BFGS-B",
         bounds=bounds,
         options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 2000},
@@ -270,13 +282,13 @@ def fit_panel(
     res = optimize.minimize(
         _criterion,
         first.x,
-        args=(st,),
+        args=(st, diagonal),
         method="Powell",
         bounds=bounds,
         options={"xtol": 1e-8, "ftol": 1e-13, "maxfev": 20000},
     )
     theta = np.asarray(res.x)
-    gamma, gam = _unpack(theta, q)
+    gamma, gam = _unpack(theta, q, diagonal)
     r = _relative(st, gamma, gam)
     c0 = np.linalg.inv(r["xvx"])
     beta = c0 @ r["xvy"]
@@ -293,7 +305,7 @@ def fit_panel(
     pev0 = condvar0 + left @ pcp @ np.transpose(left, (0, 2, 1))
     cross0 = -np.einsum("pr,jrq,jqs->jps", c0, r["pj"], r["k"])
     loglik = -0.5 * (dof * (1.0 + np.log(2 * np.pi * sigma2)) + r["logdet_v"] + r["logdet_xvx"])
-    diag = theta[1:][tri[0] == tri[1]]
+    diag = theta[1:] if diagonal else theta[1:][tri[0] == tri[1]]
     singular = bool(theta[0] <= SINGULAR_TOL or np.any(diag <= SINGULAR_TOL))
     return PanelFit(
         beta=beta,

@@ -49,9 +49,10 @@ LONGITUDINAL = CompareTable(
     ),
     unit="term per scale × model; repeated measures of persons nested in labs",
     test="exact REML (lme4 lmer equivalent, checked to 1e-4): wave: y ~ wave + role + "
-    "school_type + (1 | lab/person); anchoring: y ~ time + after + role + school_type + "
-    "(1 + after0 | lab) + (1 | lab:person), slope_after = time + after; line / round: + after × "
-    "line / round (verankering scales); paired_only: mean within-person change from the first "
+    "school_type + (1 | lab/person); anchoring: y ~ time + after0 + role + school_type + "
+    "(1 + after0 || lab) + (1 | lab:person) (after0 = years after the subsidy since the first "
+    "wave; independent lab level and slope), slope_after = time + after_subsidy; line / round: "
+    "+ line + after0 × line (round) (verankering scales); paired_only: mean within-person change from the first "
     "wave (paired t); Wald z and normal CI",
     correction="none",
     min_cell_rule="programme-level model terms; lab × wave cells suppressed in descriptives are "
@@ -63,8 +64,8 @@ LONGITUDINAL_VARIANCE = CompareTable(
     fields=(
         SCALE,
         _MODEL,
-        _f("component", "string", "lab, lab_slope_after, lab_cov_after, person or residual"),
-        _f("variance", "number", "REML estimate (covariance for lab_cov_after)"),
+        _f("component", "string", "lab, lab_slope_after, person or residual"),
+        _f("variance", "number", "REML estimate"),
     ),
     unit="variance component per scale × model",
     test="REML estimates of the models in longitudinal",

@@ -8,6 +8,8 @@
 #   lme4_longitudinal_varcomp.csv  model, component, value (VarCorr; lab slope and covariance)
 #   lme4_longitudinal_ranef.csv    model, lab, term, blup, condvar (ranef(condVar = TRUE))
 #   lme4_longitudinal_logLik.csv   model, reml_loglik
+#   lme4_anchoring_*.csv           the same four for the anchoring models as
+#                                  compare/longitudinal.py fits them (below)
 #
 # Models (REML, lme4::lmer):
 #   wave      y ~ wave + role + school_type + (1 | lab/person)
@@ -82,36 +84,63 @@ fits <- list(
                  (1 + after0 | lab) + (1 | lab:person), data = d, REML = TRUE, control = ctrl)
 )
 
-fx <- do.call(rbind, lapply(names(fits), function(m) {
-  f <- fits[[m]]
-  data.frame(model = m, term = names(fixef(f)), estimate = unname(fixef(f)),
-             std_error = sqrt(diag(as.matrix(vcov(f)))))
-}))
-write.csv(fx, "lme4_longitudinal_fixef.csv", row.names = FALSE)
-
-vc <- do.call(rbind, lapply(names(fits), function(m) {
-  v <- as.data.frame(VarCorr(fits[[m]]))
-  comp <- ifelse(v$grp == "Residual", "residual",
-          ifelse(v$grp %in% c("person:lab", "lab:person"), "person",
-          ifelse(is.na(v$var2),
-                 ifelse(v$var1 == "(Intercept)", "lab", "lab_after"),
-                 "lab_cov_after")))
-  data.frame(model = m, component = comp, value = v$vcov)
-}))
-write.csv(vc, "lme4_longitudinal_varcomp.csv", row.names = FALSE)
-
-re <- do.call(rbind, lapply(names(fits), function(m) {
-  r <- ranef(fits[[m]], condVar = TRUE)$lab
-  pv <- attr(r, "postVar")
-  do.call(rbind, lapply(seq_len(ncol(r)), function(k) {
-    data.frame(model = m, lab = rownames(r), term = colnames(r)[k], blup = r[, k],
-               condvar = pv[k, k, ])
+# Writes <prefix>_fixef/_varcomp/_ranef/_logLik.csv for a list of fits.
+write_fits <- function(fits, prefix) {
+  fx <- do.call(rbind, lapply(names(fits), function(m) {
+    f <- fits[[m]]
+    data.frame(model = m, term = names(fixef(f)), estimate = unname(fixef(f)),
+               std_error = sqrt(diag(as.matrix(vcov(f)))))
   }))
-}))
-write.csv(re, "lme4_longitudinal_ranef.csv", row.names = FALSE)
+  write.csv(fx, paste0(prefix, "_fixef.csv"), row.names = FALSE)
+  vc <- do.call(rbind, lapply(names(fits), function(m) {
+    v <- as.data.frame(VarCorr(fits[[m]]))
+    # `||` names the groups lab.person, lab (after0) and lab.1 (intercept)
+    comp <- ifelse(v$grp == "Residual", "residual",
+            ifelse(v$grp %in% c("person:lab", "lab:person", "lab.person"), "person",
+            ifelse(is.na(v$var2),
+                   ifelse(v$var1 == "(Intercept)", "lab", "lab_after"),
+                   "lab_cov_after")))
+    data.frame(model = m, component = comp, value = v$vcov)
+  }))
+  write.csv(vc, paste0(prefix, "_varcomp.csv"), row.names = FALSE)
+  re <- do.call(rbind, lapply(names(fits), function(m) {
+    r <- ranef(fits[[m]], condVar = TRUE)$lab
+    pv <- attr(r, "postVar")
+    # `||` gives one postVar array per column (a list) and columns in its own order
+    cv <- if (is.list(pv)) lapply(colnames(r), function(k) pv[[k]][1, 1, ]) else
+      lapply(seq_len(ncol(r)), function(k) pv[k, k, ])
+    do.call(rbind, lapply(seq_len(ncol(r)), function(k) {
+      data.frame(model = m, lab = rownames(r), term = colnames(r)[k], blup = r[, k],
+                 condvar = cv[[k]])
+    }))
+  }))
+  write.csv(re, paste0(prefix, "_ranef.csv"), row.names = FALSE)
+  ll <- data.frame(model = names(fits),
+                   reml_loglik = sapply(fits, function(f) as.numeric(logLik(f))))
+  write.csv(ll, paste0(prefix, "_logLik.csv"), row.names = FALSE)
+  print(fx); print(vc); print(ll)
+}
+write_fits(fits, "lme4_longitudinal")
 
-ll <- data.frame(model = names(fits),
-                 reml_loglik = sapply(fits, function(f) as.numeric(logLik(f))))
-write.csv(ll, "lme4_longitudinal_logLik.csv", row.names = FALSE)
-print(fx); print(vc); print(ll)
+# The anchoring models as compare/longitudinal.py fits them: after0 (years after the
+# subsidy minus their value at the first wave) in the fixed and the random part, with
+# independent lab effects:
+#   anchoring y ~ time + after0 + role + school_type + (1 + after0 || lab) + (1 | lab:person)
+#   line      anchoring model + line + after0:line
+#   round     anchoring model + round + after0:round
+# after0 in the fixed part: a lab of an earlier round (subsidy ended years before the first
+# wave) is not assumed to have been at the programme's level when its subsidy ended; its
+# slope after the subsidy is learnt from its own change over the waves. `||`: the labs'
+# levels at the first wave and their slopes after the subsidy are independent (with 12
+# labs their correlation cannot be estimated with any precision, and a lab's verdict should
+# rest on its own change, not on its level).
+anchoring <- list(
+  anchoring = lmer(y ~ time + after0 + role + school_type + (1 + after0 || lab) +
+                     (1 | lab:person), data = d, REML = TRUE, control = ctrl),
+  line = lmer(y ~ time + after0 + role + school_type + line + after0:line +
+                (1 + after0 || lab) + (1 | lab:person), data = d, REML = TRUE, control = ctrl),
+  round = lmer(y ~ time + after0 + role + school_type + round + after0:round +
+                 (1 + after0 || lab) + (1 | lab:person), data = d, REML = TRUE, control = ctrl)
+)
+write_fits(anchoring, "lme4_anchoring")
 cat(R.version.string, "lme4", as.character(packageVersion("lme4")), "\n")
