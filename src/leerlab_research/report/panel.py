@@ -73,6 +73,21 @@ def count_sentence(label: str, counts: dict[str, int], lang: str = "nl") -> str:
     )
 
 
+def group_label(term: str, lang: str = "nl") -> str:
+    """The group of a by-line or by-round slope term in words, from the catalogue:
+
+    >>> group_label("slope_after[line=leerroute]")
+    'Doorlopende-leerroutelijn'
+    >>> group_label("slope_after[round=2019]", "en")
+    'Round 2019'
+    """
+    factor, _, level = term.split("[", 1)[1].rstrip("]").partition("=")
+    key = f"panel_{factor}_{level}" if factor == "line" else f"panel_{factor}"
+    if key in T.MESSAGES:
+        return T.msg(key, lang, level=level)
+    return f"{factor}: {level}"  # a factor the catalogue does not know: shown as stored
+
+
 def _f(x: Any) -> float:
     try:
         return float(x)
@@ -125,7 +140,7 @@ class PanelSections:
         if t.empty or t["estimate"].isna().all():
             return T.msg("panel_no_trajectory", self.lang) + "\n"
         parts = []
-        waves = {w.id: w.id for w in self.study.waves}
+        waves = {w.id: self.wave_label(w.id) for w in self.study.waves}
         for domain in self.codebook.domains:
             scales = self.codebook.scales_in_domain(domain)
             d = t[t["scale"].isin(scales)]
@@ -194,7 +209,7 @@ class PanelSections:
             group = (
                 T.msg("panel_programme", self.lang)
                 if term == "slope_after"
-                else term.split("[", 1)[1].rstrip("]").replace("=", ": ")
+                else group_label(term, self.lang)
             )
             rows.append(
                 [
@@ -244,8 +259,8 @@ class PanelSections:
                     "panel_retention",
                     self.lang,
                     pct=T.fmt_pct(100 * _f(r["retention"]), self.lang),
-                    w0=r["from_wave"],
-                    w1=r["to_wave"],
+                    w0=self.wave_label(str(r["from_wave"])),
+                    w1=self.wave_label(str(r["to_wave"])),
                     new=int(_f(r["newcomers"])),
                 )
             )
@@ -309,7 +324,7 @@ class PanelSections:
                 rows.append(
                     [
                         self.scale_label(r["scale"]),
-                        str(r["term"]).split("T.", 1)[-1].rstrip("]"),
+                        self.wave_label(str(r["term"]).split("T.", 1)[-1].rstrip("]")),
                         self.num(_f(m["estimate"].iloc[0])),
                         self.num(_f(r["estimate"])),
                         str(int(_f(r["n_persons"]))),

@@ -326,6 +326,13 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
         "programme, by line and by round (95% interval). Labs count only where their interval "
         "allows a verdict.",
     },
+    # the groups of the by-line and by-round anchoring models (labs.yaml line / round)
+    "panel_line_samenwerking": {"nl": "Samenwerkingslijn", "en": "Collaboration line"},
+    "panel_line_leerroute": {
+        "nl": "Doorlopende-leerroutelijn",
+        "en": "Continuous learning route line",
+    },
+    "panel_round": {"nl": "Ronde {level}", "en": "Round {level}"},
     "panel_retention": {
         "nl": "Van {w0} naar {w1} vulde {pct} opnieuw in en kwamen {new} nieuwe mensen bij.",
         "en": "From {w0} to {w1}, {pct} answered again and {new} new people joined.",
