@@ -157,14 +157,15 @@ def test_crossrefs_are_numbered_in_order_with_dutch_labels() -> None:
         "Zie @fig-b, [@fig-a] en tabel [-@tbl-x].\n\n"
         "![Eerste](a.png){#fig-a}\n\n"
         "| a |\n|---|\n| 1 |\n\n: Aantallen {#tbl-x}\n\n"
-        "![Tweede](b.png){#fig-b width=50%}\n\n"
+        '![Tweede](b.png){#fig-b width=50% fig-alt="Twee staven"}\n\n'
         "```python\n# @fig-a stays in code\n```\n\n"
         "Onbekend: @fig-zzz; mail@fig-a.nl blijft."
     )
     warnings: list[str] = []
     out = number_crossrefs(text, "nl", warnings, "t.qmd")
-    assert "![Figuur 1: Eerste](a.png){#fig-a}" in out
-    assert "![Figuur 2: Tweede](b.png){#fig-b width=50%}" in out
+    # pandoc's alt text: fig-alt as Quarto shows it, else the unnumbered caption
+    assert '![Figuur 1: Eerste](a.png){#fig-a alt="Eerste"}' in out
+    assert '![Figuur 2: Tweede](b.png){#fig-b width=50% alt="Twee staven"}' in out
     assert ": Tabel 1: Aantallen {#tbl-x}" in out
     assert "Zie Figuur\u00a02, Figuur\u00a01 en tabel 1." in out
     assert "# @fig-a stays in code" in out
@@ -233,7 +234,7 @@ def test_assemble_outputs(tmp_path: Path) -> None:
     md, warnings = assemble(_executed(), "html", lang="nl", figure_dir=figures, base_dir=tmp_path)
     assert warnings == []
     assert "```` {.python}" not in md and "``` {.python}\nplot()\n```" in md  # options stripped
-    assert md.count("![Figuur 1: A plot](a_files/figure/cell-1-1.png){#fig-p}") == 1
+    assert md.count('![Figuur 1: A plot](a_files/figure/cell-1-1.png){#fig-p alt="A plot"}') == 1
     assert (figures / "cell-1-1.png").read_bytes().startswith(b"\x89PNG")
     assert "See Figuur\u00a01." in md
     assert "\n| a |\n|---|\n| 1 |" in md  # asis: raw Markdown, not a code block

@@ -1,12 +1,15 @@
 """The Quarto route, tested with a fake ``quarto`` that records its command line.
 
-Real Quarto cannot be installed here; the fake checks what the engine hands
-to it (argv, working folder, params file, QUARTO_PYTHON) and writes the file
-named by ``--output``, as Quarto would.
+Tests cannot count on a Quarto install; the fake (``data/fake_quarto.py``)
+checks what the engine hands to it (argv, metadata file, the executed notebook,
+working folder) and writes one file per format, or with ``FAKE_QUARTO_PANDOC``
+renders the notebook with pandoc so that the two engines' outputs can be
+compared. ``benchmarks/engines.py`` does that comparison against a real Quarto.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import stat
@@ -20,36 +23,17 @@ from leerlab_research.errors import ConfigError
 from leerlab_research.report.engine import (
     RenderError,
     RenderRequest,
+    execute,
+    quarto,
     quarto_executable,
     render,
 )
 from leerlab_research.report.engine.core import render_many, resolve_engine
-from leerlab_research.report.engine.quarto import metadata_flag
+from leerlab_research.report.engine.execute import execute_document
 
 DATA = Path(__file__).parent / "data" / "engine"
-
-FAKE = """\
-#!{python}
-import json, os, sys
-from pathlib import Path
-argv = sys.argv[1:]
-params = Path("../leerlab-params.yml")
-meta = argv[argv.index("--metadata-file") + 1] if "--metadata-file" in argv else None
-record = {{
-    "meta": Path(meta).read_text(encoding="utf-8") if meta else None,
-    "argv": argv,
-    "cwd_files": sorted(os.listdir(".")),
-    "params": params.read_text(encoding="utf-8") if params.exists() else None,
-    "quarto_python": os.environ.get("QUARTO_PYTHON"),
-}}
-with open({log!r}, "a", encoding="utf-8") as fh:
-    fh.write(json.dumps(record) + "\\n")
-if os.environ.get("FAKE_QUARTO_FAIL"):
-    print("ERROR: kernel died in cell 3", file=sys.stderr)
-    sys.exit(1)
-name = argv[argv.index("--output") + 1]
-Path(name).write_text("rendered by fake quarto: " + " ".join(argv), encoding="utf-8")
-"""
+FAKE = Path(__file__).parent / "data" / "fake_quarto.py"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -57,11 +41,36 @@ def fake_quarto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, 
     log = tmp_path / "quarto-calls.jsonl"
     exe = tmp_path / "bin" / "quarto"
     exe.parent.mkdir()
-    exe.write_text(FAKE.format(python=sys.executable, log=str(log)), encoding="utf-8")
+    exe.write_text(f"#!{sys.executable}\n" + FAKE.read_text(encoding="utf-8"), encoding="utf-8")
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{exe.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_QUARTO_LOG", str(log))
     monkeypatch.delenv("LEERLAB_QUARTO", raising=False)
+    monkeypatch.delenv("QUARTO_PYTHON", raising=False)
     return exe, log
+
+
+@pytest.fixture
+def executions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Template executions (kernel runs) of the Quarto route, by template name."""
+    seen: list[str] = []
+
+    def counting(doc, *args, **kwargs):
+        seen.append(doc.name)
+        return execute_document(doc, *args, **kwargs)
+
+    monkeypatch.setattr(execute, "execute_document", counting)
+    return seen
+
+
+def load_module(name: str, path: Path):
+    """Import a script that is not on ``sys.path`` (``benchmarks/engines.py``)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _calls(log: Path) -> list[dict]:
@@ -81,7 +90,14 @@ def _request(tmp_path: Path, **kw: object) -> RenderRequest:
     return RenderRequest(**values)
 
 
-def test_quarto_on_path_is_used_with_exact_command_line(fake_quarto, tmp_path: Path) -> None:
+def _source(cell: dict) -> str:
+    text = cell["source"]
+    return "".join(text) if isinstance(text, list) else text
+
+
+def test_one_execution_and_one_quarto_call_per_report(
+    fake_quarto, executions, tmp_path: Path
+) -> None:
     exe, log = fake_quarto
     assert quarto_executable() == str(exe)
     result = render(_request(tmp_path))
@@ -92,29 +108,40 @@ def test_quarto_on_path_is_used_with_exact_command_line(fake_quarto, tmp_path: P
         "lab-s-hertogenbosch.pdf",
     ]
     assert all(p.parent == tmp_path / "out" and p.is_file() for p in result.outputs)
+    assert executions == ["tiny.qmd"]  # one kernel run for three formats
     calls = _calls(log)
-    common = ["--execute-params", "../leerlab-params.yml"]
     assert [c["argv"] for c in calls] == [
-        ["render", "tiny.qmd", "--to", "html", *common,
-         "--metadata-file", "../leerlab-meta-html.yml", "--output", "lab-s-hertogenbosch.html"],
-        ["render", "tiny.qmd", "--to", "docx", *common,
-         "--metadata-file", "../leerlab-meta-docx.yml", "--output", "lab-s-hertogenbosch.docx"],
-        ["render", "tiny.qmd", "--to", "typst", *common,
-         "--metadata-file", "../leerlab-meta-pdf.yml", "--output", "lab-s-hertogenbosch.pdf"],
+        ["render", "lab-s-hertogenbosch.ipynb", "--to", "html,docx,typst", "--no-execute",
+         "--metadata-file", "../leerlab-meta.yml"],
     ]  # fmt: skip
     # metadata goes through a file: a title with a colon is not quoted twice
-    html_meta = yaml.safe_load(calls[0]["meta"])
-    assert html_meta == {
-        "embed-resources": True,
-        "format-links": False,
+    assert yaml.safe_load(calls[0]["meta"]) == {
         "lang": "nl",
+        "format-links": False,
         "title": "Rapport: 's-Hertogenbosch",
     }
-    assert yaml.safe_load(calls[1]["meta"]) == {"lang": "nl", "title": "Rapport: 's-Hertogenbosch"}
-    # Quarto runs on a copy of the template folder, with _quarto.yml beside it
-    assert {"tiny.qmd", "_quarto.yml"} <= set(calls[0]["cwd_files"])
-    assert calls[0]["params"] == "lab: '''s-Hertogenbosch'\n"
+    # Quarto gets the executed notebook beside _quarto.yml, with the Word alt-text
+    # filter and the Typst rules
+    assert {"lab-s-hertogenbosch.ipynb", "_quarto.yml", quarto.ALT_FILTER,
+            quarto.TYPST_HEADER_FILE} <= set(calls[0]["cwd_files"])  # fmt: skip
+    cells = calls[0]["notebook"]["cells"]
+    front = yaml.safe_load(_source(cells[0]).strip().strip("-"))
+    assert "title" not in front  # the request's title wins (front matter would beat the file)
+    assert front["format"]["html"]["embed-resources"] is True
+    assert front["format"]["typst"]["include-in-header"] == [quarto.TYPST_HEADER_FILE]
+    assert front["filters"] == [{"path": quarto.ALT_FILTER, "at": "post-render"}]
+    markdown = "".join(_source(c) for c in cells if c["cell_type"] == "markdown")
+    # inline expressions carry their values (the parameter injected), none is left
+    assert "Rapport voor 's-Hertogenbosch" in markdown and "{python}" not in markdown
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert len(code) == 6  # the template's cells only, not the engine's set-up
+    figure = next(c for c in code if '#| label: "fig-scores"' in _source(c))
+    assert '#| fig-alt: "Scores per schaal"' in _source(figure)  # the caption as alt
+    assert [o["output_type"] for o in figure["outputs"]] == ["display_data"]
+    second = next(c for c in code if "fig-second" in _source(c))
+    assert len(second["outputs"]) == 1  # shown twice by Jupyter, once in the report
     assert calls[0]["quarto_python"] == sys.executable
+    assert "quarto: WARN: a warning from fake quarto" in result.warnings
     # nothing was written beside the real template
     assert not (DATA / ".quarto").exists() and not (DATA / "lab-s-hertogenbosch.html").exists()
 
@@ -127,8 +154,8 @@ def test_leerlab_quarto_variable_wins(fake_quarto, tmp_path: Path, monkeypatch) 
     result = render(_request(tmp_path, formats=["html"], params={}, metadata={}, lang="en"))
     assert result.engine == "quarto"
     argv = _calls(log)[0]["argv"]
-    assert argv == ["render", "tiny.qmd", "--to", "html", "--metadata-file",
-                    "../leerlab-meta-html.yml", "--output", "lab-s-hertogenbosch.html"]  # fmt: skip
+    assert argv == ["render", "lab-s-hertogenbosch.ipynb", "--to", "html", "--no-execute",
+                    "--metadata-file", "../leerlab-meta.yml"]  # fmt: skip
     assert yaml.safe_load(_calls(log)[0]["meta"])["lang"] == "en"
 
 
@@ -137,18 +164,69 @@ def test_quarto_failure_is_a_render_error(fake_quarto, tmp_path: Path, monkeypat
     with pytest.raises(RenderError) as info:
         render(_request(tmp_path, formats=["docx"]))
     assert "quarto render --to docx failed (exit 1)" in str(info.value)
-    assert "kernel died in cell 3" in str(info.value)
+    assert "pandoc failed on lab-weert.ipynb" in str(info.value)
 
 
-def test_render_many_routes_to_quarto(fake_quarto, tmp_path: Path) -> None:
+def test_render_many_executes_each_report_once(fake_quarto, executions, tmp_path: Path) -> None:
     _exe, log = fake_quarto
     requests = [
-        _request(tmp_path, output_stem=f"lab-{lab.lower()}", params={"lab": lab}, formats=["html"])
-        for lab in ("Weert", "Venlo")
+        _request(tmp_path, output_stem=f"lab-{lab.lower()}", params={"lab": lab}, formats=fmts)
+        for lab, fmts in (("Weert", ["html", "pdf"]), ("Venlo", ["docx"]))
     ]
     results = render_many(requests, workers=1)
-    assert [r.outputs[0].name for r in results] == ["lab-weert.html", "lab-venlo.html"]
-    assert [c["params"] for c in _calls(log)] == ["lab: Weert\n", "lab: Venlo\n"]
+    assert [[p.name for p in r.outputs] for r in results] == [
+        ["lab-weert.html", "lab-weert.pdf"],
+        ["lab-venlo.docx"],
+    ]
+    assert executions == ["tiny.qmd", "tiny.qmd"]
+    assert [c["argv"][1:4] for c in _calls(log)] == [
+        ["lab-weert.ipynb", "--to", "html,typst"],
+        ["lab-venlo.ipynb", "--to", "docx"],
+    ]
+
+
+def test_engines_carry_the_same_text_alt_text_and_titles(
+    fake_quarto, tmp_path: Path, monkeypatch
+) -> None:
+    """What the Quarto route hands over, rendered, reads as the fallback's output."""
+    monkeypatch.setenv("FAKE_QUARTO_PANDOC", "1")
+    engines = load_module("engines", REPO / "benchmarks" / "engines.py")
+    common = {
+        "template": DATA / "parity.qmd",
+        "output_stem": "lab-s-hertogenbosch",
+        "params": {"lab": "\u2019s-Hertogenbosch"},
+        "formats": ["html", "docx"],
+        "metadata": {"title": "Reflectie leerlab \u2019s-Hertogenbosch", "subtitle": "Sterk: T2"},
+    }
+    out = {e: tmp_path / e for e in ("fallback", "quarto")}
+    for engine, folder in out.items():
+        assert render(RenderRequest(output_dir=folder, engine=engine, **common)).engine == engine
+    assert engines.compare_folders(out["fallback"], out["quarto"], ("fallback", "quarto")) == {}
+    # …and the comparison sees what a reader would see
+    facts = engines.html_facts(out["quarto"] / "lab-s-hertogenbosch.html")
+    assert facts.title == "Reflectie leerlab \u2019s-Hertogenbosch"
+    assert facts.subtitle == "Sterk: T2"
+    assert facts.headings == ["h2 Profiel van \u2019s-Hertogenbosch", "h3 Verandering",
+                              "h2 Over dit verslag"]  # fmt: skip
+    assert facts.captions == ["Figuur 1: Profiel per schaal", "Tabel 1: Gemiddelden per schaal",
+                              "Figuur 2: Lijn van de cel"]  # fmt: skip
+    assert facts.alts == [
+        "Staafdiagram: gemiddelde per schaal in \u2019s-Hertogenbosch, inhoud het hoogst",
+        "Lijn van de cel",
+    ]
+    word = engines.docx_facts(out["fallback"] / "lab-s-hertogenbosch.docx")
+    assert word.alts == facts.alts and word.title == facts.title
+
+
+def test_engine_comparison_reports_what_differs(tmp_path: Path) -> None:
+    engines = load_module("engines", REPO / "benchmarks" / "engines.py")
+    a = engines.Facts(title="T", headings=["h2 A"], alts=["x"], words="een twee drie".split())
+    b = engines.Facts(title="T: b", headings=["h2 A"], alts=["(no alt)"], words="een drie".split())
+    found = engines.compare_facts(a, b, ("a", "b"))
+    assert found[0] == "title: 'T' (a) vs 'T: b' (b)"
+    assert "  -x" in found and "  +(no alt)" in found and "b: 1 figure(s) without alt text" in found
+    assert any("'twee'" in line for line in found)
+    assert engines.compare_facts(a, a) == []
 
 
 def test_engine_choice_without_quarto(monkeypatch, tmp_path: Path) -> None:
@@ -160,20 +238,3 @@ def test_engine_choice_without_quarto(monkeypatch, tmp_path: Path) -> None:
         resolve_engine(_request(tmp_path, engine="quarto"))
     with pytest.raises(ConfigError, match="unknown report format"):
         render(_request(tmp_path, formats=["pdf", "pptx"]))
-
-
-@pytest.mark.parametrize(
-    ("key", "value", "flag"),
-    [
-        ("lang", "nl", "lang:nl"),
-        ("embed-resources", True, "embed-resources:true"),
-        ("title", "Lab Weert", "title:Lab Weert"),
-        ("title", "Rapport: Weert", 'title:"Rapport: Weert"'),
-        ("title", "'s-Hertogenbosch", 'title:"\'s-Hertogenbosch"'),
-        ("title", "true", 'title:"true"'),
-        ("date", "2026-11-23", 'date:"2026-11-23"'),
-        ("fig-width", 6.5, "fig-width:6.5"),
-    ],
-)
-def test_metadata_flags_survive_quartos_yaml_reading(key, value, flag) -> None:
-    assert metadata_flag(key, value) == flag

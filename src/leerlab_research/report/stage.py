@@ -214,10 +214,15 @@ def run_report(ctx) -> list[Path]:
     with ctx.progress("reports", len(requests)) as advance:
         results = render_many(requests, workers=max(1, settings.report.workers), progress=advance)
     written: list[Path] = []
+    # A warning that every report gives (a Quarto notice, say) is printed once.
+    counts: dict[str, int] = {}
     for res in results:
         written.extend(res.outputs)
         for w in res.warnings:
-            ctx.console.print(f"  [yellow]warning:[/] {w}", highlight=False)
+            counts[w] = counts.get(w, 0) + 1
+    for w, n in counts.items():
+        times = f" ({n} reports)" if n > 1 else ""
+        ctx.console.print(f"  [yellow]warning:[/] {w}{times}", highlight=False)
     if opts.get("site") or (not opts.get("lab") and set(kinds) == set(KINDS)):
         written.extend(write_site(ctx))
     return written

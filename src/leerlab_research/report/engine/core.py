@@ -8,8 +8,6 @@ may use.
 
 from __future__ import annotations
 
-import copy
-import datetime as _dt
 import json
 import multiprocessing
 import os
@@ -19,17 +17,15 @@ import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
 
 import psutil
-import yaml
 
 from ...errors import ConfigError
 from .convert import convert
 from .errors import RenderError
-from .execute import ExecutedDocument, execute_document
+from .execute import execute_request, merged_metadata
 from .markdown import assemble
-from .qmd import CodeCell, QmdDocument, parse_qmd, unknown_options
+from .qmd import parse_qmd
 from .quarto import EXTENSIONS, render_with_quarto
 from .request import ENGINES, FORMATS, RenderRequest, RenderResult
 from .workcopy import copy_template_folder, move_into_place
@@ -105,11 +101,7 @@ def render(req: RenderRequest) -> RenderResult:
         or Quarto failed.
     """
     validate(req)
-    engine, exe = resolve_engine(req)
-    if engine == "quarto":
-        assert exe is not None
-        return render_with_quarto(req, exe, timeout=req.timeout)
-    return _render_fallback_group([req])[0]
+    return _run_task([req])[0]
 
 
 def _group_key(req: RenderRequest) -> str:
@@ -134,9 +126,9 @@ def render_many(
 ) -> list[RenderResult]:
     """Render many reports, in parallel processes, executing each notebook once.
 
-    Requests for the fallback engine that share template, params, metadata
-    and workdir are executed once and converted to all their formats and
-    outputs (kernel start-up dominates a render). Groups run in a process
+    Requests that share template, params, metadata and workdir are executed
+    once and converted to all their formats and outputs, by Quarto or the
+    fallback (kernel start-up dominates a render). Groups run in a process
     pool of ``workers`` (``spawn`` start method: no forked kernel sockets).
 
     Parameters
@@ -166,10 +158,7 @@ def render_many(
     groups: dict[str, list[int]] = {}
     for i, req in enumerate(requests):
         engine, _exe = resolve_engine(req)
-        if engine == "quarto":
-            tasks.append([i])
-        else:
-            groups.setdefault(_group_key(req), []).append(i)
+        groups.setdefault(engine + _group_key(req), []).append(i)
     tasks.extend(groups.values())
     results: list[RenderResult | None] = [None] * len(requests)
     failures: list[str] = []
@@ -210,7 +199,7 @@ def _ignore_sigint() -> None:
 
 
 def _render_parallel(
-    requests: list[RenderRequest],
+    requests: Sequence[RenderRequest],
     tasks: list[list[int]],
     workers: int,
     done: Callable[[list[int], list[RenderResult] | BaseException], None],
@@ -261,79 +250,12 @@ def _cmdline(proc: psutil.Process) -> list[str]:
 
 
 def _run_task(reqs: list[RenderRequest]) -> list[RenderResult]:
-    """Worker entry point: one Quarto render, or one fallback execution group."""
-    if len(reqs) == 1:
-        return [render(reqs[0])]
+    """Worker entry point: one execution group, rendered by Quarto or the fallback."""
+    engine, exe = resolve_engine(reqs[0])
+    if engine == "quarto":
+        assert exe is not None
+        return render_with_quarto(reqs, exe)
     return _render_fallback_group(reqs)
-
-
-def load_project_metadata(template: Path) -> dict[str, Any]:
-    """The sibling ``_quarto.yml`` without its ``project:`` key ({} when absent)."""
-    project = template.parent / "_quarto.yml"
-    if not project.is_file():
-        return {}
-    try:
-        data = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"'{project}' is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"'{project}' must be a YAML mapping")
-    return {k: v for k, v in data.items() if k != "project"}
-
-
-def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    merged = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-def merged_metadata(template: Path, doc: QmdDocument, req: RenderRequest) -> dict[str, Any]:
-    """Project (``_quarto.yml``) < front matter < request metadata; ``lang`` from the request."""
-    meta = _deep_merge(load_project_metadata(template), doc.front_matter)
-    meta = _deep_merge(meta, dict(req.metadata))
-    meta["lang"] = req.lang
-    date = meta.get("date")
-    # Quarto's special date values; pass a fixed date through metadata for
-    # byte-stable reports.
-    if date in ("today", "now"):
-        today = (
-            _dt.datetime.fromtimestamp(req.source_date_epoch, _dt.UTC).date()
-            if req.source_date_epoch is not None
-            else _dt.date.today()
-        )
-        meta["date"] = today.isoformat()
-    elif date == "last-modified":
-        meta["date"] = _dt.date.fromtimestamp(template.stat().st_mtime).isoformat()
-    return meta
-
-
-def _execution_warnings(executed: ExecutedDocument, doc: QmdDocument) -> list[str]:
-    warnings = list(executed.warnings)
-    for cell in doc.cells:
-        ignored = unknown_options(cell)
-        if ignored:
-            warnings.append(
-                f"template '{doc.name}': {cell.describe()}: option(s) {', '.join(ignored)} "
-                "have no effect in the fallback engine"
-            )
-    for block in executed.blocks:
-        if not block.options.get("warning", True):
-            continue
-        stderr = "".join(
-            o.get("text", "")
-            for o in block.outputs
-            if o.get("output_type") == "stream" and o.get("name") == "stderr"
-        ).strip()
-        if stderr:
-            first = stderr.splitlines()[-1][:300]
-            source = block.block
-            what = source.describe() if isinstance(source, CodeCell) else "a Markdown block"
-            warnings.append(f"template '{doc.name}': {what} wrote to stderr: {first}")
-    return warnings
 
 
 def _render_fallback_group(reqs: list[RenderRequest]) -> list[RenderResult]:
@@ -345,14 +267,7 @@ def _render_fallback_group(reqs: list[RenderRequest]) -> list[RenderResult]:
         copy_dir = copy_template_folder(template.parent, Path(tmp) / "src")
         workdir = Path(first.workdir) if first.workdir is not None else copy_dir
         workdir.mkdir(parents=True, exist_ok=True)
-        executed = execute_document(
-            doc,
-            merged_metadata(template, doc, first),
-            first.params,
-            workdir,
-            timeout=first.timeout,
-        )
-        shared_warnings = _execution_warnings(executed, doc)
+        executed, shared_warnings = execute_request(template, doc, first, workdir)
         figure_dir = copy_dir / f"{template.stem}_files" / "figure-leerlab"
         results = []
         for req in reqs:

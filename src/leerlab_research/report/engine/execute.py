@@ -10,6 +10,8 @@ execution each template block is paired with its outputs for
 
 from __future__ import annotations
 
+import copy
+import datetime as _dt
 import os
 import re
 import subprocess
@@ -18,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import yaml
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from ...errors import ConfigError
 from .errors import RenderError
 from .qmd import (
     EXECUTE_DEFAULTS,
@@ -29,7 +33,9 @@ from .qmd import (
     MarkdownChunk,
     QmdDocument,
     parameter_names,
+    unknown_options,
 )
+from .request import RenderRequest
 
 INLINE_MIME = "text/x-leerlab-inline"
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -66,6 +72,75 @@ class ExecutedDocument:
     metadata: dict[str, Any]
     blocks: list[ExecutedBlock]
     warnings: list[str] = field(default_factory=list)
+
+
+def load_project_metadata(template: Path) -> dict[str, Any]:
+    """The sibling ``_quarto.yml`` without its ``project:`` key ({} when absent)."""
+    project = template.parent / "_quarto.yml"
+    if not project.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"'{project}' is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"'{project}' must be a YAML mapping")
+    return {k: v for k, v in data.items() if k != "project"}
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def merged_metadata(template: Path, doc: QmdDocument, req: RenderRequest) -> dict[str, Any]:
+    """Project (``_quarto.yml``) < front matter < request metadata; ``lang`` from the request."""
+    meta = _deep_merge(load_project_metadata(template), doc.front_matter)
+    meta = _deep_merge(meta, dict(req.metadata))
+    meta["lang"] = req.lang
+    date = meta.get("date")
+    # Quarto's special date values; pass a fixed date through metadata for
+    # byte-stable reports.
+    if date in ("today", "now"):
+        today = (
+            _dt.datetime.fromtimestamp(req.source_date_epoch, _dt.UTC).date()
+            if req.source_date_epoch is not None
+            else _dt.date.today()
+        )
+        meta["date"] = today.isoformat()
+    elif date == "last-modified":
+        meta["date"] = _dt.date.fromtimestamp(template.stat().st_mtime).isoformat()
+    return meta
+
+
+def execution_warnings(executed: ExecutedDocument, doc: QmdDocument) -> list[str]:
+    warnings = list(executed.warnings)
+    for cell in doc.cells:
+        ignored = unknown_options(cell)
+        if ignored:
+            warnings.append(
+                f"template '{doc.name}': {cell.describe()}: option(s) {', '.join(ignored)} "
+                "have no effect in the fallback engine"
+            )
+    for block in executed.blocks:
+        if not block.options.get("warning", True):
+            continue
+        stderr = "".join(
+            o.get("text", "")
+            for o in block.outputs
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"
+        ).strip()
+        if stderr:
+            first = stderr.splitlines()[-1][:300]
+            source = block.block
+            what = source.describe() if isinstance(source, CodeCell) else "a Markdown block"
+            warnings.append(f"template '{doc.name}': {what} wrote to stderr: {first}")
+    return warnings
 
 
 def cell_options(cell: CodeCell, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -308,3 +383,13 @@ def _failure(
                 break
     detail = f"{ename}: {evalue}" if evalue else ename
     return f"template '{doc.name}': {where} failed{line_note}: {detail}"
+
+
+def execute_request(
+    template: Path, doc: QmdDocument, req: RenderRequest, workdir: Path
+) -> tuple[ExecutedDocument, list[str]]:
+    """Execute ``doc`` once for ``req`` (both engines); return it with its warnings."""
+    executed = execute_document(
+        doc, merged_metadata(template, doc, req), req.params, workdir, timeout=req.timeout
+    )
+    return executed, execution_warnings(executed, doc)

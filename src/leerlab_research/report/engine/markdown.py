@@ -60,6 +60,7 @@ _TABLE_CAPTION_RE = re.compile(
     r"^(?P<lead>:|Table:)[ \t]+(?P<cap>.*?)[ \t]*\{(?P<attrs>[^}\n]*?#(?P<id>tbl-[\w-]*\w)[^}\n]*)\}[ \t]*$",
     re.MULTILINE,
 )
+_FIG_ALT_RE = re.compile(r'(?<![\w-])fig-alt="(?P<alt>[^"]*)"')
 _REF_RE = re.compile(
     r"\[(?P<bare>-?)@(?P<bid>(?:fig|tbl)-[\w-]*\w)\]|(?<![\w@])@(?P<id>(?:fig|tbl)-[\w-]*\w)"
 )
@@ -307,6 +308,22 @@ def _outside_code(text: str) -> list[tuple[bool, str]]:
     return pieces
 
 
+def alt_attribute(attrs: str, caption: str) -> str:
+    """Figure attributes with the alt text as pandoc's ``alt``, as Quarto shows it.
+
+    pandoc takes a figure's alt text from its ``alt`` attribute and else from the
+    (numbered) caption; it knows no ``fig-alt``. Quarto shows ``fig-alt``, and the
+    Quarto route gives a figure without one its unnumbered caption, so the
+    fallback does the same.
+    """
+    if _FIG_ALT_RE.search(attrs):
+        return _FIG_ALT_RE.sub(lambda m: f'alt="{m["alt"]}"', attrs)
+    text = caption.strip().replace('"', "'")
+    if text and "alt=" not in attrs:
+        return f'{attrs} alt="{text}"'
+    return attrs
+
+
 def number_crossrefs(text: str, lang: str, warnings: list[str], template: str = "") -> str:
     """Number labelled figures and tables in order and resolve ``@fig-``/``@tbl-`` refs.
 
@@ -330,7 +347,7 @@ def number_crossrefs(text: str, lang: str, warnings: list[str], template: str = 
         n = number("fig", match["id"])
         cap = match["cap"]
         new_cap = f"{labels['fig']} {n}: {cap}" if cap.strip() else f"{labels['fig']} {n}"
-        return f"![{new_cap}]({match['src']}){{{match['attrs']}}}"
+        return f"![{new_cap}]({match['src']}){{{alt_attribute(match['attrs'], cap)}}}"
 
     def table(match: re.Match[str]) -> str:
         n = number("tbl", match["id"])
