@@ -93,3 +93,47 @@ def test_trim_quote():
     long = "Het budget " + "is heel erg op " * 30
     out = trim_quote(long, pat)
     assert len(out) <= 202 and out.endswith("…")
+
+
+def _with_outsiders(n_out: int):
+    """Weert and Helmond school members plus ``n_out`` outsiders (school type anders) who
+    named Weert as their lab and all want more time ('Meer tijd in het rooster.')."""
+    r, a = _data({"weert": 12, "helmond": 9})
+    out_r, out_a = _data({"weert": n_out})
+    out_r = out_r.assign(school_type="anders", respondent_id="x" + out_r["respondent_id"])
+    out_a = out_a.assign(
+        school_type="anders",
+        respondent_id="x" + out_a["respondent_id"],
+        answer_id="x" + out_a["answer_id"],
+        text="Meer tijd in het rooster, zegt de buitenstaander.",
+    )
+    return pd.concat([r, out_r], ignore_index=True), pd.concat([a, out_a], ignore_index=True)
+
+
+@pytest.mark.parametrize("n_out", [2, 6])
+def test_a_labs_counts_are_its_school_members(codebook, n_out):
+    """Publication design (compare/publication.py): non-members never count in a lab; they are
+    the buiten_scholen group, part of the programme, shown only from min_cell on, and never
+    quoted. With fewer than min_cell outsiders their row is hidden and protected, so the
+    programme total minus the labs cannot reveal them."""
+    from leerlab_research.compare.open_themes import open_tables
+    from leerlab_research.compare.publication import OUTSIDE
+
+    r, a = _with_outsiders(n_out)
+    codes = propose(a, codebook.coding_frame)
+    t, q = open_tables(r, (a, codes), codebook, min_cell=5)
+    t = t[t["question"] == "beter"].set_index(["lab", "theme"])
+    weert = t.loc[("weert", "tijd_roosters")]
+    assert (weert["n_respondents"], weert["n_answers"], weert["n_mentions"]) == (12, 12, 4)
+    outside = t.loc[(OUTSIDE, "tijd_roosters")]
+    prog = t.loc[(ALL, "tijd_roosters")]
+    if n_out >= 5:
+        assert not outside["suppressed"] and outside["n_mentions"] == n_out
+        assert prog["n_respondents"] == 21 + n_out and prog["n_mentions"] == 4 + 3 + n_out
+    else:
+        assert outside["suppression_reason"] == "primary"
+        # Σ shown rows must not equal the programme: another row is hidden too
+        rows = t.xs("tijd_roosters", level="theme")
+        assert rows["suppressed"].sum() >= 2 or prog["suppressed"]
+    assert OUTSIDE not in set(q["lab"])
+    assert not q["quote"].str.contains("buitenstaander").any()

@@ -29,9 +29,9 @@ def data(tmp_path_factory):
     for lab, n in {"weert": 12, "helmond": 9, "gorinchem": 3, "stadskanaal": 6}.items():
         for i in range(n):
             rid = f"{lab[:3]}{i:013d}"
-            resp.append((rid, lab, "T0"))
+            resp.append((rid, lab, "T0", "vmbo"))
             ans.append((f"{rid}-T0-beter", rid, lab, "T0", "docent", "vmbo", "beter", TEXTS[i % 3]))
-    responses = pd.DataFrame(resp, columns=["respondent_id", "lab", "wave"])
+    responses = pd.DataFrame(resp, columns=["respondent_id", "lab", "wave", "school_type"])
     answers = pd.DataFrame(
         ans,
         columns=[
@@ -113,3 +113,34 @@ def test_condition_quotes_for_the_condition_section(data):
     assert "In hun eigen woorden" in text and "> Meer tijd in het rooster." in text
     assert r.condition_quotes("weert", "relaties") == ""
     assert r.condition_quotes("gorinchem", "faciliteren") == ""  # suppressed lab
+
+
+def test_programme_counts_labs_not_the_outsiders_group(tmp_path):
+    """buiten_scholen (respondents of neither school) is a row of open_themes, not a lab: the
+    programme table's number of labs mentioning a theme leaves it out."""
+    study = load_study(REPO / "analyses" / "demo" / "study.yaml", check_sources=False)
+    rows = [("weert", "vmbo", i) for i in range(6)] + [("weert", "anders", i) for i in range(6)]
+    answers = pd.DataFrame(
+        {
+            "answer_id": [f"{s}{i:02d}-T0-beter" for _, s, i in rows],
+            "respondent_id": [f"{s}{i:02d}" for _, s, i in rows],
+            "lab": [lab for lab, _, _ in rows],
+            "wave": "T0",
+            "role": "docent",
+            "school_type": [s for _, s, _ in rows],
+            "question": "beter",
+            "text": "Meer tijd in het rooster.",
+        }
+    )
+    responses = answers[["respondent_id", "lab", "wave", "school_type"]]
+    codes = propose(answers, study.codebook.coding_frame)
+    themes, quotes = open_tables(responses, (answers, codes), study.codebook, min_cell=5)
+    assert "buiten_scholen" in set(themes["lab"])  # shown: six outsiders
+    (tmp_path / "compare").mkdir()
+    themes.to_csv(tmp_path / "compare" / "open_themes.csv", index=False)
+    quotes.to_csv(tmp_path / "compare" / "open_quotes.csv", index=False)
+    index = {"tables": {n: {"file": f"{n}.csv"} for n in ("open_themes", "open_quotes")}}
+    (tmp_path / "compare" / "results.json").write_text(json.dumps(index), encoding="utf-8")
+    text = ReportData(study=study, out=tmp_path).programme_open_section("T0")
+    line = next(x for x in text.splitlines() if "tijd" in x.lower() and "|" in x)
+    assert line.rstrip(" |").endswith("1"), line  # one lab (Weert), not two

@@ -12,6 +12,12 @@
     two. A quote carries no answer id, respondent id, role or school type, so it
     cannot be joined back to anyone's other answers.
 
+Publication design (:mod:`.publication`): a lab's respondents and answers are its
+school members (school type vmbo or mbo); everyone else counts in the pseudo-lab
+:data:`.publication.OUTSIDE`, a row of its own that is part of the programme totals,
+shown only when that group reaches ``min_cell`` and never quoted (no report is about
+it). Without that row the programme total minus the labs would reveal the outsiders.
+
 Disclosure (:mod:`.disclosure`): a lab × wave is shown only when it has at least
 ``min_cell`` respondents *and* at least ``min_cell`` answers to the question
 (primary), and the programme rows are totals over the labs, so a single hidden
@@ -30,6 +36,7 @@ from ..coding.matcher import fold, term_pattern
 from ..config.coding_frame import CodingFrame
 from . import disclosure
 from .common import ALL
+from .publication import OUTSIDE, publication_lab
 from .registry import columns
 
 THEME_COLUMNS = columns("open_themes")
@@ -136,6 +143,7 @@ def quote_table(
     """The ``open_quotes`` table: quotes for the leading themes of every shown lab × wave."""
     shown = themes_table[
         (themes_table["lab"] != ALL)
+        & (themes_table["lab"] != OUTSIDE)  # quotes only for the labs' own reports
         & ~themes_table["suppressed"]
         & (themes_table["n_mentions"] > 0)
     ]
@@ -201,6 +209,9 @@ def open_tables(
     if open_data is None or codebook.coding_frame is None:
         return pd.DataFrame(columns=THEME_COLUMNS), pd.DataFrame(columns=QUOTE_COLUMNS)
     answers, codes = open_data
+    # the publication design: labs are their school members, outsiders a group apart
+    responses = responses.assign(lab=publication_lab(responses["lab"], responses["school_type"]))
+    answers = answers.assign(lab=publication_lab(answers["lab"], answers["school_type"]))
     frame = codebook.coding_frame
     domains = {s.name: s.domain for s in codebook.scales.values()}
     themes = theme_table(responses, answers, codes, frame, domains, min_cell)

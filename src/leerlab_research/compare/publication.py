@@ -46,6 +46,16 @@ MERGE_INTO = {OTHER: TEACHERS}
 MERGE_COLUMNS = columns("merges")
 
 
+def publication_lab(lab: pd.Series, school_type: pd.Series) -> np.ndarray:
+    """The published lab of each row: its lab for school members, :data:`OUTSIDE` otherwise.
+
+    One rule for every table, the row-level ones (:func:`publication_frame`) and those
+    built from other files (the open answers of :mod:`.open_themes`).
+    """
+    member = school_type.isin(SCHOOLS).to_numpy()
+    return np.where(member, lab.to_numpy(dtype=object), OUTSIDE)
+
+
 def publication_frame(df: pd.DataFrame, min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Recode an analysis frame to the publication design.
 
@@ -72,7 +82,7 @@ def publication_frame(df: pd.DataFrame, min_cell: int) -> tuple[pd.DataFrame, pd
     member = out["school_type"].isin(SCHOOLS).to_numpy()
     level = out["role"].map(LEVEL_OF_ROLE).fillna(OTHER).to_numpy(dtype=object)
     level[~member] = OTHER
-    out["lab"] = np.where(member, out["lab"], OUTSIDE)
+    out["lab"] = publication_lab(out["lab"], out["school_type"])
     out["school_type"] = np.where(member, out["school_type"], OUTSIDE_SCHOOL)
     # residual groups are judged on respondents (not per scale), so a merge holds for
     # every scale of the lab × wave alike

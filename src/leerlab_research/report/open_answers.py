@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pandas as pd
 
 from .. import text as T
+from ..config.table_labels import ALL, OUTSIDE
 
 #: Themes listed per question in a lab report.
 TOP_THEMES = 5
@@ -197,7 +198,10 @@ class OpenAnswersMixin(_ReportData):
             return self._msg("open_none") + "\n"
         wave = wave or sorted(themes["wave"].unique())[-1]
         prog = themes[(themes["lab"] == "all") & (themes["wave"] == wave)]
-        labs = themes[(themes["lab"] != "all") & (themes["wave"] == wave) & ~themes["suppressed"]]
+        # labs only: buiten_scholen (respondents of neither school) is no lab
+        labs = themes[
+            ~themes["lab"].isin([ALL, OUTSIDE]) & (themes["wave"] == wave) & ~themes["suppressed"]
+        ]
         n_labs = labs[labs["n_mentions"] > 0].groupby("theme")["lab"].nunique()
         parts = [self._msg("open_programme_intro", wave=wave) + "\n"]
         for question in QUESTIONS:
