@@ -181,3 +181,34 @@ def test_demo_survey_needs_a_survey_file(tmp_path, name):
     r = _cli("demo", "--survey", tmp_path / name, "--out", tmp_path / "out")
     assert r.exit_code == 2, r.output
     assert "is not an existing .lss or .qsf file" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("s.lss", "<survey><questions>"),  # XML that does not parse
+        ("s.lss", "<document><questions><row><qid>1</qid></row></questions></document>"),
+        ("s.qsf", "{not json"),
+        ("s.qsf", "[1, 2]"),
+        ("s.qsf", '{"SurveyElements": []}'),
+        ("s.qsf", "\udcff"),
+    ],
+)
+def test_demo_survey_that_is_not_a_survey(tmp_path, name, content):
+    (tmp_path / name).write_text(content, encoding="utf-8", errors="surrogateescape")
+    r = _cli("demo", "--survey", tmp_path / name, "--out", tmp_path / "out")
+    assert r.exit_code == 2, r.output
+    assert "cannot be read as a survey file" in r.output and "Traceback" not in r.output
+
+
+def test_demo_survey_bug_is_not_taken_for_a_bad_file(tmp_path, monkeypatch):
+    from leerlab_research.demo import survey_demo
+
+    def broken(data: bytes) -> dict[str, str]:
+        raise AttributeError("a bug")
+
+    monkeypatch.setattr(survey_demo, "hidden_fields", broken)
+    (tmp_path / "s.lss").write_text("<document/>", encoding="utf-8")
+    r = _cli("demo", "--survey", tmp_path / "s.lss", "--out", tmp_path / "out")
+    assert r.exit_code == 3, r.output
+    assert "internal error: AttributeError: a bug" in r.output

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 from io_helpers import fails
+from typer.testing import CliRunner
 
+from leerlab_research.cli import app
 from leerlab_research.errors import InputFileError
-from leerlab_research.io import detect_platform, read_export
+from leerlab_research.io import detect_platform, excel, read_export
+
+REPO = Path(__file__).resolve().parents[2]
 
 MSFORMS_HEADER = [
     "ID",
@@ -198,6 +204,43 @@ def test_damaged_sheet_xml(tmp_path):
     assert e.__cause__ is not None
     with pytest.raises(InputFileError, match="damaged"):
         detect_platform(p)
+
+
+def test_a_bug_while_reading_a_workbook_is_no_damaged_file(tmp_path, monkeypatch):
+    # Only openpyxl's own calls sit inside the handlers that turn its errors into
+    # "damaged" (exit 1); an error of ours reaches the CLI as a bug (exit 3).
+    wb = openpyxl.Workbook()
+    wb.active.append(["ID", "Start time"])
+    wb.active.append([1, 2])
+    wb.save(tmp_path / "export.xlsx")
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        yaml.safe_dump(
+            {
+                "name": "t",
+                "codebook": str(REPO / "data" / "codebook" / "reflectie.yaml"),
+                "labs": str(REPO / "data" / "codebook" / "labs.yaml"),
+                "sources": [{"path": "export.xlsx", "wave": "T0"}],
+                "settings": {"demo_key": True},
+            }
+        ),
+        encoding="utf-8",
+    )
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise AttributeError("a bug")
+
+    # An error that no damaged file produces, where openpyxl is called
+    monkeypatch.setattr(excel.openpyxl, "load_workbook", broken)
+    result = CliRunner().invoke(app, ["validate", "--study", str(study)], env={"COLUMNS": "200"})
+    assert result.exit_code == 3, result.output
+    assert "internal error: AttributeError: a bug" in result.output
+    assert "damaged" not in result.output
+    monkeypatch.undo()
+    # and in our own code between openpyxl's calls (the platform sniffing of head rows)
+    monkeypatch.setattr(excel, "clean_text", broken)
+    with pytest.raises(AttributeError, match="a bug"):
+        detect_platform(tmp_path / "export.xlsx")
 
 
 def test_old_xls(tmp_path):

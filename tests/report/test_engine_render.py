@@ -15,7 +15,7 @@ import docx
 import pypdf
 import pytest
 
-from leerlab_research.report.engine import RenderError, RenderRequest, RenderResult, render
+from leerlab_research.report.engine import RenderError, RenderRequest, RenderResult, convert, render
 from leerlab_research.report.engine.core import render_many
 
 DATA = Path(__file__).parent / "data" / "engine"
@@ -208,3 +208,17 @@ def test_cell_timeout_is_a_render_error(tmp_path: Path) -> None:
     ):
         render(request)
     assert time.perf_counter() - start < 30
+
+
+def test_typst_failure_is_a_render_error_and_a_bug_is_not(tmp_path: Path, monkeypatch) -> None:
+    typ = tmp_path / "doc.typ"
+    typ.write_text("#let x = ;", encoding="utf-8")
+    with pytest.raises(RenderError, match="Typst could not make the PDF"):
+        convert.compile_typst(typ, tmp_path / "doc.pdf", tmp_path, "doc")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise AttributeError("a bug")
+
+    monkeypatch.setattr(convert.typst, "compile", broken)
+    with pytest.raises(AttributeError, match="a bug"):
+        convert.compile_typst(typ, tmp_path / "doc.pdf", tmp_path, "doc")

@@ -28,9 +28,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from ..config.coding_frame import CodingFrame
 from ..errors import DataError, InputFileError
+from ..io.excel import DAMAGED
 from ..outputs import deterministic_zip, write_with
 
 QUESTIONS = ("goed", "beter")
@@ -127,13 +130,13 @@ def read_sheet(
     path: Path, answers: pd.DataFrame, frame: CodingFrame
 ) -> tuple[CodedSheet | None, list[str]]:
     """Read and validate one filled-in sheet; returns (sheet or None, problems)."""
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        # Not read-only: then every part is parsed here, and a damaged sheet fails
+        # inside this ``try`` rather than later while its rows are read.
+        wb = load_workbook(path, data_only=True)
     except FileNotFoundError:
         raise InputFileError(path, "coding sheet does not exist") from None
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+    except (InvalidFileException, *DAMAGED) as exc:
         raise InputFileError(path, f"cannot be read as an .xlsx coding sheet ({exc})") from None
     name = path.name
     problems: list[str] = []

@@ -24,7 +24,7 @@ from ..outputs import write_csv, write_with
 from . import _check_codebook, default_codebook_path
 from .params import draw_parameters
 from .simulate import simulate
-from .survey_exports import hidden_fields, limesurvey_export, qualtrics_export
+from .survey_exports import NOT_A_SURVEY, hidden_fields, limesurvey_export, qualtrics_export
 from .truth import items_table, respondents_table
 
 FIRST_ROW = {".lss": 2, ".qsf": 4}
@@ -53,7 +53,7 @@ def generate_survey_export(
     data = survey.read_bytes()
     try:
         hidden = hidden_fields(data)
-    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a survey file"
+    except NOT_A_SURVEY as exc:
         raise ConfigError(f"--survey: {survey} cannot be read as a survey file ({exc})") from None
     cb_path = Path(codebook) if codebook is not None else default_codebook_path()
     labs_path = Path(labs) if labs is not None else cb_path.parent / "labs.yaml"

@@ -268,6 +268,20 @@ def _import_id(value: str) -> str:
     return json.dumps({"ImportId": value}, separators=(",", ":"))
 
 
+#: What :func:`hidden_fields` raises for a file that is not a survey of ours: XML that
+#: does not parse (``ParseError``), JSON that does not (``JSONDecodeError`` and
+#: ``UnicodeDecodeError`` are ``ValueError``s), and a parsed file without the
+#: structure read here (a missing element or key, a value of another type, a
+#: Qualtrics file without a survey flow).
+NOT_A_SURVEY: tuple[type[Exception], ...] = (
+    ET.ParseError,
+    ValueError,
+    KeyError,
+    TypeError,
+    StopIteration,
+)
+
+
 def hidden_fields(data: bytes) -> dict[str, str]:
     """The hidden fields of a survey file (LimeSurvey equations or Qualtrics embedded data)."""
     text = data.lstrip()

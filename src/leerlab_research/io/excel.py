@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import warnings as _warnings
 import zipfile
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,29 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import InputFileError
 from ._common import clean_text
+
+#: What openpyxl and the layers under it raise for a damaged workbook, found by
+#: truncating real exports, changing their bytes at random and cutting, dropping or
+#: altering the XML parts: a broken zip (``BadZipFile``, ``EOFError``), bad deflate
+#: data (``zlib.error``), malformed XML (ElementTree's ``ParseError`` and lxml's
+#: ``XMLSyntaxError`` are both ``SyntaxError``s), a missing part (``KeyError``) and
+#: invalid values inside the parts (openpyxl's descriptors raise ``TypeError`` or
+#: ``ValueError``, a missing style ``IndexError``, a huge number ``OverflowError``, an
+#: unknown compression ``NotImplementedError``). Only openpyxl's own calls are inside
+#: the ``try`` blocks that catch these, so that an error of ours is not taken for a
+#: damaged file (it reaches the CLI as a bug, exit 3).
+DAMAGED: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    SyntaxError,
+    KeyError,
+    TypeError,
+    ValueError,
+    IndexError,
+    OverflowError,
+    NotImplementedError,
+)
 
 
 def _load(path: Path, *, read_only: bool) -> openpyxl.Workbook:
@@ -42,13 +67,21 @@ def _load(path: Path, *, read_only: bool) -> openpyxl.Workbook:
             "this is a zip archive but not an Excel .xlsx workbook "
             f"({type(exc).__name__}: {exc}); open it in Excel and save it as .xlsx",
         ) from exc
-    except InputFileError:
-        raise
-    except Exception as exc:
-        # openpyxl surfaces a damaged workbook as whatever its XML/zip layers
-        # raise (ParseError, zlib.error, EOFError, ValueError...); none of them
-        # may reach the user as a traceback.
+    except DAMAGED as exc:
         raise _damaged(path, exc) from exc
+
+
+def _rows(ws, path: Path) -> Iterator[tuple[object, ...]]:
+    """The sheet's rows as values; read-only mode parses lazily, so damage shows up here."""
+    rows = ws.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except DAMAGED as exc:
+            raise _damaged(path, exc) from exc
+        yield row
 
 
 def _damaged(path: Path, exc: Exception) -> InputFileError:
@@ -80,16 +113,12 @@ def head_rows(path: Path, sheet: str | int | None = None, n: int = 3) -> list[li
     try:
         ws = _select(wb, path, sheet)
         out: list[list[object]] = []
-        for row in ws.iter_rows(values_only=True):
+        for row in _rows(ws, path):
             if any(clean_text(v) for v in row):
                 out.append(list(row))
             if len(out) >= n:
                 break
         return out
-    except InputFileError:
-        raise
-    except Exception as exc:  # read-only mode parses lazily: damage shows up here
-        raise _damaged(path, exc) from exc
     finally:
         wb.close()
 

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import typst
 import yaml
 
 from .errors import RenderError
@@ -236,11 +237,12 @@ def compile_typst(
 
     ``source_date_epoch`` fixes the PDF's creation date (Typst's clock otherwise).
     """
-    import typst
-
     try:
         typst.compile(str(typ), output=str(output), root=str(root), timestamp=source_date_epoch)
-    except Exception as exc:  # typst raises its own TypstError with the message
+    except (RuntimeError, OSError) as exc:
+        # typst raises its TypstError (a RuntimeError) with Typst's message, and an
+        # OSError when it cannot read the source or write the PDF; anything else
+        # is a bug and is not dressed up as a failed render.
         raise RenderError(f"{what}: Typst could not make the PDF: {exc}") from None
 
 

@@ -16,6 +16,7 @@ import signal
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import psutil
@@ -215,7 +216,7 @@ def _render_parallel(
         for future in as_completed(futures):
             try:
                 done(futures[future], future.result())
-            except Exception as exc:  # a worker's RenderError, or a crashed worker
+            except (RenderError, ConfigError, BrokenProcessPool) as exc:  # as in one process
                 done(futures[future], exc)
     except BaseException:
         # Not `with pool:` — its exit waits for every running render to finish.
