@@ -48,6 +48,8 @@ OUT = REPO / "out" / "demo"
 TARGET_RATIO = 1.5
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+_BLOCKS = ("p", "li", "td", "th", "tr", "div", "figcaption", "caption", "br", "blockquote",
+           "h1", "h2", "h3", "h4", "h5", "h6")  # fmt: skip
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -88,6 +90,8 @@ def html_facts(path: Path) -> Facts:
     facts.alts = [
         norm(img.get("alt")) if img.get("alt") else "(no alt)" for img in content.iter("img")
     ]
+    for block in content.iter(*_BLOCKS):
+        block.tail = " " + (block.tail or "")  # cells and paragraphs are separate words
     facts.words = norm(content.text_content()).split(" ")
     return facts
 

@@ -319,7 +319,10 @@ def report(
     lang: Annotated[str | None, typer.Option("--lang", help="nl or en.")] = None,
     site: Annotated[
         bool,
-        typer.Option("--site", help="Write only <out>/site/index.html, linking the reports."),
+        typer.Option(
+            "--site",
+            help="Write only <out>/site/ (the index linking the reports; with Quarto a website with search).",
+        ),
     ] = False,
 ) -> None:
     """Render the reports with quarto when available, else the fallback engine."""

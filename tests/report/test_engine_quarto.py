@@ -30,6 +30,7 @@ from leerlab_research.report.engine import (
 )
 from leerlab_research.report.engine.core import render_many, resolve_engine
 from leerlab_research.report.engine.execute import execute_document
+from leerlab_research.report.site import SiteContent, render_quarto_site, site_html
 
 DATA = Path(__file__).parent / "data" / "engine"
 FAKE = Path(__file__).parent / "data" / "fake_quarto.py"
@@ -238,3 +239,60 @@ def test_engine_choice_without_quarto(monkeypatch, tmp_path: Path) -> None:
         resolve_engine(_request(tmp_path, engine="quarto"))
     with pytest.raises(ConfigError, match="unknown report format"):
         render(_request(tmp_path, formats=["pdf", "pptx"]))
+
+
+def _site_content() -> SiteContent:
+    links = [("HTML", "../reports/lab-weert.html"), ("PDF", "../reports/lab-weert.pdf")]
+    return SiteContent(
+        lang="nl",
+        title="Leerlabs: demo [2024]",
+        fieldwork=["Start subsidiejaar: 5 september 2022 \u2013 14 oktober 2022"],
+        programme=[("Programmaoverzicht", [("Word", "../reports/programme.docx")])],
+        columns=["Lab", "Respons (Een jaar later)", "Ten opzichte van het programma", "Rapport"],
+        labs=[
+            ("Weert", "24", "1 voorwaarde(n) hoger, 0 lager", links),
+            ("\u2019s-Hertogenbosch", "16", "0 voorwaarde(n) hoger, 0 lager", []),
+        ],
+        headings={
+            "site_fieldwork": "Veldwerk",
+            "site_programme": "Het programma",
+            "site_labs": "De labs",
+        },  # fmt: skip
+        note="Groepen met minder dan vijf respondenten worden nergens getoond.",
+    )
+
+
+def test_quarto_site_is_a_website_with_search_and_the_fallbacks_content(
+    fake_quarto, tmp_path: Path
+) -> None:
+    exe, log = fake_quarto
+    content = _site_content()
+    written = render_quarto_site(content, str(exe), tmp_path / "site")
+    assert sorted(p.relative_to(tmp_path / "site").as_posix() for p in written) == [
+        "index.html",
+        "search.json",
+        "site_libs/quarto-search.js",
+    ]
+    call = _calls(log)[0]
+    assert call["argv"] == ["render"] and call["cwd_files"] == ["_quarto.yml", "index.qmd"]
+    assert call["project"]["project"]["type"] == "website"
+    assert call["project"]["website"]["search"]["location"] == "navbar"
+    assert call["project"]["website"]["title"] == "Leerlabs: demo [2024]"
+    # the same index as the fallback's self-contained page
+    engines = load_module("engines", REPO / "benchmarks" / "engines.py")
+    fallback = tmp_path / "fallback.html"
+    fallback.write_text(site_html(content), encoding="utf-8")
+    a, b = engines.html_facts(fallback), engines.html_facts(tmp_path / "site" / "index.html")
+    assert engines.compare_facts(a, b) == []
+    assert b.headings == ["h2 Veldwerk", "h2 Het programma", "h2 De labs"]
+    assert "\u2019s-Hertogenbosch 16 0 voorwaarde(n) hoger, 0 lager \u2013" in " ".join(b.words)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../reports/lab-weert.pdf"' in index
+    assert "<script" not in site_html(content)  # the fallback's page works from a share
+
+
+def test_quarto_site_failure_is_a_render_error(fake_quarto, tmp_path: Path, monkeypatch) -> None:
+    exe, _log = fake_quarto
+    monkeypatch.setenv("FAKE_QUARTO_LOG", str(tmp_path / "no-such-dir" / "log"))
+    with pytest.raises(RenderError, match="the programme site: quarto render failed"):
+        render_quarto_site(_site_content(), str(exe), tmp_path / "site")

@@ -1,21 +1,39 @@
-"""The programme site: ``<out>/site/index.html``, one page for policy staff.
+"""The programme site: ``<out>/site/``, an index for policy staff.
 
-It links every lab report, the programme report and the methods report in every
-format that exists under ``<out>/reports/``, with the study title, the waves and
-one line per lab (published response and how many conditions differ from the
-programme). The page is self-contained HTML (no scripts, no external files), so
-it works from a file share; it is written the same way whether or not Quarto is
-installed. Every number comes from published tables (``compare/``).
+The index links every lab report, the programme report and the methods report
+in every format that exists under ``<out>/reports/``, with the study title, the
+fieldwork period of each wave and one line per lab (published response in the
+latest wave and how many conditions lie above or below the programme). Every
+number comes from published tables (``compare/``).
+
+With Quarto (on ``PATH`` or ``LEERLAB_QUARTO``) the site is a Quarto website
+project with search, rendered in a temporary folder and copied to
+``<out>/site/`` (``index.html``, ``search.json``, ``site_libs/``). Without Quarto
+the index is one self-contained HTML page (no scripts, no external files), so it
+works from a file share. Both show the same content, built once
+(:func:`site_content`).
 """
 
 from __future__ import annotations
 
+import datetime
 import html
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..outputs import write_text
 from .context import ReportData
+from .engine import quarto_executable
+from .engine.errors import RenderError
+from .engine.quarto import run_quarto
+from .engine.workcopy import move_into_place
+from .panel import fmt_date
 from .tables import ALL, OUTSIDE, int_text
 
 FORMAT_NAMES = {"html": "HTML", "docx": "Word", "pdf": "PDF"}
@@ -24,19 +42,63 @@ STYLE = (
     "color:#222}table{border-collapse:collapse;width:100%}th,td{text-align:left;"
     "padding:.3rem .6rem;border-bottom:1px solid #ddd}a{color:#0072B2}"
 )
+Links = list[tuple[str, str]]  # (format name, href)
 
 
-def _links(reports: Path, stem: str) -> str:
-    found = [
-        f'<a href="../reports/{stem}.{ext}">{name}</a>'
+@dataclass
+class SiteContent:
+    """What the index shows, whichever engine writes it."""
+
+    lang: str
+    title: str
+    fieldwork: list[str]
+    programme: list[tuple[str, Links]]
+    columns: list[str]
+    labs: list[tuple[str, str, str, Links]] = field(default_factory=list)
+    headings: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+def _links(reports: Path, stem: str) -> Links:
+    return [
+        (name, f"../reports/{stem}.{ext}")
         for ext, name in FORMAT_NAMES.items()
         if (reports / f"{stem}.{ext}").exists()
     ]
-    return " · ".join(found) or "–"
 
 
-def site_index(data: ReportData) -> str:
-    """The index page as HTML text."""
+def fieldwork_lines(data: ReportData) -> list[str]:
+    """One line per wave: its label and fieldwork period.
+
+    The period is the study's declared ``fieldwork`` of the wave, else the first
+    and last submission day published in ``compare/responses.csv``.
+    """
+    declared = {w.id: w.fieldwork for w in data.study.waves if w.fieldwork is not None}
+    r = data.responses
+    lines = []
+    for wave in data.waves():
+        period = declared.get(wave)
+        start, end = (period.start, period.end) if period is not None else (None, None)
+        if start is None and {"first_submitted", "last_submitted"} <= set(r.columns):
+            row = r[(r["wave"] == wave) & (r["lab"] == ALL)]
+            if not row.empty and str(row.iloc[0]["first_submitted"]) not in ("", "nan"):
+                start = _date(row.iloc[0]["first_submitted"])
+                end = _date(row.iloc[0]["last_submitted"])
+        when = (
+            f"{fmt_date(start, data.lang)} – {fmt_date(end, data.lang)}"
+            if start is not None and end is not None
+            else "–"
+        )
+        lines.append(f"{data.wave_label(wave)}: {when}")
+    return lines
+
+
+def _date(value: object) -> datetime.date:
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def site_content(data: ReportData) -> SiteContent:
+    """The index's content from the published tables and the rendered reports."""
     t = data.t
     reports = data.out / "reports"
     waves = data.waves()
@@ -45,7 +107,8 @@ def site_index(data: ReportData) -> str:
     labs = (
         sorted(
             (x for x in r["lab"].astype(str).unique() if x not in (ALL, OUTSIDE)),
-            key=data.lab_name,
+            # ’s-Hertogenbosch sorts under S, not after Z
+            key=lambda lab: data.lab_name(lab).lstrip("\u2019'").casefold(),
         )
         if not r.empty
         else []
@@ -59,45 +122,138 @@ def site_index(data: ReportData) -> str:
             below = int((bm["vs_programme"] == "below").sum())
             marks = t("site_marks", above=above, below=below)
         n = data.lab_n(lab, last)
-        rows.append(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
-                html.escape(data.lab_name(lab)),
-                int_text(n) or "–",
-                html.escape(marks),
-                _links(reports, f"lab-{lab}"),
-            )
-        )
-    title = html.escape(data.study.config.title or data.study.name)
+        rows.append((data.lab_name(lab), int_text(n) or "–", marks, _links(reports, f"lab-{lab}")))
+    return SiteContent(
+        lang=data.lang,
+        title=data.study.config.title or data.study.name,
+        fieldwork=fieldwork_lines(data),
+        programme=[
+            (t("site_programme_report"), _links(reports, "programme")),
+            (t("site_methods_report"), _links(reports, "methods")),
+        ],
+        columns=[
+            t(k, wave=data.wave_label(last))
+            for k in ("col_lab", "site_n", "site_mark", "site_report")
+        ],
+        labs=rows,
+        headings={k: t(k) for k in ("site_fieldwork", "site_programme", "site_labs")},
+        note=t("site_note"),
+    )
+
+
+def site_index(data: ReportData) -> str:
+    """The self-contained index page as HTML text (the fallback's site)."""
+    return site_html(site_content(data))
+
+
+def site_html(c: SiteContent) -> str:
+    e = html.escape
+
+    def links(found: Links) -> str:
+        return " · ".join(f'<a href="{e(href)}">{e(name)}</a>' for name, href in found) or "–"
+
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{data.lang}"><head><meta charset="utf-8">',
-        f"<title>{title}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{title}</h1>",
-        f"<p>{html.escape(t('site_waves', waves=', '.join(waves)))}</p>",
-        f"<h2>{html.escape(t('site_programme'))}</h2><ul>",
-        f"<li>{html.escape(t('site_programme_report'))}: {_links(reports, 'programme')}</li>",
-        f"<li>{html.escape(t('site_methods_report'))}: {_links(reports, 'methods')}</li></ul>",
-        f"<h2>{html.escape(t('site_labs'))}</h2>",
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>".format(
-            *(
-                html.escape(t(k, wave=last))
-                for k in ("col_lab", "site_n", "site_mark", "site_report")
-            )
-        ),
+        f'<html lang="{c.lang}"><head><meta charset="utf-8">',
+        f"<title>{e(c.title)}</title><style>{STYLE}</style></head><body>",
+        f'<header id="title-block-header"><h1 class="title">{e(c.title)}</h1></header>',
+        f"<h2>{e(c.headings['site_fieldwork'])}</h2><ul>",
+        *(f"<li>{e(line)}</li>" for line in c.fieldwork),
+        "</ul>",
+        f"<h2>{e(c.headings['site_programme'])}</h2><ul>",
+        *(f"<li>{e(name)}: {links(found)}</li>" for name, found in c.programme),
+        "</ul>",
+        f"<h2>{e(c.headings['site_labs'])}</h2>",
+        "<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in c.columns) + "</tr></thead>",
         "<tbody>",
-        *rows,
+        *(
+            f"<tr><td>{e(name)}</td><td>{e(n)}</td><td>{e(marks)}</td><td>{links(found)}</td></tr>"
+            for name, n, marks, found in c.labs
+        ),
         "</tbody></table>",
-        f"<p>{html.escape(t('site_note'))}</p>",
+        f"<p>{e(c.note)}</p>",
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def site_markdown(c: SiteContent) -> str:
+    """``index.qmd`` of the Quarto website: the same content as :func:`site_html`."""
+
+    def md(text: str) -> str:
+        return _MD_SPECIAL.sub(r"\\\1", text)
+
+    def links(found: Links) -> str:
+        return " · ".join(f"[{md(name)}]({href})" for name, href in found) or "–"
+
+    front = yaml.safe_dump({"title": c.title, "lang": c.lang}, allow_unicode=True, sort_keys=False)
+    parts = [
+        f"---\n{front}---",
+        f"## {md(c.headings['site_fieldwork'])}",
+        "\n".join(f"- {md(line)}" for line in c.fieldwork),
+        f"## {md(c.headings['site_programme'])}",
+        "\n".join(f"- {md(name)}: {links(found)}" for name, found in c.programme),
+        f"## {md(c.headings['site_labs'])}",
+        "\n".join(
+            [
+                "| " + " | ".join(md(h) for h in c.columns) + " |",
+                "|" + "---|" * len(c.columns),
+                *(
+                    f"| {md(name)} | {md(n)} | {md(marks)} | {links(found)} |"
+                    for name, n, marks, found in c.labs
+                ),
+            ]
+        ),
+        md(c.note),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def quarto_project(c: SiteContent) -> dict[str, Any]:
+    """``_quarto.yml`` of the website: one page, the study title, search in the navbar."""
+    return {
+        "project": {"type": "website", "output-dir": "_site"},
+        "website": {
+            "title": c.title,
+            "search": {"location": "navbar", "type": "textbox"},
+            "navbar": {"left": [{"href": "index.qmd", "text": c.headings["site_programme"]}]},
+        },
+        "lang": c.lang,
+        "format": {"html": {"toc": False}},
+    }
+
+
+def render_quarto_site(c: SiteContent, exe: str, target: Path, timeout: int = 600) -> list[Path]:
+    """Render the website project in a temporary folder; copy its output to ``target``."""
+    written = []
+    with tempfile.TemporaryDirectory(prefix="leerlab-site-") as tmp:
+        project = Path(tmp) / "site"
+        project.mkdir()
+        (project / "_quarto.yml").write_text(
+            yaml.safe_dump(quarto_project(c), allow_unicode=True, sort_keys=False), "utf-8"
+        )
+        (project / "index.qmd").write_text(site_markdown(c), encoding="utf-8")
+        run_quarto([exe, "render"], project, dict(os.environ), "the programme site", timeout)
+        built = project / "_site"
+        if not (built / "index.html").is_file():
+            raise RenderError("the programme site: quarto reported success but wrote no index.html")
+        for path in sorted(p for p in built.rglob("*") if p.is_file()):
+            written.append(move_into_place(path, target / path.relative_to(built)))
+    return written
+
+
 def write_site(ctx: Any) -> list[Path]:
-    """Write ``<out>/site/index.html`` from the published tables and the rendered reports."""
+    """Write ``<out>/site/``: a Quarto website with search, else one self-contained page."""
     lang = ctx.options.get("lang") or ctx.study.settings.language
-    data = ReportData(study=ctx.study, out=ctx.out, lang=lang)
-    path = ctx.out / "site" / "index.html"
+    content = site_content(ReportData(study=ctx.study, out=ctx.out, lang=lang))
+    target = ctx.out / "site"
+    exe = quarto_executable()
+    if exe is not None:
+        return render_quarto_site(content, exe, target)
+    path = target / "index.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_text(site_index(data), path)
+    write_text(site_html(content), path)
     return [path]

@@ -84,8 +84,37 @@ def render_with_pandoc(notebook: Path, meta_file: Path, formats: list[str]) -> N
         subprocess.run([pandoc_path(), md.name, *extra, "-o", out], check=True)
 
 
+def render_site(argv: list[str]) -> int:
+    """``quarto render`` in a website project: ``index.qmd`` → ``_site/`` (with pandoc)."""
+    from leerlab_research.report.engine.convert import pandoc_path
+
+    project = yaml.safe_load(Path("_quarto.yml").read_text(encoding="utf-8"))
+    record = {"argv": argv, "project": project, "cwd_files": sorted(os.listdir("."))}
+    with open(os.environ["FAKE_QUARTO_LOG"], "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record) + "\n")
+    site = Path(project["project"]["output-dir"])
+    (site / "site_libs").mkdir(parents=True)
+    (site / "site_libs" / "quarto-search.js").write_text("// search", encoding="utf-8")
+    (site / "search.json").write_text("[]", encoding="utf-8")
+    subprocess.run(
+        [
+            pandoc_path(),
+            "index.qmd",
+            "--from=markdown",
+            "--standalone",
+            "--to=html5",
+            "-o",
+            str(site / "index.html"),
+        ],
+        check=True,
+    )
+    return 0
+
+
 def main() -> int:
     argv = sys.argv[1:]
+    if argv == ["render"]:
+        return render_site(argv)
     notebook = Path(argv[1])
     meta_file = Path(argv[argv.index("--metadata-file") + 1])
     record = {

@@ -266,7 +266,9 @@ def render_with_quarto(reqs: list[RenderRequest], exe: str) -> list[RenderResult
                 yaml.safe_dump(quarto_metadata(req), allow_unicode=True, sort_keys=False),
                 encoding="utf-8",
             )
-            stderr = _run_quarto(quarto_command(exe, notebook, req.formats), copy_dir, env, req)
+            what = f"template '{template.name}' → {req.output_stem}"
+            cmd = quarto_command(exe, notebook, req.formats)
+            stderr = run_quarto(cmd, copy_dir, env, what, req.timeout)
             outputs = []
             for fmt in req.formats:
                 name = f"{req.output_stem}.{EXTENSIONS[fmt]}"
@@ -287,23 +289,29 @@ def render_with_quarto(reqs: list[RenderRequest], exe: str) -> list[RenderResult
     return results
 
 
-def _run_quarto(cmd: list[str], cwd: Path, env: dict[str, str], req: RenderRequest) -> str:
-    """Run one ``quarto render``; return its standard error without colour codes."""
-    what = f"template '{Path(req.template).name}' → {req.output_stem}"
+def run_quarto(cmd: list[str], cwd: Path, env: dict[str, str], what: str, timeout: int) -> str:
+    """Run one ``quarto render``; return its standard error without colour codes.
+
+    Raises
+    ------
+    RenderError
+        Quarto cannot be run, exits non-zero (with the last lines it printed) or
+        takes over ``timeout`` seconds.
+    """
     try:
         proc = subprocess.run(
-            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=req.timeout, check=False
+            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired:
-        raise RenderError(f"{what}: quarto render took over {req.timeout} s") from None
+        raise RenderError(f"{what}: quarto render took over {timeout} s") from None
     except OSError as exc:
         raise RenderError(f"quarto at '{cmd[0]}' cannot be run: {exc}") from None
     stderr = _ANSI_RE.sub("", proc.stderr or "")
     if proc.returncode != 0:
         tail = "\n".join((stderr or proc.stdout or "").strip().splitlines()[-15:])
+        to = f" --to {cmd[cmd.index('--to') + 1]}" if "--to" in cmd else ""
         raise RenderError(
-            f"{what}: quarto render --to {cmd[4]} failed (exit {proc.returncode})",
-            [tail] if tail else [],
+            f"{what}: quarto render{to} failed (exit {proc.returncode})", [tail] if tail else []
         )
     return stderr
 
