@@ -123,14 +123,15 @@ def _wave_levels(df: pd.DataFrame, ctx: StageContext) -> list[str] | None:
 
 
 def _wave_invariance(
-    df: pd.DataFrame, codebook: Codebook, waves: list[str], missing: str
+    df: pd.DataFrame, codebook: Codebook, waves: list[str], missing: str, names: list[str]
 ) -> pd.DataFrame:
-    """``invariance_waves.csv``: the panel model per scale (runs in a worker process)."""
+    """Rows of ``invariance_waves.csv``: the panel model of the scales ``names`` (runs in
+    a worker process)."""
     if len(waves) < 2:
         return pd.DataFrame(
             [{"scale": "", "status": f"not estimated: fewer than two waves ({waves})"}]
         )
-    scales = {name: list(codebook.scales[name].items) for name in codebook.scale_names}
+    scales = {name: list(codebook.scales[name].items) for name in names}
     return longitudinal_invariance_table(df, scales, waves, missing=missing)
 
 
@@ -157,7 +158,14 @@ def run_measurement(ctx: StageContext) -> list[Path]:
     # they run in worker processes while this process computes the tables.
     groups = _invariance_levels(df, ctx) if cfg.cfa else []
     waves = _wave_levels(df, ctx) if cfg.cfa else None
-    n_models = (1 + len(groups) + (waves is not None)) if cfg.cfa else 0
+    # One task per scale for the panel models: together they are about half of the
+    # stage's CPU time, one task would leave the other core idle at the end.
+    wave_tasks = (
+        ([[name] for name in cb.scale_names] if len(waves) >= 2 else [cb.scale_names])
+        if waves is not None
+        else []
+    )
+    n_models = (1 + len(groups) + len(wave_tasks)) if cfg.cfa else 0
     workers = n_workers(cfg.workers, n_models)
     with pool(workers if n_models else 1) as executor:
         fits = []
@@ -167,11 +175,10 @@ def run_measurement(ctx: StageContext) -> list[Path]:
                 fits.append(
                     executor.submit(_invariance_group, df, cb, group, levels, cfg.cfa_missing)
                 )
-        waves_fit = (
-            executor.submit(_wave_invariance, df, cb, waves, cfg.cfa_missing)
-            if waves is not None
-            else None
-        )
+        waves_fits = [
+            executor.submit(_wave_invariance, df, cb, waves, cfg.cfa_missing, names)
+            for names in wave_tasks
+        ]
         with single_thread(), ctx.progress("measurement", steps) as advance:
             overall = scale_reliability(
                 df, cb, by=None, min_n=cfg.min_n, n_boot=cfg.n_boot, **common
@@ -205,9 +212,10 @@ def run_measurement(ctx: StageContext) -> list[Path]:
                 frames = [f.result() for f in fits[1:]]
                 inv = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
                 written.append(write_csv(inv, out / "invariance.csv"))
-                if waves_fit is not None:
+                if waves_fits:
+                    parts = [f.result() for f in waves_fits]
                     path = out / "invariance_waves.csv"
-                    written.append(write_csv(waves_fit.result(), path))
+                    written.append(write_csv(pd.concat(parts, ignore_index=True), path))
                 advance(1)
             advance(1)
     return written
