@@ -222,3 +222,46 @@ def test_typst_failure_is_a_render_error_and_a_bug_is_not(tmp_path: Path, monkey
     monkeypatch.setattr(convert.typst, "compile", broken)
     with pytest.raises(AttributeError, match="a bug"):
         convert.compile_typst(typ, tmp_path / "doc.pdf", tmp_path, "doc")
+
+
+KEPT_KERNEL = """\
+```{python}
+#| tags: [parameters]
+lab = ""
+```
+
+```{python}
+#| output: asis
+import os
+print(f"pid {os.getpid()} folder {os.path.basename(os.getcwd())} leak {'leak' in globals()}")
+leak = lab
+```
+"""
+
+
+def test_a_process_keeps_its_kernel_with_a_clean_namespace(tmp_path: Path) -> None:
+    # One kernel for the reports a process executes (kernels.py): the same kernel
+    # process, each notebook in its own folder, nothing left of the one before.
+    template = tmp_path / "kern.qmd"
+    template.write_text(KEPT_KERNEL, encoding="utf-8")
+    requests = [
+        RenderRequest(
+            template=template,
+            output_dir=tmp_path / "out",
+            output_stem=f"r{i}",
+            params={"lab": lab},
+            formats=["html"],
+            engine="fallback",
+            workdir=tmp_path / f"work{i}",
+        )
+        for i, lab in enumerate(["Weert", "Venlo"])
+    ]
+    results = render_many(requests, workers=1)
+    lines = [
+        re.search(r"pid (\d+) folder (\w+) leak (\w+)", r.outputs[0].read_text(encoding="utf-8"))
+        for r in results
+    ]
+    assert all(lines), "each report prints its kernel's pid, folder and namespace"
+    assert lines[0][1] == lines[1][1]  # the same kernel process
+    assert [m[2] for m in lines] == ["work0", "work1"]
+    assert [m[3] for m in lines] == ["False", "False"]

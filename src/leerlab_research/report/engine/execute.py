@@ -25,6 +25,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from ...errors import ConfigError
+from . import kernels
 from .errors import RenderError
 from .qmd import (
     EXECUTE_DEFAULTS,
@@ -262,6 +263,8 @@ def execute_document(
         nb.cells.append(cell)
         owners.append(owner)
 
+    # the kernel may have run another report before (kernels.py)
+    add(kernels.reset_source(str(workdir)), (-1, "setup", None))
     add(_setup_source(metadata), (-1, "setup", None))
     param_cell = doc.parameters_cell
     if params and param_cell is None:
@@ -312,10 +315,16 @@ def execute_document(
         current[0] = cell_index
 
     client.on_cell_start = on_start
+    kernels.attach(client, env)
     try:
-        # The kernel's own log (not cell output) would clutter the user's
-        # terminal with a notice about TCP transport on every render.
-        client.execute(env=env, stderr=subprocess.DEVNULL)
+        try:
+            # The kernel's own log (not cell output) would clutter the user's
+            # terminal with a notice about TCP transport on every render.
+            client.execute(env=env, stderr=subprocess.DEVNULL)
+        except BaseException:
+            kernels.discard(client)  # never reuse a kernel after a failure or an interrupt
+            raise
+        kernels.release(client)
     except CellExecutionError as exc:
         raise RenderError(_failure(doc, nb, owners, current[0], exc)) from None
     except CellTimeoutError:
