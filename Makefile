@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
-STUDY  ?= analyses/demo/study.yaml
+DEMO_STUDY := analyses/demo/study.yaml
 DEMO_DATA := data/demo/.complete
 
 .PHONY: demo test lint bench setup lock clean-out help
@@ -46,8 +46,20 @@ $(DEMO_DATA): $(STAMP)
 	$(BIN)/leerlab demo --seed 7 --out data/demo
 	@touch $(DEMO_DATA)
 
+DEMO_OUT := out/demo
+CODER_SHEETS := data/demo/coding/codeur_A.xlsx data/demo/coding/codeur_B.xlsx
+
+# The demo study with its open answers double-coded: clean and code, then two simulated
+# coders fill in the coding sheet from the truth themes (`leerlab demo --coders-for`),
+# `leerlab code --import` reads them back (agreement in the methods report), and
+# `leerlab run` runs every stage (clean and code again give the same bytes, so the
+# imported codes stay current).
 demo: $(STAMP) $(DEMO_DATA)
-	$(BIN)/leerlab run --study $(STUDY)
+	$(BIN)/leerlab clean --study $(DEMO_STUDY) --out $(DEMO_OUT)
+	$(BIN)/leerlab code --study $(DEMO_STUDY) --out $(DEMO_OUT)
+	$(BIN)/leerlab demo --seed 7 --out data/demo --coders-for $(DEMO_OUT)
+	$(BIN)/leerlab code --import $(CODER_SHEETS) --study $(DEMO_STUDY) --out $(DEMO_OUT)
+	$(BIN)/leerlab run --study $(DEMO_STUDY) --out $(DEMO_OUT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q

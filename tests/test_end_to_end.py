@@ -413,49 +413,21 @@ def test_open_answer_tables_published(pipeline):
     assert (out / "coding" / "codeerblad.xlsx").is_file()
 
 
-def _coder_sheet(blank: Path, target: Path, coder: str, truth: dict, flip: float, seed: int):
-    """A coder who follows the demo truth and errs on a share ``flip`` of the cells."""
-    import numpy as np
-    from openpyxl import load_workbook
-
-    wb = load_workbook(blank)
-    rng = np.random.default_rng(seed)
-    wb["instructie"]["B3"] = coder
-    for q in ("goed", "beter"):
-        ws = wb[q]
-        header = [c.value for c in ws[1]]
-        for row in ws.iter_rows(min_row=2):
-            themes = truth.get(row[0].value, set())
-            marks = [(name in themes) != (rng.random() < flip) for name in header[2:-1]]
-            for j, yes in enumerate(marks, start=2):
-                row[j].value = "ja" if yes else "nee"
-            row[len(header) - 1].value = "nee" if any(marks) else "ja"
-    wb.save(target)
-    return target
-
-
 def test_two_coded_sheets_give_agreement_in_the_methods_report(pipeline, tmp_path):
-    """Issue 14 acceptance: importing two filled-in sheets puts agreement in the methods report."""
+    """Issue 14 acceptance, the `make demo` route: the demo's simulated coders fill in the
+    coding sheet (`leerlab demo --coders-for`), `leerlab code --import` reads both sheets
+    back, and the methods report shows their agreement."""
     import pandas as pd
 
     study_path, out = pipeline
     work = tmp_path / "out"
     shutil.copytree(out, work)
     data = Path(yaml.safe_load(study_path.read_text())["sources"][0]["path"]).parent
-    oa = pd.read_parquet(work / "clean" / "open_answers.parquet")
-    oa["file"] = oa["source_file"].map(lambda p: Path(p).name)
-    truth = pd.read_csv(data / "truth" / "open_answers.csv", keep_default_na=False)
-    m = oa.merge(
-        truth,
-        left_on=["file", "source_row", "question"],
-        right_on=["source_file", "source_row", "question"],
-    )
-    themes = {
-        a: set(filter(None, t.split(";"))) for a, t in zip(m["answer_id"], m["themes"], strict=True)
-    }
-    blank = work / "coding" / "codeerblad.xlsx"
-    a = _coder_sheet(blank, tmp_path / "a.xlsx", "A", themes, 0.02, 1)
-    b = _coder_sheet(blank, tmp_path / "b.xlsx", "B", themes, 0.04, 2)
+    demo = tmp_path / "data"  # the demo's truth, beside which the sheets are written
+    shutil.copytree(data / "truth", demo / "truth")
+    res = runner.invoke(app, ["demo", "--seed", "7", "--out", str(demo), "--coders-for", str(work)])
+    assert res.exit_code == 0, res.output
+    a, b = (demo / "coding" / f"codeur_{c}.xlsx" for c in ("A", "B"))
     args = ["--study", str(study_path), "--out", str(work)]
     res = runner.invoke(app, ["code", "--import", str(a), str(b), *args])
     assert res.exit_code == 0, res.output

@@ -215,10 +215,28 @@ def demo(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite files in --out that the demo did not write.")
     ] = False,
+    coders_for: Annotated[
+        Path | None,
+        typer.Option(
+            "--coders-for",
+            help="An out folder where `leerlab code` ran on the demo: two simulated coders "
+            "fill in its coding sheet from the truth themes → --out/coding/codeur_A.xlsx, "
+            "codeur_B.xlsx (for `leerlab code --import`).",
+        ),
+    ] = None,
 ) -> None:
     """Generate the demo study: exports in four platform layouts plus ground truth."""
     from .demo.record import write_demo_files
 
+    if coders_for is not None:
+        from .demo.coders import coder_sheets
+
+        # the demo's truth (--out) and the coded out folder; the sheets go into --out
+        _summarise(
+            out,
+            write_demo_files(out, lambda f: coder_sheets(coders_for, out, f, seed), force=force),
+        )
+        return
     if survey:
         from .demo.survey_demo import generate_survey_export
 

@@ -261,6 +261,7 @@ def fit_panel(
     person_codes, _ = pd.factorize(key, sort=True)
     st = _sufficient(y, x, z, np.asarray(lab_codes), np.asarray(person_codes))
     tri = np.tril_indices(q)
+    bounds: list[tuple[float | None, None]]
     if diagonal:
         start = np.ones(1 + q)
         bounds = [(0.0, None)] * (1 + q)
