@@ -169,6 +169,13 @@ def run_stage(
             write_manifest(ctx.study, ctx.out, manifest)
             raise
         record = stage_record(ctx.study, ctx.out, stage.name, reads, paths, extra_inputs)
+        # A file this stage rewrote is its own output now, not an input from the stage
+        # that wrote it before (`code` after `code --import` rewrites clean/open_codes.csv):
+        # kept among the reads it would make this stage stale the moment the other
+        # record lets go of the file below.
+        for files in record["reads"].values():
+            for rel in record["writes"]:
+                files.pop(rel, None)
         if (
             previous is not None
             and previous.get("config") == record["config"]

@@ -137,6 +137,15 @@ def test_import_two_sheets_gives_agreement_and_human_codes(coded_study, tmp_path
     assert _cli("code", "--study", str(study), "--out", str(out)).exit_code == 0
     again = pd.read_csv(out / "clean" / "open_codes.csv", keep_default_na=False)
     pd.testing.assert_frame_equal(codes, again)
+    # ... and both records stay current, so later stages accept them (`make demo` imports,
+    # then runs every stage; `code` taking clean/open_codes.csv over from `code --import`
+    # made `code` stale at once)
+    from leerlab_research.manifest import read_manifest, stale_reason
+
+    loaded = load_study(study)
+    manifest = read_manifest(out)
+    assert stale_reason(loaded, out, manifest, "code") is None
+    assert stale_reason(loaded, out, manifest, "code-import") is None
 
 
 def test_import_names_every_bad_cell(coded_study, tmp_path):
