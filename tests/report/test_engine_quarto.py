@@ -124,11 +124,15 @@ def test_one_execution_and_one_quarto_call_per_report(
     # Quarto gets the executed notebook beside _quarto.yml, with the Word alt-text
     # filter and the Typst rules
     assert {"lab-s-hertogenbosch.ipynb", "_quarto.yml", quarto.ALT_FILTER,
-            quarto.TYPST_HEADER_FILE} <= set(calls[0]["cwd_files"])  # fmt: skip
+            quarto.TYPST_HEADER_FILE, quarto.HTML_CSS_FILE} <= set(calls[0]["cwd_files"])  # fmt: skip
     cells = calls[0]["notebook"]["cells"]
     front = yaml.safe_load(_source(cells[0]).strip().strip("-"))
     assert "title" not in front  # the request's title wins (front matter would beat the file)
-    assert front["format"]["html"]["embed-resources"] is True
+    assert front["format"]["html"] == {  # self-contained, minimal, the fallback's stylesheet
+        "embed-resources": True,
+        "minimal": True,
+        "css": [quarto.HTML_CSS_FILE],
+    }
     assert front["format"]["typst"]["include-in-header"] == [quarto.TYPST_HEADER_FILE]
     assert front["filters"] == [{"path": quarto.ALT_FILTER, "at": "post-render"}]
     markdown = "".join(_source(c) for c in cells if c["cell_type"] == "markdown")
