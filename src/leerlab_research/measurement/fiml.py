@@ -92,6 +92,7 @@ def _fast_model_means_class() -> type:
                 sums = np.stack([x.sum(axis=0) for _, x in pats])
                 cross = np.stack([x.T @ x for _, x in pats])
                 self.fiml_batches.append((keep, n, sums, cross))
+            self._moments_key: bytes | None = None  # new data: nothing kept (_moments)
 
         def _batch(self, sigma_full, mean_full, keep):
             sig = sigma_full[keep[:, :, None], keep[:, None, :]]
@@ -100,16 +101,36 @@ def _fast_model_means_class() -> type:
             inv = np.linalg.inv(sig)
             return inv, logdet, mean_full[keep]
 
-        def obj_fiml(self, x: np.ndarray) -> float:
+        def _moments(self, x: np.ndarray) -> tuple[Any, Any, Any, np.ndarray, list[Any]]:
+            """Implied moments at ``x`` and each batch's inverse (None: not positive definite).
+
+            The optimisers ask for the objective and then the gradient at the same
+            point; both need these, so the last point's are kept. The same
+            arrays, so the gradient is exactly what it was when computed twice.
+            """
             self.update_matrices(x)
-            sigma_full, (m, _) = self.calc_sigma()
-            mean_full = self.calc_mean(m)[:, 0]
+            key = x.tobytes()
+            if getattr(self, "_moments_key", None) != key:
+                sigma_full, (m, c) = self.calc_sigma()
+                mean_full = self.calc_mean(m)[:, 0]
+                batches: list[Any] = []
+                for keep, _n, _sums, _cross in self.fiml_batches:
+                    try:
+                        batches.append(self._batch(sigma_full, mean_full, keep))
+                    except np.linalg.LinAlgError:
+                        batches.append(None)
+                        break
+                self._moments_cache = (sigma_full, m, c, mean_full, batches)
+                self._moments_key = key
+            return self._moments_cache
+
+        def obj_fiml(self, x: np.ndarray) -> float:
+            _sigma, _m, _c, _mean, batches = self._moments(x)
             loss = 0.0
-            for keep, n, sums, cross in self.fiml_batches:
-                try:
-                    inv, logdet, mu = self._batch(sigma_full, mean_full, keep)
-                except np.linalg.LinAlgError:
+            for (_keep, n, sums, cross), batch in zip(self.fiml_batches, batches, strict=False):
+                if batch is None:
                     return np.inf
+                inv, logdet, mu = batch
                 inv_mu = np.einsum("pij,pj->pi", inv, mu)
                 tr = (
                     np.einsum("pij,pji->p", cross, inv)
@@ -120,9 +141,7 @@ def _fast_model_means_class() -> type:
             return np.inf if loss < 0 else loss
 
         def grad_fiml(self, x: np.ndarray) -> np.ndarray:
-            self.update_matrices(x)
-            sigma_full, (m, c) = self.calc_sigma()
-            mean_full = self.calc_mean(m)[:, 0]
+            sigma_full, m, c, mean_full, batches = self._moments(x)
             p = sigma_full.shape[0]
             sg = np.stack(
                 [g if np.ndim(g) else np.zeros((p, p)) for g in self.calc_sigma_grad(m, c)]
@@ -132,11 +151,10 @@ def _fast_model_means_class() -> type:
             )
             w_all = np.zeros((p, p))
             a_all = np.zeros(p)
-            for keep, n, sums, cross in self.fiml_batches:
-                try:
-                    inv, _, mu = self._batch(sigma_full, mean_full, keep)
-                except np.linalg.LinAlgError:
+            for (keep, n, sums, cross), batch in zip(self.fiml_batches, batches, strict=False):
+                if batch is None:
                     return np.full(sg.shape[0], np.inf)
+                inv, _, mu = batch
                 cc = (
                     cross
                     - sums[:, :, None] * mu[:, None, :]
