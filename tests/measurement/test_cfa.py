@@ -167,6 +167,17 @@ def test_fast_fiml_equals_semopy_rowwise(holzinger):
     x = fast.param_vals + 0.01 * np.random.default_rng(0).normal(size=len(fast.param_vals))
     assert fast.obj_fiml(x) == pytest.approx(slow.obj_fiml(x), rel=1e-10)
     np.testing.assert_allclose(fast.grad_fiml(x), slow.grad_fiml(x), rtol=1e-7, atol=1e-6)
+    # The moments kept for the last point (objective, then gradient at the same x)
+    # answer for that point only, and exactly as a fresh evaluation would.
+    x2 = x + 0.01
+    fresh = _fast_model_means_class()(desc)
+    fresh.load(stacked)
+    fresh.prepare_fiml()
+    g2 = fast.grad_fiml(x2)
+    np.testing.assert_array_equal(g2, fresh.grad_fiml(x2))
+    np.testing.assert_allclose(g2, slow.grad_fiml(x2), rtol=1e-7, atol=1e-6)
+    assert fast.obj_fiml(x2) == fresh.obj_fiml(x2) == pytest.approx(slow.obj_fiml(x2), rel=1e-10)
+    assert fast.obj_fiml(x) == pytest.approx(slow.obj_fiml(x), rel=1e-10)
 
 
 def _steps(cfi, rmsea, converged):
