@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from leerlab_research.plots import change_plot, lab_profile
 
@@ -117,10 +118,18 @@ def test_change_plot_names_the_waves_by_their_study_labels(change_table, h):
     title = fig.axes[1].get_xlabel().replace("\n", " ")
     assert "Change: End of the subsidy year → One year later" in title
     assert not any("T0" in t or "T1" in t for t in h.all_texts(fig))
+    # long labels wrap: the axis title stays inside the figure
+    for lang, labels in (("en", ("End of the subsidy year", "One year later")),
+                         ("nl", ("Einde subsidiejaar", "Een jaar later"))):  # fmt: skip
+        fig = change_plot(change_table, lang=lang, from_label=labels[0], to_label=labels[1])
+        FigureCanvasAgg(fig).draw()  # lays the figure out as savefig does
+        box = fig.axes[1].xaxis.label.get_window_extent()
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, (lang, box, fig.bbox)
 
 
 def test_change_plot_english(change_table):
     fig = change_plot(change_table, lang="en")
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["Earlier wave", "Later wave"]
-    assert fig.axes[1].get_xlabel().startswith("Change: Earlier wave → Later wave")
+    title = fig.axes[1].get_xlabel().replace("\n", " ")
+    assert title.startswith("Change: Earlier wave → Later wave")

@@ -385,7 +385,8 @@ def change_plot(
         ax_d.axvline(v, color="#e3e3e3", linewidth=0.6, zorder=0)
     interval = msg("interval_suffix", lang, level=_level(confidence))
     change_title = msg("fig_change", lang, earlier=from_label, later=to_label)
-    ax_d.set_xlabel(f"{wrap_label(change_title, 40)}\n({interval})")
+    # the difference panel is narrow: wave labels of ~20 characters wrap over two lines
+    ax_d.set_xlabel(f"{wrap_label(change_title, 26)}\n({interval})")
     ax_d.tick_params(axis="y", left=False, labelleft=False)
     ax_d.spines["left"].set_visible(False)
 
