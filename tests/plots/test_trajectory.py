@@ -76,3 +76,20 @@ def test_empty_or_undated_gives_empty_figure():
     t["time"] = np.nan
     fig = trajectory_plot(t)
     assert len(fig.axes) == 1 and not fig.axes[0].axison
+
+
+def test_long_wave_labels_of_close_waves_do_not_overlap():
+    """The study's wave labels (start and end of the subsidy year lie 0.69 years apart) wrap,
+    so neighbouring tick labels keep at least a letter's width apart once laid out (unwrapped
+    they came within 6 px, reading as one word: "Start subsidiejaarEinde subsidiejaar")."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    labels = {"T0": "Start subsidiejaar", "T1": "Einde subsidiejaar", "T2": "Een jaar later"}
+    fig = trajectory_plot(_traj(), wave_labels=labels)
+    FigureCanvasAgg(fig).draw()
+    ax = [a for a in fig.axes if a.get_visible()][-1]
+    ticks = ax.get_xticklabels()
+    assert [t.get_text().replace("\n", " ") for t in ticks] == list(labels.values())
+    boxes = [t.get_window_extent() for t in ticks]
+    em = ticks[0].get_fontsize() * fig.dpi / 72
+    assert all(b.x0 - a.x1 > em for a, b in zip(boxes, boxes[1:], strict=False)), boxes

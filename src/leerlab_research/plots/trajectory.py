@@ -158,9 +158,11 @@ def trajectory_plot(
         ax.set_ylim(1, 5)
         ax.yaxis.set_major_formatter(tick_formatter(lang))
         ax.grid(axis="y", color="#e3e3e3", linewidth=0.6)
+        # waves can lie close in time (start and end of a subsidy year): their labels
+        # wrap so that neighbours do not run into each other
         ax.set_xticks(
             waves["time"].to_numpy(dtype=float),
-            [wave_labels.get(w, w) for w in waves["wave"]],
+            [wrap_label(wave_labels.get(w, w), 12) for w in waves["wave"]],
         )
     handles, labels = axes.ravel()[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=3)
