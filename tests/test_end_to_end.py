@@ -324,8 +324,9 @@ def test_report_uses_quarto_when_on_path(pipeline, tmp_path, monkeypatch):
         f"#!{sys.executable}\n"
         "import sys, pathlib\n"
         f"open({str(log)!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
-        "name = sys.argv[sys.argv.index('--output') + 1]\n"
-        "pathlib.Path(name).write_text('<html>fake quarto</html>')\n",
+        "notebook = pathlib.Path(sys.argv[2])\n"
+        f"pathlib.Path({str(tmp_path / 'notebook.ipynb')!r}).write_bytes(notebook.read_bytes())\n"
+        "notebook.with_suffix('.html').write_text('<html>fake quarto</html>')\n",
         encoding="utf-8",
     )
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
@@ -348,9 +349,16 @@ def test_report_uses_quarto_when_on_path(pipeline, tmp_path, monkeypatch):
     )
     assert res.exit_code == 0, res.output
     assert "with quarto" in res.output
+    # one call per report, on the notebook leerlab executed: Quarto starts no kernel
     call = log.read_text().strip()
-    assert call.startswith("render lab-report.qmd --to html --execute-params")
-    assert "--output lab-weert.html" in call
+    assert (
+        call == "render lab-weert.ipynb --to html --no-execute --metadata-file ../leerlab-meta.yml"
+    )
+    cells = json.loads((tmp_path / "notebook.ipynb").read_text(encoding="utf-8"))["cells"]
+    printed = "".join(
+        "".join(o.get("text", "")) for c in cells for o in c.get("outputs", []) if "text" in o
+    )
+    assert "Weert" in printed  # the executed report, outputs included
     assert (quarto_out / "reports" / "lab-weert.html").read_text() == "<html>fake quarto</html>"
 
 
