@@ -88,6 +88,25 @@ def test_docx_opens_and_has_parameter_and_caption(rendered) -> None:
     assert len(document.inline_shapes) == 2  # the second figure is not duplicated
 
 
+def test_docx_is_a4_with_page_numbers_and_headings_kept_with_next(rendered) -> None:
+    document = docx.Document(str(rendered[0].outputs[1]))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert 'w:instr="PAGE"' in section.footer._element.xml
+    styles = {s.name: s for s in document.styles}
+    assert styles["Heading 2"].paragraph_format.keep_with_next is True
+    assert styles["Table Caption"].paragraph_format.keep_with_next is True
+
+
+def test_typst_set_up_keeps_tables_and_headings_readable() -> None:
+    """Unjustified paragraphs, no hyphenation in table cells, headings stay with what follows."""
+    from leerlab_research.report.engine.convert import TYPST_HEADER
+
+    assert "#set par(justify: false)" in TYPST_HEADER
+    assert "#show table.cell: set text(hyphenate: false)" in TYPST_HEADER
+    assert "sticky: true" in TYPST_HEADER
+
+
 def test_pdf_is_a_short_pdf(rendered) -> None:
     pdf = rendered[0].outputs[2]
     assert pdf.read_bytes().startswith(b"%PDF")

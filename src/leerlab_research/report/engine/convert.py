@@ -7,13 +7,19 @@ pandoc's Typst writer and the ``typst`` PyPI package, so no LaTeX is needed.
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import docx
 import typst
 import yaml
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
 
 from .errors import RenderError
 
@@ -80,8 +86,26 @@ TYPST_HEADER = """\
 #show figure.where(kind: table): set block(breakable: true)
 #show figure.caption: set text(size: 0.9em)
 #set table(stroke: (x, y) => if y == 0 { (bottom: 0.7pt) } else { (bottom: 0.3pt + luma(200)) })
-#show heading: set block(above: 1.4em, below: 0.8em)
+#set par(justify: false)
+#set text(costs: (widow: 300%, orphan: 300%))
+#show table.cell: set par(justify: false)
+#show table.cell: set text(hyphenate: false)
+#show heading: set block(above: 1.4em, below: 0.8em, sticky: true)
+#show heading: set text(hyphenate: false)
 """
+
+#: DOCX page set-up: A4 with 2.5 cm margins, like the PDF.
+DOCX_PAGE_MM = (210, 297, 25)
+#: Styles of pandoc's DOCX output that must stay on the page of what follows them.
+DOCX_KEEP_WITH_NEXT = (
+    "Title",
+    "Subtitle",
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "Heading 4",
+    "Table Caption",
+)
 
 
 def pandoc_path() -> str:
@@ -210,9 +234,10 @@ def convert(
     if fmt == "docx":
         args += ["--to=docx", f"--output={output}"]
         if options.get("reference-doc"):
-            args.append(
-                f"--reference-doc={_resolve(options['reference-doc'], resource_dirs, what)}"
-            )
+            reference = _resolve(options["reference-doc"], resource_dirs, what)
+        else:
+            reference = reference_docx(base_dir / "leerlab-reference.docx")
+        args.append(f"--reference-doc={reference}")
         return run_pandoc(args, base_dir, what, source_date_epoch)
     if fmt == "pdf":
         header = base_dir / "leerlab-header.typ"
@@ -228,6 +253,52 @@ def convert(
         compile_typst(typ, output, base_dir, what, source_date_epoch)
         return warnings
     raise RenderError(f"{what}: unknown format {fmt!r}; use html, docx or pdf")
+
+
+def reference_docx(path: Path) -> Path:
+    """Write the DOCX reference document: pandoc's own, set to A4 with page numbers.
+
+    pandoc takes page size, margins, footers and paragraph styles from the
+    reference document (``--reference-doc``), and writes the report itself, so
+    its ``SOURCE_DATE_EPOCH`` keeps the file byte-identical. Headings and table
+    captions keep with the next paragraph; body text avoids widows and orphans.
+    """
+    if path.exists():
+        return path
+    proc = subprocess.run(
+        [pandoc_path(), "--print-default-data-file", "reference.docx"],
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RenderError(f"pandoc could not give its reference.docx: {proc.stderr!r}")
+    doc = docx.Document(io.BytesIO(proc.stdout))
+    width, height, margin = DOCX_PAGE_MM
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        section.left_margin = section.right_margin = Mm(margin)
+        section.top_margin = section.bottom_margin = Mm(margin)
+        footer = section.footer
+        footer.is_linked_to_previous = False
+        para = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "1"
+        run.append(text)
+        field.append(run)
+        para._p.append(field)
+    names = {s.name for s in doc.styles}
+    for name in DOCX_KEEP_WITH_NEXT:
+        if name in names:
+            doc.styles[name].paragraph_format.keep_with_next = True
+    for name in ("Normal", "Body Text", "First Paragraph", "Compact"):
+        if name in names:
+            doc.styles[name].paragraph_format.widow_control = True
+    doc.save(str(path))
+    return path
 
 
 def compile_typst(
