@@ -116,12 +116,14 @@ def test_no_language_branches_outside_the_catalogue():
 
 
 def test_summary_names_the_wave():
-    p = text.summary_paragraph("Weert", 25, [], [], None, None, wave="T1")
+    # the report passes the wave's fieldwork months, never a code such as T1
+    p = text.summary_paragraph("Weert", 25, [], [], None, None, wave="mei–juni 2023")
     assert p.startswith(
-        "In leerlab Weert hebben 25 respondenten het reflectie-instrument ingevuld (meting T1)."
+        "In leerlab Weert hebben 25 respondenten het reflectie-instrument ingevuld "
+        "(meting van mei–juni 2023)."
     )
-    e = text.summary_paragraph("Weert", 25, [], [], None, None, lang="en", wave="T1")
-    assert "completed the reflection instrument (wave T1)." in e
+    e = text.summary_paragraph("Weert", 25, [], [], None, None, lang="en", wave="May–June 2023")
+    assert "completed the reflection instrument (wave of May–June 2023)." in e
 
 
 def test_signed_numbers_use_one_minus_sign():
@@ -151,3 +153,26 @@ def test_change_summary_in_both_languages(lang):
 def test_summary_without_a_published_n(lang):
     p = text.summary_paragraph("Weert", None, [], [], None, None, lang, wave="T1")
     assert "Weert" in p and "None" not in p
+
+
+def test_every_compare_table_is_described_in_dutch_and_english():
+    """The methods report lists the tables in words; a new table needs its entry."""
+    from leerlab_research.compare.registry import REGISTRY
+
+    for name in REGISTRY:
+        for lang in ("nl", "en"):
+            words = text.table_method(name, lang)
+            assert words is not None and all(words), (name, lang)
+    assert text.table_method("descriptives", "nl")[2] == "geen"
+    assert text.table_method("no_such_table") is None
+
+
+def test_period_and_date_in_words():
+    import datetime as dt
+
+    d = dt.date
+    assert text.fmt_period(d(2024, 5, 13), d(2024, 6, 21)) == "mei–juni 2024"
+    assert text.fmt_period(d(2022, 9, 5), d(2022, 9, 30)) == "september 2022"
+    assert text.fmt_period(d(2022, 12, 1), d(2023, 1, 9), "en") == "December 2022–January 2023"
+    assert text.fmt_date(d(2024, 6, 3)) == "3 juni 2024"
+    assert text.fmt_date(d(2024, 6, 3), "en") == "3 June 2024"

@@ -9,6 +9,7 @@ stage could not estimate something (issue 11 §1, issue 12).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -147,6 +148,21 @@ def _change_rows(lab: str, w0: str, w1: str) -> pd.DataFrame:
     )
 
 
+def _focus(rows: list[tuple[str, str, str, float, float, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "area": [r[0] for r in rows],
+            "wave": [r[1] for r in rows],
+            "lab": [r[2] for r in rows],
+            "n": [r[3] for r in rows],
+            "n_named": [r[4] for r in rows],
+            "pct_named": [r[4] / r[3] * 100 if r[3] == r[3] else float("nan") for r in rows],
+            "suppressed": [r[5] != "" for r in rows],
+            "suppression_reason": [r[5] for r in rows],
+        }
+    )
+
+
 def test_change_names_the_compared_waves_by_their_labels(tmp_path):
     """change.csv's from_wave/to_wave (any two waves, here T1 → T2) appear as the study's
     wave labels in the programme's change table and the lab's change caption."""
@@ -171,3 +187,89 @@ def test_report_kernel_does_not_import_the_analysis_packages():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_focus_table_names_the_lab_choice_against_the_programme(tmp_path):
+    nan = float("nan")
+    focus = _focus(
+        [
+            ("curriculum", "T0", "all", 40, 30, ""),
+            ("curriculum", "T0", "weert", 20, 19, ""),
+            ("curriculum", "T0", "helmond", nan, nan, "primary"),
+            ("leerling", "T0", "all", 40, 12, ""),
+            ("leerling", "T0", "weert", 20, 4, ""),
+            ("leerling", "T0", "helmond", nan, nan, "primary"),
+        ]
+    )
+    _write_compare(tmp_path, focus=focus, responses=_responses([("T0", "weert", 20, "")]))
+    data = ReportData(study=_study(), out=tmp_path)
+    text = data.focus_table("weert")
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("|")}
+    assert "| ja " in rows["Curriculum"] and "95%" in rows["Curriculum"]
+    assert "75%" in rows["Curriculum"]  # the programme beside it
+    assert "| nee " in rows["Leerling"] and "20%" in rows["Leerling"]
+    assert "Docent" not in rows  # not published: not shown
+    assert "{#tbl-focus}" in text  # numbered and captioned
+    # a hidden lab × wave gets a sentence, not a table
+    assert data.focus_table("helmond").startswith("In deze meting is de vraag")
+
+
+def test_title_block_names_programme_lab_fieldwork_and_study(tmp_path):
+    responses = _responses([("T0", "weert", 20, ""), ("T1", "weert", 18, "")])
+    _write_compare(tmp_path, responses=responses)
+    data = ReportData(study=_study(), out=tmp_path)
+    block = data.title_block("weert")
+    assert "Leerlabs Sterk Beroepsonderwijs" in block and "**Leerlab:** Weert" in block
+    assert "september 2022–juni 2023 (2 metingen)" in block  # T0 and T1 have responses
+    assert "Demo-studie" in block and "vragenlijst versie 1.0.0" in block
+    assert not re.search(r"\bT[0-9]\b", block)  # no wave codes
+    assert "Leerlab:" not in data.title_block()
+
+
+def _change(reasons: dict[str, str]) -> pd.DataFrame:
+    rows = []
+    for scale in _study().codebook.scale_names:
+        reason = reasons.get(scale, "")
+        rows.append(
+            {
+                "scale": scale,
+                "lab": "weert",
+                "analysis": "paired",
+                "n_paired": float("nan") if reason else 12,
+                "from_wave": "T0",
+                "to_wave": "T1",
+                "mean_from": float("nan") if reason else 3.0,
+                "mean_to": float("nan") if reason else 3.1,
+                "mean_diff": float("nan") if reason else 0.1,
+                "ci_low": float("nan") if reason else -0.2,
+                "ci_high": float("nan") if reason else 0.4,
+                "suppressed": bool(reason),
+                "suppression_reason": reason,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _benchmark(waves: list[str]) -> pd.DataFrame:
+    rows = [
+        {"scale": s, "wave": w, "lab": "weert", "estimate": 3.5, "suppressed": False}
+        for s in _study().codebook.scale_names
+        for w in waves
+    ]
+    return pd.DataFrame(rows).assign(suppression_reason="")
+
+
+def test_overview_trend_column_only_where_the_change_is_published(tmp_path):
+    scales = _study().codebook.scale_names
+    hidden_all = dict.fromkeys(scales, "complementary")
+    _write_compare(tmp_path, change=_change(hidden_all), benchmark=_benchmark(["T0", "T1"]))
+    text = ReportData(study=_study(), out=tmp_path).lab_overview("weert")
+    assert "Sinds vorige meting" not in text.split("\n\n")[0]  # no column of dashes
+    assert "niet te tonen" in text and "terug te rekenen" in text  # the true reason
+    _write_compare(
+        tmp_path, change=_change({scales[0]: "primary"}), benchmark=_benchmark(["T0", "T1"])
+    )
+    text = ReportData(study=_study(), out=tmp_path).lab_overview("weert")
+    assert "Sinds vorige meting" in text.split("\n\n")[0]
+    assert text.count("| →") == len(scales) - 1  # unchanged, interval spans 0
+    assert "te weinig antwoorden" in text  # the one hidden scale, primary

@@ -66,8 +66,9 @@ def test_lab_section_themes_quotes_and_conditions(data):
     assert "| Tijd en roosters | Faciliteren (tijd, middelen, ruimte) | 4 / 12" in " ".join(
         text.split()
     )
-    assert "> Meer tijd in het rooster." in text and "Verder prima" not in text
-    assert "**Tijd en roosters** · *Faciliteren (tijd, middelen, ruimte)*" in text
+    # quotes on a condition's theme stand with that condition, not repeated here (#14 §3)
+    assert "> Meer tijd in het rooster." not in text
+    assert "**Tijd en roosters** · *Faciliteren (tijd, middelen, ruimte)*" not in text
     assert "Wat gaat goed?" in text and "Te weinig antwoorden" in text  # no 'goed' answers here
     for word in ("docent", "vmbo", "bestuur"):
         assert word not in text.split("|")[-1]
@@ -111,6 +112,10 @@ def test_condition_quotes_for_the_condition_section(data):
     r = ReportData(study=study, out=out, lang="nl")
     text = r.condition_quotes("weert", "faciliteren")
     assert "In hun eigen woorden" in text and "> Meer tijd in het rooster." in text
+    assert "Verder prima" not in text  # trimmed to a sentence
+    assert "Tijd en roosters: genoemd in 4 van de 12 antwoorden." in " ".join(text.split())
+    for word in ("docent", "vmbo", "bestuur"):  # never attributed to a role or school type
+        assert word not in text
     assert r.condition_quotes("weert", "relaties") == ""
     assert r.condition_quotes("gorinchem", "faciliteren") == ""  # suppressed lab
 
@@ -144,3 +149,15 @@ def test_programme_counts_labs_not_the_outsiders_group(tmp_path):
     text = ReportData(study=study, out=tmp_path).programme_open_section("T0")
     line = next(x for x in text.splitlines() if "tijd" in x.lower() and "|" in x)
     assert line.rstrip(" |").endswith("1"), line  # one lab (Weert), not two
+
+
+def test_condition_sections_carry_their_quotes(data):
+    """#14 §3: quotes sit next to the condition they belong to, before its questions."""
+    study, out = data
+    r = ReportData(study=study, out=out, lang="nl", figure_dir=out / "figures")
+    text = r.scale_sections("weert")
+    section = text.split("### Faciliteren (tijd, middelen, ruimte)")[1].split("### ")[0]
+    assert "> Meer tijd in het rooster." in section
+    assert section.index("> Meer tijd") < section.index("Gespreksvragen")
+    others = text.replace(section, "")
+    assert "> Meer tijd in het rooster." not in others

@@ -20,6 +20,7 @@ fallback engine number ("Figuur 1").
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 from dataclasses import dataclass, field
@@ -167,6 +168,85 @@ class ReportCore:
         order = {w: i for i, w in enumerate(self.study.wave_ids)}
         waves = [w for w in r["wave"].astype(str).unique() if w != ALL]
         return sorted(waves, key=lambda w: (order.get(w, len(order)), w))
+
+    def wave_dates(self, wave: str) -> tuple[datetime.date, datetime.date] | None:
+        """The wave's fieldwork: declared in the study, else its published submission days."""
+        for w in self.study.waves:
+            if w.id == wave and w.fieldwork is not None:
+                return w.fieldwork.start, w.fieldwork.end
+        r = self.responses
+        if r.empty or "first_submitted" not in r.columns:
+            return None
+        hit = r[(r["lab"] == ALL) & (r["wave"] == wave)].dropna(
+            subset=["first_submitted", "last_submitted"]
+        )
+        if hit.empty:
+            return None
+        first, last = hit.iloc[0]["first_submitted"], hit.iloc[0]["last_submitted"]
+        return (
+            datetime.date.fromisoformat(str(first)[:10]),
+            datetime.date.fromisoformat(str(last)[:10]),
+        )
+
+    def wave_period(self, wave: str) -> str:
+        """A wave in words for readers: its fieldwork months (``mei–juni 2024``).
+
+        Wave codes such as ``T2`` mean nothing to a coordinator; without dates the
+        wave's label from the study file is used, and the code only as a last resort.
+        """
+        dates = self.wave_dates(wave)
+        if dates is not None:
+            return T.fmt_period(*dates, lang=self.lang)
+        for w in self.study.waves:
+            if w.id == wave:
+                return w.label.get(self.lang)
+        return str(wave)
+
+    def wave_short(self, wave: str) -> str:
+        """A wave for a column heading: the month its fieldwork started (``mei 2024``)."""
+        dates = self.wave_dates(wave)
+        if dates is None:
+            return self.wave_period(wave)
+        return T.fmt_period(dates[0], dates[0], lang=self.lang)
+
+    def fieldwork_period(self) -> str:
+        """From the first wave's start to the last wave's end, in months."""
+        spans = [d for d in (self.wave_dates(w) for w in self.waves()) if d is not None]
+        if not spans:
+            return "–"
+        return T.fmt_period(min(s for s, _ in spans), max(e for _, e in spans), lang=self.lang)
+
+    def study_version(self) -> str:
+        """Study name, the study file's hash, codebook and software versions (manifest)."""
+        m = self.manifest
+        study = m.get("study") or {}
+        return self.t(
+            "title_study_version",
+            study=self.study.config.title or self.study.name,
+            sha=str(study.get("sha256", ""))[:8] or "–",
+            codebook=(m.get("codebook") or {}).get("version") or self.codebook_version(),
+            software=m.get("leerlab_research", "–"),
+        )
+
+    def codebook_version(self) -> str:
+        return str(getattr(self.codebook, "version", "") or "–")
+
+    def title_block(self, lab: str = "") -> str:
+        """The lines under the title: programme, lab, fieldwork, the wave described, study."""
+        lines = [self.t("title_programme")]
+        if lab:
+            lines.append(self.t("title_lab", lab=self.lab_name(lab)))
+        waves = self.waves()
+        lines.append(
+            self.t("title_fieldwork", period=self.fieldwork_period(), n=len(waves))
+            if len(waves) != 1
+            else self.t("title_fieldwork_one", period=self.fieldwork_period())
+        )
+        if lab:
+            lines.append(self.t("title_wave", period=self.wave_period(self.lab_wave(lab))))
+        lines.append(self.study_version())
+        # a backslash ending a line is a hard line break (pandoc and Quarto)
+        return "\\\n".join(lines) + "\n"
 
     def lab_waves(self, lab: str) -> list[str]:
         b = self.compare_table("benchmark")

@@ -67,6 +67,7 @@ if TYPE_CHECKING:
         def domain_label(self, domain: str) -> str: ...
         def num(self, value: float, decimals: int = 2) -> str: ...
         def interval(self, low: float, high: float, decimals: int = 2) -> str: ...
+        def wave_period(self, wave: str) -> str: ...
 else:
     _ReportData = object
 
@@ -124,7 +125,8 @@ class OpenAnswersMixin(_ReportData):
             return self._msg("open_none") + "\n"
         wave = wave or waves[-1]
         quotes = self.open_quotes()
-        parts = [self._msg("open_intro", wave=wave, min_cell=self.min_cell) + "\n"]
+        intro = self._msg("open_intro", wave=self.wave_period(wave), min_cell=self.min_cell)
+        parts = [intro + " " + self._msg("open_intro_where") + "\n"]
         for question in QUESTIONS:
             parts.append(f"### {self._question_title(question)}\n")
             rows = themes[
@@ -163,6 +165,9 @@ class OpenAnswersMixin(_ReportData):
             q = quotes[
                 (quotes["lab"] == lab) & (quotes["wave"] == wave) & (quotes["question"] == question)
             ]
+            # quotes on a condition's theme stand in that condition's section
+            # (condition_quotes); here only those on themes that span a domain
+            q = q[q["condition"].fillna("").astype(str) == ""]
             for _rank, group in q.sort_values(["rank", "quote_no"]).groupby("rank", sort=True):
                 first = group.iloc[0]
                 where = self._belongs_to(first["condition"], first["domain"])
@@ -170,24 +175,59 @@ class OpenAnswersMixin(_ReportData):
                 parts += [f"> {escape_md(quote)}\n" for quote in group["quote"]]
         return "\n".join(parts)
 
-    def condition_quotes(self, lab: str, scale: str, wave: str | None = None) -> str:
-        """The lab's quotes on themes of one condition, for that condition's section.
+    def open_wave(self, lab: str) -> str | None:
+        """The latest wave with published theme counts for the lab (None when there is none)."""
+        themes = self.open_themes()
+        if themes.empty:
+            return None
+        waves = themes.loc[(themes["lab"] == lab) & ~themes["suppressed"], "wave"].unique()
+        return sorted(waves)[-1] if len(waves) else None
 
-        Empty when there are none (or the lab × wave is not shown), so a
-        condition section can always append it.
+    def condition_quotes(self, lab: str, scale: str, wave: str | None = None) -> str:
+        """The lab's own words on one condition, for that condition's section.
+
+        Per question: the themes of this condition the lab mentioned, with how many
+        of its answers mention them, and the published quotes under those themes
+        (never attributed to a role or school type; ``compare/open_themes`` decided
+        what may be shown). Empty when there is nothing, so a condition section can
+        always append it.
         """
-        quotes = self.open_quotes()
-        if quotes.empty:
+        themes = self.open_themes()
+        wave = wave or self.open_wave(lab)
+        if themes.empty or wave is None:
             return ""
-        mine = quotes[(quotes["lab"] == lab) & (quotes["condition"] == scale)]
+        mine = themes[
+            (themes["lab"] == lab)
+            & (themes["wave"] == wave)
+            & (themes["condition"] == scale)
+            & ~themes["suppressed"]
+            & (themes["n_mentions"].fillna(0) > 0)
+        ]
         if mine.empty:
             return ""
-        wave = wave or sorted(mine["wave"].unique())[-1]
-        mine = mine[mine["wave"] == wave].sort_values(["question", "rank", "quote_no"])
-        parts = [f"*{self._msg('open_condition_quotes', wave=wave)}*\n"]
-        for question, group in mine.groupby("question", sort=False):
-            parts.append(f"{self._question_title(question)}\n")
-            parts += [f"> {escape_md(q)}\n" for q in group["quote"].head(3)]
+        quotes = self.open_quotes()
+        if not quotes.empty:
+            quotes = quotes[(quotes["lab"] == lab) & (quotes["wave"] == wave)]
+        parts = [f"**{self._msg('open_condition_quotes', wave=self.wave_period(wave))}**\n"]
+        for question in QUESTIONS:
+            rows = mine[mine["question"] == question].sort_values(
+                ["n_mentions", "theme"], ascending=[False, True], kind="stable"
+            )
+            for _, r in rows.iterrows():
+                parts.append(
+                    self._msg(
+                        "open_condition_theme",
+                        question=self._question_title(question),
+                        theme=self.theme_label(r["theme"]),
+                        n=int(r["n_mentions"]),
+                        total=int(r["n_answers"]),
+                    )
+                    + "\n"
+                )
+                if quotes.empty:
+                    continue
+                q = quotes[(quotes["question"] == question) & (quotes["theme"] == r["theme"])]
+                parts += [f"> {escape_md(x)}\n" for x in q.sort_values("quote_no")["quote"]]
         return "\n".join(parts)
 
     # ------------------------------------------------------- programme report
@@ -203,7 +243,7 @@ class OpenAnswersMixin(_ReportData):
             ~themes["lab"].isin([ALL, OUTSIDE]) & (themes["wave"] == wave) & ~themes["suppressed"]
         ]
         n_labs = labs[labs["n_mentions"] > 0].groupby("theme")["lab"].nunique()
-        parts = [self._msg("open_programme_intro", wave=wave) + "\n"]
+        parts = [self._msg("open_programme_intro", wave=self.wave_period(wave)) + "\n"]
         for question in QUESTIONS:
             parts.append(f"### {self._question_title(question)}\n")
             rows = prog[prog["question"] == question]

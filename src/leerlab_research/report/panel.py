@@ -333,7 +333,7 @@ class PanelSections:
             if rows:
                 head = [
                     T.msg("col_scale", self.lang),
-                    T.msg("col_wave", self.lang),
+                    T.msg("col_src_wave", self.lang),
                     T.msg("col_model_change", self.lang),
                     T.msg("col_paired_change", self.lang),
                     T.msg("col_n_paired", self.lang),

@@ -113,36 +113,101 @@ class LabSections:
 
     # --------------------------------------------------------------- overview
     def lab_overview(self: Any, lab: str) -> str:
-        """First-page table: the nine conditions by domain, with mark and trend."""
+        """First-page table: the nine conditions by domain, with mark and trend.
+
+        The trend arrow is the published paired change since the previous wave
+        (``change.csv``). Where that change is hidden, the note says why in words;
+        when it is hidden for every condition (or there is no earlier wave) the
+        column is left out rather than filled with dashes.
+        """
         bm = self.lab_benchmark(lab)
         ch = self.lab_change(lab).set_index("scale")
         has_prev = self.previous_wave(lab) is not None
+        shown_change = has_prev and not ch["suppressed"].all()
         rows = []
         for _domain, block in bm.groupby("domain", sort=False):
             # the board as a bold row of its own: a narrow board column would hyphenate
-            rows.append([f"**{block['domain_label'].iloc[0]}**", "", "", "", ""])
+            head = [f"**{block['domain_label'].iloc[0]}**", "", "", ""]
+            rows.append(head + ([""] if shown_change else []))
             for _, r in block.iterrows():
                 mark = "–" if r["suppressed"] else self.t(f"mark_{r['vs_programme']}")
-                trend = "–"
-                if has_prev and r["scale"] in ch.index:
-                    trend = TREND.get(str(ch.loc[r["scale"], "direction"]), "–")
-                rows.append(
-                    [
-                        r["scale_label"],
-                        self.num(r["measured"]),
-                        "–" if math.isnan(r["pct_positive"]) else T.fmt_pct(r["pct_positive"]),
-                        mark,
-                        trend,
-                    ]
-                )
+                row = [
+                    r["scale_label"],
+                    self.num(r["measured"]),
+                    "–" if math.isnan(r["pct_positive"]) else T.fmt_pct(r["pct_positive"]),
+                    mark,
+                ]
+                if shown_change:
+                    direction = (
+                        str(ch.loc[r["scale"], "direction"]) if r["scale"] in ch.index else ""
+                    )
+                    row.append(TREND.get(direction, "–"))
+                rows.append(row)
         cols = [self.t(k) for k in ("col_condition", "col_measured", "col_positive")]
-        cols += [self.t("col_vs_programme"), self.t("col_trend")]
+        cols += [self.t("col_vs_programme")] + ([self.t("col_trend")] if shown_change else [])
         table = self.table(
             pd.DataFrame(rows, columns=cols),
-            self.t("cap_overview", lab=self.lab_name(lab), wave=self.lab_wave(lab)),
+            self.t(
+                "cap_overview",
+                lab=self.lab_name(lab),
+                wave=self.wave_period(self.lab_wave(lab)),
+            ),
             "overview",
         )
-        return table + "\n" + self.t("note_overview") + "\n"
+        return table + "\n" + self.t("note_overview") + " " + self.trend_note(lab) + "\n"
+
+    def change_reason(self: Any, reasons: set[str]) -> str:
+        """Why a lab's change is hidden: a small group of joiners/leavers, or too few pairs."""
+        if reasons == {"complementary"}:
+            return self.t("change_hidden_reason", min_cell=self.min_cell)
+        return self.t("too_few_n", min_cell=self.min_cell)
+
+    def trend_note(self: Any, lab: str) -> str:
+        """The sentence under the overview on change that cannot be shown (empty otherwise)."""
+        if self.previous_wave(lab) is None:
+            return self.t("trend_one_wave")
+        ch = self.lab_change(lab)
+        hidden = ch[ch["suppressed"]]
+        if len(hidden) == len(ch):
+            return self.t("trend_hidden_all", reason=self.change_reason(set(hidden["reason"])))
+        note = self.t("note_trend")
+        if len(hidden):
+            reason = self.change_reason(set(hidden["reason"]))
+            note += " " + self.t("trend_hidden_some", reason=reason)
+        return note
+
+    # ------------------------------------------------------------ focus areas
+    def focus_table(self: Any, lab: str) -> str:
+        """The focus areas the lab chose: share of its respondents naming each, and the programme's."""
+        f = self.compare_table("focus")
+        wave = self.lab_wave(lab)
+        if f.empty:
+            return self.t("focus_none") + "\n"
+        f = f[f["wave"] == wave]
+        mine = f[(f["lab"] == lab) & ~f["suppressed"] & (f["n"].fillna(0) > 0)].set_index("area")
+        prog = f[(f["lab"] == ALL) & ~f["suppressed"]].set_index("area")
+        if mine.empty:
+            return self.t("focus_none") + "\n"
+        rows = []
+        for area in mine.index:
+            pct = col(mine.loc[area], "pct_named")
+            rows.append(
+                [
+                    self.t(f"focus_area_{area}"),
+                    self.t("focus_chosen" if pct > 50 else "focus_not_chosen"),
+                    T.fmt_pct(pct),
+                    T.fmt_pct(col(prog.loc[area], "pct_named")) if area in prog.index else "–",
+                ]
+            )
+        cols = [self.t(k) for k in ("col_focus_area", "col_focus_chosen", "col_focus_lab")]
+        cols.append(self.t("col_focus_programme"))
+        cap = self.t("cap_focus", lab=self.lab_name(lab), period=self.wave_period(wave))
+        return (
+            self.table(pd.DataFrame(rows, columns=cols), cap, "focus")
+            + "\n"
+            + self.t("note_focus")
+            + "\n"
+        )
 
     def lab_summary(self: Any, lab: str) -> str:
         wave = self.lab_wave(lab)
@@ -159,7 +224,7 @@ class LabSections:
                 None,
                 None,
                 self.lang,
-                wave=wave,
+                wave=self.wave_period(wave),
             )
         ]
         ch = self.lab_change(lab)
@@ -446,6 +511,8 @@ class LabSections:
             if r["scale"] in caveat:
                 result += " " + self.t("alpha_caveat_short")
             parts.append(result + "\n")
+            # the lab's own words on this condition, so the conversation starts there
+            parts.append(self.condition_quotes(lab, r["scale"]))
             parts.append(f"**{self.t('prompts')}**\n")
             parts.extend(f"- {q}" for q in scale.prompts_for(self.lang))
             parts.append("")

@@ -254,15 +254,17 @@ class MethodsSections:
     def tests_table(self: Any) -> str:
         """Every comparison table with its unit, test and correction (from results.json)."""
         lines = []
-        for info in self.index.get("tables", {}).values():
+        for name, info in self.index.get("tables", {}).items():
+            # the words of the text catalogue; results.json keeps the technical description
+            unit, test, correction = T.table_method(name, self.lang) or (
+                info["unit"],
+                info["test"],
+                info["correction"],
+            )
             lines.append(
                 "- "
                 + self.t(
-                    "test_line",
-                    file=info["file"],
-                    unit=info["unit"],
-                    test=info["test"],
-                    correction=info["correction"],
+                    "test_line", file=info["file"], unit=unit, test=test, correction=correction
                 )
             )
         return "\n".join(lines) + "\n\n" + self.caveats_text()

@@ -39,7 +39,7 @@ class ProgrammeSections:
                 else:
                     cells.append(int_text(hit.iloc[0]["n"]))
             rows.append(cells)
-        cols = [self.t("col_lab")] + [self.t("col_wave", wave=w) for w in waves]
+        cols = [self.t("col_lab")] + [self.t("col_wave", wave=self.wave_short(w)) for w in waves]
         return self.table(pd.DataFrame(rows, columns=cols), self.t("cap_response"), "response")
 
     def response_text(self: Any) -> str:
@@ -86,7 +86,7 @@ class ProgrammeSections:
             parts.append(
                 self.t(
                     "prog_summary_levels",
-                    wave=last,
+                    wave=self.wave_period(last),
                     high=self.scale_label(top.index[0]),
                     low=self.scale_label(top.index[-1]),
                 )
@@ -129,7 +129,10 @@ class ProgrammeSections:
                 rows.append(cells)
             cols = [self.t("col_condition")]
             for w in waves:
-                cols += [self.t("col_mean_wave", wave=w), self.t("col_agree_wave", wave=w)]
+                cols += [
+                    self.t("col_mean_wave", wave=self.wave_short(w)),
+                    self.t("col_agree_wave", wave=self.wave_short(w)),
+                ]
             out.append(
                 self.table(
                     pd.DataFrame(rows, columns=cols),
@@ -239,7 +242,9 @@ class ProgrammeSections:
         fig = plots.lab_heatmap(
             b[["lab_label", "scale_label", "diff", "vs_programme", "suppressed"]], lang=self.lang
         )
-        return self.figure(fig, f"fig-heatmap-{wave.lower()}", self.t("cap_heatmap", wave=wave))
+        return self.figure(
+            fig, f"fig-heatmap-{wave.lower()}", self.t("cap_heatmap", wave=self.wave_period(wave))
+        )
 
     def mixedlm_effects(self: Any, factor: str) -> pd.DataFrame:
         m = self.compare_table("mixedlm")

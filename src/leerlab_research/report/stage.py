@@ -207,8 +207,11 @@ def run_report(ctx) -> list[Path]:
         return write_site(ctx)
     requests = build_requests(ctx, lab=opts.get("lab"), kinds=kinds, formats=formats, lang=lang)
     epoch = source_date_epoch(ctx)
+    # the report date under the title: the same day the documents are stamped with
+    day = datetime.datetime.fromtimestamp(epoch, datetime.UTC).date()
     for req in requests:
         req.source_date_epoch = epoch
+        req.metadata = {**req.metadata, "date": T.fmt_date(day, lang)}
     engine = "quarto" if quarto_executable() else "fallback"
     ctx.console.print(f"  rendering {len(requests)} report(s) × {', '.join(formats)} with {engine}")
     with ctx.progress("reports", len(requests)) as advance:

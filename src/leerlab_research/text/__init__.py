@@ -12,14 +12,17 @@ distinguished from chance.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Sequence
 
+from .lab_messages import LAB_MESSAGES
 from .messages import BASE_MESSAGES
+from .method_messages import TABLE_METHODS
 from .report_messages import REPORT_MESSAGES
 
 #: Fixed texts of the reports and figures. Keys are stable; add a language by adding a column.
-MESSAGES: dict[str, dict[str, str]] = {**BASE_MESSAGES, **REPORT_MESSAGES}
+MESSAGES: dict[str, dict[str, str]] = {**BASE_MESSAGES, **REPORT_MESSAGES, **LAB_MESSAGES}
 
 
 def msg(key: str, lang: str = "nl", **fields: object) -> str:
@@ -224,3 +227,39 @@ def change_summary(up: Sequence[str], down: Sequence[str], lang: str = "nl") -> 
     if down:
         parts.append(msg("change_down", lang, scales=join_words(down, lang)))
     return " ".join(parts) if parts else msg("change_none", lang)
+
+
+#: Month names per language (the catalogue's one place for them).
+MONTHS = {
+    "nl": (
+        "januari februari maart april mei juni juli augustus september oktober november december"
+    ).split(),
+    "en": (
+        "January February March April May June July August September October November December"
+    ).split(),
+}
+
+
+def fmt_date(day: datetime.date, lang: str = "nl") -> str:
+    """A day in words: ``21 juni 2024`` (nl), ``21 June 2024`` (en)."""
+    return f"{day.day} {MONTHS.get(lang, MONTHS['nl'])[day.month - 1]} {day.year}"
+
+
+def fmt_period(start: datetime.date, end: datetime.date, lang: str = "nl") -> str:
+    """A fieldwork period in months: ``mei–juni 2024``, ``september 2022``,
+    ``december 2022–januari 2023`` (en dash, no spaces within one year)."""
+    names = MONTHS.get(lang, MONTHS["nl"])
+    a, b = names[start.month - 1], names[end.month - 1]
+    if start.year != end.year:
+        return f"{a} {start.year}–{b} {end.year}"
+    if start.month == end.month:
+        return f"{a} {start.year}"
+    return f"{a}–{b} {start.year}"
+
+
+def table_method(name: str, lang: str = "nl") -> tuple[str, str, str] | None:
+    """What a comparison table holds, its test and its correction, in words (None: unknown)."""
+    entry = TABLE_METHODS.get(name)
+    if entry is None:
+        return None
+    return entry.get(lang) or entry["nl"]

@@ -24,7 +24,7 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
     "no_change": {"nl": "niet aantoonbaar veranderd", "en": "not demonstrably changed"},
     "and": {"nl": "en", "en": "and"},
     # opening paragraph of a lab report (str.format fields in braces)
-    "summary_wave": {"nl": " (meting {wave})", "en": " (wave {wave})"},
+    "summary_wave": {"nl": " (meting van {wave})", "en": " (wave of {wave})"},
     "summary_n": {
         "nl": "In leerlab {lab} hebben {n} respondenten het reflectie-instrument ingevuld{when}.",
         "en": "In leerlab {lab}, {n} respondents completed the reflection instrument{when}.",
@@ -166,20 +166,20 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
     # open answers (issue 14)
     "open_heading": {"nl": "In hun eigen woorden", "en": "In their own words"},
     "open_intro": {
-        "nl": "Wat respondenten in meting {wave} op de open vragen antwoordden, gecodeerd naar de "
+        "nl": "Wat respondenten in de meting van {wave} op de open vragen antwoordden, gecodeerd naar de "
         "thema's van het codeerkader. Elk thema hoort bij een voorwaarde; de citaten zijn "
         "ontdaan van namen, scholen en contactgegevens en worden niet aan een rol of schooltype "
         "toegeschreven. Thema's en citaten staan hier alleen als het lab in deze meting ten "
         "minste {min_cell} respondenten en {min_cell} antwoorden op de vraag heeft.",
-        "en": "What respondents answered to the open questions in wave {wave}, coded to the themes "
+        "en": "What respondents answered to the open questions in the wave of {wave}, coded to the themes "
         "of the coding frame. Each theme belongs to a condition; the quotes are stripped of names, "
         "schools and contact details and are not attributed to a role or school type. Themes and "
         "quotes appear only when the lab has at least {min_cell} respondents and {min_cell} "
         "answers to the question in this wave.",
     },
     "open_condition_quotes": {
-        "nl": "In hun eigen woorden (open vragen, meting {wave}):",
-        "en": "In their own words (open questions, wave {wave}):",
+        "nl": "In hun eigen woorden (open vragen, meting van {wave}):",
+        "en": "In their own words (open questions, wave of {wave}):",
     },
     "open_none": {
         "nl": "Er zijn geen gecodeerde open antwoorden.",
@@ -207,9 +207,9 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Open answers: themes by domain",
     },
     "open_programme_intro": {
-        "nl": "Hoe vaak elk thema in meting {wave} over alle labs heen genoemd werd, per domein, en "
+        "nl": "Hoe vaak elk thema in de meting van {wave} over alle labs heen genoemd werd, per domein, en "
         "in hoeveel labs (alleen labs die groot genoeg zijn om te tonen).",
-        "en": "How often each theme was mentioned across all labs in wave {wave}, by domain, and in "
+        "en": "How often each theme was mentioned across all labs in the wave of {wave}, by domain, and in "
         "how many labs (only labs large enough to show).",
     },
     "open_methods_heading": {"nl": "Open antwoorden", "en": "Open answers"},

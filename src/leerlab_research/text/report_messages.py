@@ -62,18 +62,16 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "decrease_word": {"nl": "ja, gedaald", "en": "yes, decreased"},
     "no_change_word": {"nl": "nee", "en": "no"},
     "cap_overview": {
-        "nl": "In één oogopslag: {lab}, meting {wave}",
-        "en": "At a glance: {lab}, wave {wave}",
+        "nl": "In één oogopslag: {lab}, meting van {wave}",
+        "en": "At a glance: {lab}, wave of {wave}",
     },
     "note_overview": {
         "nl": "*% positief*: het deel van de respondenten met een score van 4 of hoger "
         "(gemiddeld *eens* of *helemaal eens*). *Ten opzichte van het programma*: ▲ hoger of "
-        "▼ lager alleen als het verschil aantoonbaar is, anders ● gelijk. De pijl geeft de "
-        "aantoonbare verandering sinds de vorige meting (↑ gestegen, ↓ gedaald, → gelijk gebleven).",
+        "▼ lager alleen als het verschil aantoonbaar is, anders ● gelijk.",
         "en": "*% positive*: the share of respondents with a score of 4 or higher (on average "
         "*agree* or *strongly agree*). *Against the programme*: ▲ higher or ▼ lower only when "
-        "the difference is demonstrable, otherwise ● same. The arrow gives the demonstrable "
-        "change since the previous wave (↑ up, ↓ down, → unchanged).",
+        "the difference is demonstrable, otherwise ● same.",
     },
     "summary_start": {
         "nl": "Begin het gesprek bij {scales}: daar is het gemeten gemiddelde het laagst; de "
@@ -230,8 +228,8 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "excl_duplicate": {"nl": "dubbel ingevuld", "en": "duplicates"},
     "excl_careless": {"nl": "onzorgvuldig ingevuld", "en": "careless"},
     "prog_summary_levels": {
-        "nl": "Bij meting {wave} scoort het programma het hoogst op {high} en het laagst op {low}.",
-        "en": "At wave {wave} the programme scores highest on {high} and lowest on {low}.",
+        "nl": "Bij de meting van {wave} scoort het programma het hoogst op {high} en het laagst op {low}.",
+        "en": "In the wave of {wave} the programme scores highest on {high} and lowest on {low}.",
     },
     "prog_summary_labs": {
         "nl": "Van de {total} vergelijkingen van een lab met het programma wijken er {n} aantoonbaar af.",
@@ -264,8 +262,8 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Answers to the statements of the {domain} board (all labs and waves; 'don't know / n.a.' apart).",
     },
     "cap_heatmap": {
-        "nl": "Labs naast elkaar (meting {wave}, alfabetisch): verschil van het geschatte labgemiddelde met het programmagemiddelde. Lichte cellen zijn niet te onderscheiden van het gemiddelde; er is geen rangorde.",
-        "en": "Labs side by side (wave {wave}, alphabetical): difference between the estimated lab mean and the programme mean. Light cells are indistinguishable from the mean; there is no ranking.",
+        "nl": "Labs naast elkaar (meting van {wave}, alfabetisch): verschil van het geschatte labgemiddelde met het programmagemiddelde. Lichte cellen zijn niet te onderscheiden van het gemiddelde; er is geen rangorde.",
+        "en": "Labs side by side (wave of {wave}, alphabetical): difference between the estimated lab mean and the programme mean. Light cells are indistinguishable from the mean; there is no ranking.",
     },
     "cap_forest_school_type": {
         "nl": "Verschillen naar schooltype ten opzichte van {ref} (verschil met 95%-interval; rekening gehouden met lab, meting en rol).",
@@ -408,8 +406,10 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "inv_supported": {"nl": "ondersteund", "en": "supported"},
     "inv_not_supported": {"nl": "niet ondersteund", "en": "not supported"},
     "test_line": {
-        "nl": "**`{file}`**: eenheid: {unit}; toets: {test}; correctie: {correction}.",
-        "en": "**`{file}`**: unit: {unit}; test: {test}; correction: {correction}.",
+        "nl": "**`{file}`**: {unit}; toets of schatter: {test}; correctie voor meervoudig "
+        "toetsen: {correction}.",
+        "en": "**`{file}`**: {unit}; test or estimator: {test}; correction for multiple "
+        "testing: {correction}.",
     },
     "caveat_repeated": {
         "nl": "**Dezelfde personen in twee metingen.** De modellen per meting en het model over "

@@ -1,0 +1,93 @@
+"""Fixed texts of the report's title block, the lab report's focus areas and trend column (nl, en).
+
+Split from :mod:`.report_messages` (module length); see :mod:`leerlab_research.text`.
+"""
+
+from __future__ import annotations
+
+LAB_MESSAGES: dict[str, dict[str, str]] = {
+    # ---- title block (report/context.py: title_block)
+    "title_programme": {
+        "nl": "**Programma:** Leerlabs Sterk Beroepsonderwijs",
+        "en": "**Programme:** Leerlabs Sterk Beroepsonderwijs",
+    },
+    "title_lab": {"nl": "**Leerlab:** {lab}", "en": "**Leerlab:** {lab}"},
+    "title_fieldwork": {
+        "nl": "**Veldwerk:** {period} ({n} metingen)",
+        "en": "**Fieldwork:** {period} ({n} waves)",
+    },
+    "title_fieldwork_one": {"nl": "**Veldwerk:** {period}", "en": "**Fieldwork:** {period}"},
+    "title_wave": {
+        "nl": "**Dit rapport beschrijft vooral:** de meting van {period}",
+        "en": "**This report describes mainly:** the wave of {period}",
+    },
+    "title_study_version": {
+        "nl": "**Studie:** {study}; studiebestand {sha}, vragenlijst versie {codebook}, "
+        "leerlab-research {software}",
+        "en": "**Study:** {study}; study file {sha}, questionnaire version {codebook}, "
+        "leerlab-research {software}",
+    },
+    "trend_hidden_all": {
+        "nl": "De verandering sinds de vorige meting is voor dit lab niet te tonen: {reason}.",
+        "en": "The change since the previous wave cannot be shown for this lab: {reason}.",
+    },
+    "note_trend": {
+        "nl": "*Sinds vorige meting*: de aantoonbare verandering bij de mensen die beide "
+        "metingen invulden (↑ gestegen, ↓ gedaald, → gelijk gebleven).",
+        "en": "*Since previous wave*: the demonstrable change among the people who answered "
+        "both waves (↑ up, ↓ down, → unchanged).",
+    },
+    "trend_hidden_some": {
+        "nl": "Een streepje bij *Sinds vorige meting*: die verandering is niet te tonen ({reason}).",
+        "en": "A dash under *Since previous wave*: that change cannot be shown ({reason}).",
+    },
+    "trend_one_wave": {
+        "nl": "Er is nog geen eerdere meting van dit lab, dus nog geen verandering.",
+        "en": "There is no earlier wave of this lab yet, so no change.",
+    },
+    "change_hidden_reason": {
+        "nl": "te weinig nieuwe of vertrokken respondenten om de groep die beide metingen "
+        "invulde apart te laten zien (minder dan {min_cell}); hun antwoorden zouden uit de "
+        "totalen terug te rekenen zijn",
+        "en": "too few respondents joined or left to show the group who answered both waves "
+        "separately (fewer than {min_cell}); their answers could be worked out from the totals",
+    },
+    # ---- focus areas (report/sections_lab.py: focus_table)
+    "focus_heading": {"nl": "Focus van het leerlab", "en": "Focus of the leerlab"},
+    "focus_area_curriculum": {"nl": "Curriculum", "en": "Curriculum"},
+    "focus_area_leerling": {"nl": "Leerling", "en": "Pupil"},
+    "focus_area_docent": {"nl": "Docent", "en": "Teacher"},
+    "col_focus_area": {"nl": "Focusgebied", "en": "Focus area"},
+    "col_focus_lab": {"nl": "Genoemd in het lab", "en": "Named in the lab"},
+    "col_focus_programme": {"nl": "Genoemd in het programma", "en": "Named in the programme"},
+    "col_focus_chosen": {"nl": "Gekozen focus", "en": "Chosen focus"},
+    "focus_chosen": {"nl": "ja", "en": "yes"},
+    "focus_not_chosen": {"nl": "nee", "en": "no"},
+    "cap_focus": {
+        "nl": "Focusgebieden van {lab} volgens de respondenten (meting van {period})",
+        "en": "Focus areas of {lab} according to the respondents (wave of {period})",
+    },
+    "note_focus": {
+        "nl": "Respondenten kruisen in de vragenlijst aan op welke gebieden het leerlab zich "
+        "richt. *Gekozen focus*: door de meerderheid van de respondenten van het lab genoemd.",
+        "en": "Respondents tick in the questionnaire which areas the leerlab focuses on. "
+        "*Chosen focus*: named by the majority of the lab's respondents.",
+    },
+    "focus_none": {
+        "nl": "In deze meting is de vraag naar de focusgebieden in dit lab niet (of door te "
+        "weinig mensen) beantwoord.",
+        "en": "In this wave the question on the focus areas was not answered in this lab "
+        "(or by too few people).",
+    },
+    # ---- open answers beside their condition (report/open_answers.py: condition_quotes)
+    "open_condition_theme": {
+        "nl": "Bij *{question}* {theme}: genoemd in {n} van de {total} antwoorden.",
+        "en": "Under *{question}* {theme}: mentioned in {n} of {total} answers.",
+    },
+    "open_intro_where": {
+        "nl": "De citaten over een voorwaarde staan bij die voorwaarde, in het vorige hoofdstuk; "
+        "hier staan de thema's op een rij en de citaten over thema's die een heel bord betreffen.",
+        "en": "Quotes on a condition stand with that condition, in the previous chapter; here "
+        "are the themes at a glance and the quotes on themes that concern a whole board.",
+    },
+}
