@@ -105,6 +105,8 @@ def test_typst_set_up_keeps_tables_and_headings_readable() -> None:
     assert "#set par(justify: false)" in TYPST_HEADER
     assert "#show table.cell: set text(hyphenate: false)" in TYPST_HEADER
     assert "sticky: true" in TYPST_HEADER
+    # a table's caption (on top) moves to the next page with its table
+    assert "#show figure.caption.where(kind: table): it => block(sticky: true, it)" in TYPST_HEADER
 
 
 def test_pdf_is_a_short_pdf(rendered) -> None:

@@ -67,7 +67,7 @@ def test_lab_section_themes_quotes_and_conditions(data):
         text.split()
     )
     # quotes on a condition's theme stand with that condition, not repeated here (#14 §3)
-    assert "> Meer tijd in het rooster." not in text
+    assert "“Meer tijd in het rooster.”" not in text
     assert "**Tijd en roosters** · *Faciliteren (tijd, middelen, ruimte)*" not in text
     assert "Wat gaat goed?" in text and "Te weinig antwoorden" in text  # no 'goed' answers here
     for word in ("docent", "vmbo", "bestuur"):
@@ -111,7 +111,7 @@ def test_condition_quotes_for_the_condition_section(data):
     study, out = data
     r = ReportData(study=study, out=out, lang="nl")
     text = r.condition_quotes("weert", "faciliteren")
-    assert "In hun eigen woorden" in text and "> Meer tijd in het rooster." in text
+    assert "In hun eigen woorden" in text and "“Meer tijd in het rooster.”" in text
     assert "Verder prima" not in text  # trimmed to a sentence
     assert "Tijd en roosters: genoemd in 4 van de 12 antwoorden." in " ".join(text.split())
     for word in ("docent", "vmbo", "bestuur"):  # never attributed to a role or school type
@@ -157,7 +157,7 @@ def test_condition_sections_carry_their_quotes(data):
     r = ReportData(study=study, out=out, lang="nl", figure_dir=out / "figures")
     text = r.scale_sections("weert")
     section = text.split("### Faciliteren (tijd, middelen, ruimte)")[1].split("### ")[0]
-    assert "> Meer tijd in het rooster." in section
-    assert section.index("> Meer tijd") < section.index("Gespreksvragen")
+    assert "“Meer tijd in het rooster.”" in section
+    assert section.index("“Meer tijd") < section.index("Gespreksvragen")
     others = text.replace(section, "")
-    assert "> Meer tijd in het rooster." not in others
+    assert "“Meer tijd in het rooster.”" not in others

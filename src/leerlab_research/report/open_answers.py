@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import text as T
 from ..config.table_labels import ALL, OUTSIDE
+from .tables import md_table
 
 #: Themes listed per question in a lab report.
 TOP_THEMES = 5
@@ -39,11 +40,15 @@ def escape_md(text: str) -> str:
     return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)  # an ordered-list marker: "1\."
 
 
+def quote_block(quotes: pd.Series) -> str:
+    """The quotes of one theme as one indented block, one quote a line, in quotation marks."""
+    lines = [f"“{escape_md(str(q))}”" for q in quotes]
+    return "> " + "\\\n> ".join(lines) + "\n"
+
+
 def _md(df: pd.DataFrame) -> str:
-    """A pipe table (as ``context.md_table``; pandoc renders it in HTML, DOCX and PDF)."""
-    if df.empty:
-        return ""
-    return df.to_markdown(index=False, disable_numparse=True) + "\n"
+    """A pipe table with columns wide enough for their longest word (:func:`.tables.md_table`)."""
+    return md_table(df)
 
 
 if TYPE_CHECKING:
@@ -172,7 +177,7 @@ class OpenAnswersMixin(_ReportData):
                 first = group.iloc[0]
                 where = self._belongs_to(first["condition"], first["domain"])
                 parts.append(f"**{self.theme_label(first['theme'])}** · *{where}*\n")
-                parts += [f"> {escape_md(quote)}\n" for quote in group["quote"]]
+                parts.append(quote_block(group["quote"]))
         return "\n".join(parts)
 
     def open_wave(self, lab: str) -> str | None:
@@ -227,7 +232,8 @@ class OpenAnswersMixin(_ReportData):
                 if quotes.empty:
                     continue
                 q = quotes[(quotes["question"] == question) & (quotes["theme"] == r["theme"])]
-                parts += [f"> {escape_md(x)}\n" for x in q.sort_values("quote_no")["quote"]]
+                if len(q):
+                    parts.append(quote_block(q.sort_values("quote_no")["quote"]))
         return "\n".join(parts)
 
     # ------------------------------------------------------- programme report

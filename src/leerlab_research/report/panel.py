@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import text as T
 from ..plots.trajectory import trajectory_plot
+from .tables import md_table
 
 VERDICTS = ("houdt_stand", "neemt_af", "neemt_toe", "niet_te_zeggen")
 
@@ -175,7 +176,8 @@ class PanelSections:
         if after.empty:
             return T.msg("panel_not_yet_after", self.lang, end=fmt_date(end, self.lang)) + "\n"
         rows = t.drop_duplicates("scale").set_index("scale")
-        lines = [T.msg("panel_after_intro", self.lang, end=fmt_date(end, self.lang))]
+        # a blank line after the intro: without it the list runs on as one paragraph
+        lines = [T.msg("panel_after_intro", self.lang, end=fmt_date(end, self.lang)), ""]
         for scale in self.codebook.scales_in_domain("verankering"):
             if scale not in rows.index:
                 continue
@@ -228,7 +230,7 @@ class PanelSections:
             T.msg("col_verdict", self.lang),
         ]
         parts = [T.msg("panel_programme_intro", self.lang), ""]
-        parts.append(pd.DataFrame(rows, columns=head).to_markdown(index=False) + "\n")
+        parts.append(md_table(pd.DataFrame(rows, columns=head)))
         parts.append(self._lab_counts(ver))
         parts.append(self.attrition_sentence())
         return "\n".join(parts) + "\n"
@@ -299,7 +301,9 @@ class PanelSections:
                 rows.append(
                     [
                         self.scale_label(r["scale"]),
-                        str(r["step"]),
+                        T.msg(f"inv_{r['step']}", self.lang)
+                        if f"inv_{r['step']}" in T.MESSAGES
+                        else str(r["step"]),
                         self.num(_f(r["cfi"]), 3),
                         self.num(_f(r["rmsea"]), 3),
                         self.num(_f(r["delta_cfi"]), 3),
@@ -310,7 +314,7 @@ class PanelSections:
             head = ["scale", "step", "CFI", "RMSEA", "ΔCFI", "ΔRMSEA", "supported"]
             head = [T.msg(f"col_{h}", self.lang) if f"col_{h}" in T.MESSAGES else h for h in head]
             parts += ["", T.msg("panel_methods_invariance", self.lang), ""]
-            parts.append(pd.DataFrame(rows, columns=head).to_markdown(index=False) + "\n")
+            parts.append(md_table(pd.DataFrame(rows, columns=head)))
         parts += ["", T.msg("panel_methods_attrition", self.lang), self.attrition_sentence()]
         if self._has("longitudinal"):
             long = self.compare_table("longitudinal")
@@ -338,5 +342,5 @@ class PanelSections:
                     T.msg("col_paired_change", self.lang),
                     T.msg("col_n_paired", self.lang),
                 ]
-                parts.append(pd.DataFrame(rows, columns=head).to_markdown(index=False) + "\n")
+                parts.append(md_table(pd.DataFrame(rows, columns=head)))
         return "\n".join(parts) + "\n"

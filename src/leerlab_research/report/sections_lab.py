@@ -461,9 +461,8 @@ class LabSections:
         if self.previous_wave(lab) is None:
             return self.t("change_one_wave") + "\n"
         if ch["suppressed"].all():
-            reasons = set(ch["reason"])
-            key = "change_hidden" if reasons == {"complementary"} else "change_too_few"
-            return self.t(key, min_cell=self.min_cell) + "\n"
+            # the same words as under the first-page overview
+            return self.trend_note(lab) + "\n"
         shown = ch[~ch["suppressed"]].iloc[0]
         earlier, later = (self.wave_label(shown[k]) for k in ("from_wave", "to_wave"))
         fig = plots.change_plot(ch, lang=self.lang, from_label=earlier, to_label=later)
@@ -512,7 +511,9 @@ class LabSections:
                 result += " " + self.t("alpha_caveat_short")
             parts.append(result + "\n")
             # the lab's own words on this condition, so the conversation starts there
-            parts.append(self.condition_quotes(lab, r["scale"]))
+            quotes = self.condition_quotes(lab, r["scale"])
+            if quotes:
+                parts.append(quotes)
             parts.append(f"**{self.t('prompts')}**\n")
             parts.extend(f"- {q}" for q in scale.prompts_for(self.lang))
             parts.append("")

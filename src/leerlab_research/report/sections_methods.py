@@ -225,7 +225,7 @@ class MethodsSections:
             step = str(r.get("step", ""))
             rows.append(
                 [
-                    f"{r.get('group', '')} ({r.get('levels', '')})",
+                    f"{self.group_label(str(r.get('group', '')))} ({r.get('levels', '')})",
                     self.t(f"inv_{step}") if f"inv_{step}" in T.MESSAGES else step,
                     self.num(col(r, "cfi"), 3),
                     self.num(col(r, "rmsea"), 3),

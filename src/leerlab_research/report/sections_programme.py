@@ -208,7 +208,8 @@ class ProgrammeSections:
                 for cat in range(lo, hi + 1):
                     rows.append(
                         {
-                            "label": f"{item}: {label}",
+                            # the statement itself: policy staff need no item codes
+                            "label": label,
                             "category": cat,
                             "n": col(r, f"n_{cat}"),
                             "n_missing": col(r, "n_dont_know"),
@@ -217,12 +218,28 @@ class ProgrammeSections:
                     )
         return pd.DataFrame(rows)
 
+    @staticmethod
+    def likert_counts(dist: pd.DataFrame) -> tuple[int, int] | None:
+        """Fewest and most substantive answers behind a statement of the figure."""
+        shown = dist[~dist["suppressed"].astype(bool)]
+        if shown.empty:
+            return None
+        n = shown.groupby("label", sort=False)["n"].sum()
+        return int(n.min()), int(n.max())
+
     def likert_figure(self: Any, domain: str) -> str:
         dist = self.likert_distribution(self.codebook.scales_in_domain(domain))
         if dist.empty:
             return ""
-        fig = plots.likert_diverging(dist, lang=self.lang, min_cell=self.min_cell)
+        # wider labels without n: two lines per statement fit the row height, three
+        # overlapped the next statement; the answer counts go into the caption
+        fig = plots.likert_diverging(
+            dist, lang=self.lang, min_cell=self.min_cell, show_n=False, label_width=52
+        )
+        n = self.likert_counts(dist)
         cap = self.t("cap_likert", domain=self.domain_label(domain).lower())
+        if n:
+            cap += " " + self.t("cap_likert_n", low=n[0], high=n[1])
         return self.figure(fig, f"fig-likert-{domain}", cap)
 
     def heatmap_figure(self: Any, wave: str | None = None) -> str:

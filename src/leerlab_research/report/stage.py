@@ -19,6 +19,7 @@ from pathlib import Path
 from .. import text as T
 from ..errors import ConfigError
 from ..runtime import StageContext
+from .context import ReportData
 from .engine import FORMATS, RenderRequest, quarto_executable, render_many
 from .engine.request import ZIP_EPOCH, epoch_from_env
 from .site import write_site
@@ -139,6 +140,8 @@ def build_requests(
         if not (tdir / TEMPLATES[kind]).exists():
             raise ConfigError(f"report template {tdir / TEMPLATES[kind]} does not exist")
     out_dir = ctx.out / "reports"
+    # the lines under the title (programme, lab, fieldwork, study), above the contents
+    data = ReportData(study=study, out=ctx.out, lang=lang)
     common = {
         "study": str(study.path.resolve()),
         "out_dir": str(ctx.out.resolve()),
@@ -172,6 +175,8 @@ def build_requests(
                     metadata={
                         "title": TITLES["lab"][lang].format(lab=name),
                         "subtitle": SUBTITLES["lab"][lang],
+                        "abstract": data.title_block(lab_id),
+                        "abstract-title": "",
                     },
                 )
             )
@@ -185,7 +190,12 @@ def build_requests(
                     params={**common, "lab": ""},
                     formats=formats,
                     lang=lang,
-                    metadata={"title": TITLES[kind][lang], "subtitle": SUBTITLES[kind][lang]},
+                    metadata={
+                        "title": TITLES[kind][lang],
+                        "subtitle": SUBTITLES[kind][lang],
+                        "abstract": data.title_block(),
+                        "abstract-title": "",
+                    },
                 )
             )
     return requests

@@ -9,14 +9,57 @@ import pandas as pd
 
 from ..config.table_labels import ALL, OUTSIDE
 
-__all__ = ["ALL", "OUTSIDE", "col", "int_text", "md_table", "num_or_nan"]
+__all__ = ["ALL", "OUTSIDE", "col", "column_weights", "int_text", "md_table", "num_or_nan"]
+
+
+#: Characters a table spans at full text width (A4, 2.5 cm margins, the PDF's table font).
+TABLE_CHARS = 84
+
+
+def column_weights(df: pd.DataFrame, width: int = TABLE_CHARS) -> list[int]:
+    """Relative column widths that give every column room for its longest word.
+
+    pandoc sizes the columns of a wide pipe table by the dashes of its separator
+    line. Table cells are not hyphenated, so a column narrower than its longest
+    word (``Programmagemiddelde``) would be overprinted by the next one. Each
+    column gets its longest word first; what is left of ``width`` goes to the
+    columns with longer text, in proportion to their longest cell.
+    """
+    cells = [[str(c), *df[c].astype(str).tolist()] for c in df.columns]
+    words = [
+        max((len(w) for v in col for w in v.replace("**", "").split()), default=1) for col in cells
+    ]
+    longest = [max(len(v.replace("**", "")) for v in col) for col in cells]
+    base = [w + 3 for w in words]
+    spare = max(0, width - sum(base))
+    extra = [max(0, n - b) for n, b in zip(longest, base, strict=True)]
+    total = sum(extra)
+    return [
+        max(3, b + (round(spare * e / total) if total else 0))
+        for b, e in zip(base, extra, strict=True)
+    ]
 
 
 def md_table(df: pd.DataFrame) -> str:
-    """A pipe table (pandoc and Quarto both render it in HTML, DOCX and PDF)."""
+    """A pipe table (pandoc and Quarto both render it in HTML, DOCX and PDF).
+
+    The separator line carries :func:`column_weights`, and is always longer than
+    pandoc's 72 columns, so the widths are used in DOCX and PDF alike.
+    """
     if df.empty:
         return ""
-    return df.to_markdown(index=False, disable_numparse=True) + "\n"
+    weights = column_weights(df)
+    if sum(weights) + len(weights) + 1 <= 72:
+        # pandoc uses relative widths only for a table wider than its --columns
+        weights = [w * 73 // sum(weights) + 1 for w in weights]
+
+    def cell(value: object) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    header = "| " + " | ".join(cell(c) for c in df.columns) + " |"
+    rule = "|" + "|".join(":" + "-" * (w - 1) for w in weights) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([header, rule, *body]) + "\n"
 
 
 def num_or_nan(x: Any) -> float:

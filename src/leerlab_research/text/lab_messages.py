@@ -85,9 +85,19 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Under *{question}* {theme}: mentioned in {n} of {total} answers.",
     },
     "open_intro_where": {
-        "nl": "De citaten over een voorwaarde staan bij die voorwaarde, in het vorige hoofdstuk; "
-        "hier staan de thema's op een rij en de citaten over thema's die een heel bord betreffen.",
-        "en": "Quotes on a condition stand with that condition, in the previous chapter; here "
-        "are the themes at a glance and the quotes on themes that concern a whole board.",
+        "nl": "De citaten over een voorwaarde staan bij die voorwaarde, onder *De voorwaarden "
+        "één voor één*; hier staan de thema's op een rij en de citaten over thema's die een heel "
+        "bord betreffen.",
+        "en": "Quotes on a condition stand with that condition, under *The conditions one by "
+        "one*; here are the themes at a glance and the quotes on themes that concern a whole "
+        "board.",
     },
+    "cap_likert_n": {
+        "nl": "Per uitspraak {low} tot {high} inhoudelijke antwoorden.",
+        "en": "{low} to {high} substantive answers per statement.",
+    },
+    # ---- grouping variables named in the methods report
+    "school_type": {"nl": "schooltype", "en": "school type"},
+    "role": {"nl": "rol", "en": "role"},
+    "wave": {"nl": "meting", "en": "wave"},
 }

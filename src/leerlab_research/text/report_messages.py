@@ -204,12 +204,15 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Dit rapport is gemaakt met leerlab-research uit de gepubliceerde tabellen van studie "
         "*{study}*. Groepen met minder dan {min_cell} respondenten worden niet getoond, ook niet "
         "indirect (door aftrekken van totalen); soms is daarvoor ook een grotere groep verborgen. "
-        "Persoonsgegevens en open antwoorden zijn niet gebruikt. De verantwoording van de methode "
-        "staat in het methodenrapport.",
+        "Namen, e-mailadressen en andere persoonsgegevens zijn niet gebruikt; de open antwoorden "
+        "zijn eerst ontdaan van namen, scholen en contactgegevens. De verantwoording van de "
+        "methode staat in het methodenrapport.",
         "en": "This report was made with leerlab-research from the published tables of study "
         "*{study}*. Groups with fewer than {min_cell} respondents are not shown, not even "
         "indirectly (by subtracting from totals); sometimes a larger group is hidden for that. "
-        "Personal data and open answers were not used. The methods report documents the method.",
+        "Names, e-mail addresses and other personal data were not used; the open answers were "
+        "first stripped of names, schools and contact details. The methods report documents the "
+        "method.",
     },
     "cap_response": {
         "nl": "Ingevulde vragenlijsten per lab en meting",
@@ -295,15 +298,17 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "dataflow_text": {
         "nl": "De exports van de enquêteplatforms zijn ingelezen tegen het codeboek (kolommen en "
         "antwoordlabels gekoppeld aan itemcodes), in één keer gecontroleerd (alle fouten tegelijk "
-        "gemeld), gepseudonimiseerd (HMAC-SHA256 met een geheime sleutel; namen, e-mail, "
-        "IP-adressen en open antwoorden direct verwijderd) en in vaste stappen opgeschoond. Daarna "
+        "gemeld), gepseudonimiseerd (HMAC-SHA256 met een geheime sleutel; namen, e-mail en "
+        "IP-adressen direct verwijderd, open antwoorden apart bewaard en ontdaan van namen, "
+        "scholen en contactgegevens) en in vaste stappen opgeschoond. Daarna "
         "volgen betrouwbaarheid, vergelijkingen en deze rapporten. Alle getallen in de rapporten "
         "komen uit gepubliceerde tabellen die door één controle op kleine groepen zijn gegaan. "
         "Elke stap is opnieuw uit te voeren vanaf het studiebestand.",
         "en": "The survey platforms' exports were read against the codebook (columns and answer "
         "labels mapped to item codes), checked in one pass (all failures reported at once), "
-        "pseudonymised (HMAC-SHA256 with a secret key; names, e-mail, IP addresses and open "
-        "answers dropped at once) and cleaned in fixed steps. Reliability, comparisons and these "
+        "pseudonymised (HMAC-SHA256 with a secret key; names, e-mail and IP addresses dropped at "
+        "once, open answers kept apart and stripped of names, schools and contact details) and "
+        "cleaned in fixed steps. Reliability, comparisons and these "
         "reports follow. Every number in the reports comes from published tables that went "
         "through one small-group check. Every step reruns from the study file.",
     },

@@ -21,6 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
+from ...outputs import deterministic_zip
 from .errors import RenderError
 
 # Metadata keys passed on to pandoc (title block, language, document info).
@@ -85,15 +86,19 @@ TYPST_HEADER = """\
 #show figure.where(kind: image): set block(breakable: false)
 #show figure.where(kind: table): set block(breakable: true)
 #show figure.caption: set text(size: 0.9em)
+#show figure.caption.where(kind: table): it => block(sticky: true, it)
 #set table(stroke: (x, y) => if y == 0 { (bottom: 0.7pt) } else { (bottom: 0.3pt + luma(200)) })
 #set par(justify: false)
 #set text(costs: (widow: 300%, orphan: 300%))
+#set table.cell(breakable: false)
 #show table.cell: set par(justify: false)
 #show table.cell: set text(hyphenate: false)
 #show heading: set block(above: 1.4em, below: 0.8em, sticky: true)
 #show heading: set text(hyphenate: false)
 """
 
+#: Zip member time of the reference document (the earliest a zip can hold).
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: DOCX page set-up: A4 with 2.5 cm margins, like the PDF.
 DOCX_PAGE_MM = (210, 297, 25)
 #: Styles of pandoc's DOCX output that must stay on the page of what follows them.
@@ -118,6 +123,9 @@ def pandoc_path() -> str:
 def pandoc_metadata(metadata: dict[str, Any], lang: str, fallback_title: str) -> dict[str, Any]:
     """The metadata block pandoc gets: title, subtitle, date, lang …"""
     meta = {k: metadata[k] for k in PANDOC_META_KEYS if metadata.get(k) not in (None, "")}
+    if metadata.get("abstract") and metadata.get("abstract-title") == "":
+        # the title block under the title needs no heading of its own ("Samenvatting")
+        meta["abstract-title"] = ""
     meta["lang"] = lang
     if "title" not in meta:
         meta["pagetitle"] = fallback_title  # HTML needs a <title>; shown nowhere else
@@ -236,7 +244,7 @@ def convert(
         if options.get("reference-doc"):
             reference = _resolve(options["reference-doc"], resource_dirs, what)
         else:
-            reference = reference_docx(base_dir / "leerlab-reference.docx")
+            reference = reference_docx((base_dir / "leerlab-reference.docx").resolve())
         args.append(f"--reference-doc={reference}")
         return run_pandoc(args, base_dir, what, source_date_epoch)
     if fmt == "pdf":
@@ -297,7 +305,11 @@ def reference_docx(path: Path) -> Path:
     for name in ("Normal", "Body Text", "First Paragraph", "Compact"):
         if name in names:
             doc.styles[name].paragraph_format.widow_control = True
-    doc.save(str(path))
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    # pandoc copies some members (footer, theme, fonts) with their zip timestamps,
+    # so the reference document gets fixed ones, or no two reports would be equal
+    path.write_bytes(deterministic_zip(buffer.getvalue(), "1980-01-01T00:00:00Z", FIXED_ZIP_TIME))
     return path
 
 
