@@ -84,7 +84,9 @@ class ReportCore:
         if "suppressed" in table.columns:
             table["suppressed"] = table["suppressed"].fillna(False).astype(bool)
         if "suppression_reason" in table.columns:
-            table["suppression_reason"] = table["suppression_reason"].fillna("").astype(str)
+            # an all-blank column reads as float; fill after making it text
+            reason = table["suppression_reason"].astype(object)
+            table["suppression_reason"] = reason.where(reason.notna(), "").astype(str)
         return table
 
     def measurement_table(self, name: str) -> pd.DataFrame:

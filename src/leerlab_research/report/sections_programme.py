@@ -275,6 +275,16 @@ class ProgrammeSections:
         m = self.mixedlm_effects(factor)
         if m.empty:
             return self.t("not_available") + "\n"
+        note = ""
+        if (
+            factor == "school_type"
+            and (m["level"] == "anders").any()
+            and (m["level"] != "anders").any()
+        ):
+            # the few respondents of neither school have wide intervals that drew the eye
+            # away from the vmbo–mbo comparison; their result stays in the text below
+            m = m[m["level"] != "anders"]
+            note = self.t("note_forest_anders") + "\n"
         df = pd.DataFrame(
             {
                 "label": m["scale_label"],
@@ -287,7 +297,7 @@ class ProgrammeSections:
         fig = plots.forest(df, lang=self.lang)
         ref = self.group_label(m["reference"].iloc[0])
         cap = self.t(f"cap_forest_{factor}", ref=ref)
-        return self.figure(fig, f"fig-{factor.replace('_', '-')}", cap)
+        return self.figure(fig, f"fig-{factor.replace('_', '-')}", cap) + "\n" + note
 
     def group_text(self: Any, factor: str) -> str:
         m = self.mixedlm_effects(factor)

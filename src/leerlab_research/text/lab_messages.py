@@ -100,4 +100,12 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
     "school_type": {"nl": "schooltype", "en": "school type"},
     "role": {"nl": "rol", "en": "role"},
     "wave": {"nl": "meting", "en": "wave"},
+    "note_forest_anders": {
+        "nl": "De figuur vergelijkt mbo met vmbo. Respondenten die bij geen van beide scholen "
+        "horen (*anders*, vaak de procesbegeleider) zijn weinig in aantal en hebben brede "
+        "intervallen; een aantoonbaar verschil van die groep staat in de lijst hieronder.",
+        "en": "The figure compares mbo with vmbo. Respondents of neither school (*other*, often "
+        "the process facilitator) are few and have wide intervals; a demonstrable difference of "
+        "that group is listed below.",
+    },
 }
