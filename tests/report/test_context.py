@@ -273,3 +273,34 @@ def test_overview_trend_column_only_where_the_change_is_published(tmp_path):
     assert "Sinds vorige meting" in text.split("\n\n")[0]
     assert text.count("| →") == len(scales) - 1  # unchanged, interval spans 0
     assert "te weinig antwoorden" in text  # the one hidden scale, primary
+
+
+def test_school_type_figure_compares_mbo_with_vmbo_only(tmp_path, monkeypatch):
+    """#12 §3: `anders` is not the visual centre of the vmbo–mbo comparison."""
+    scales = _study().codebook.scale_names[:2]
+    rows = [
+        {
+            "scale": s,
+            "factor": "school_type",
+            "level": level,
+            "reference": "vmbo",
+            "coef": coef,
+            "ci_low": coef - 0.2,
+            "ci_high": coef + 0.2,
+            "p_holm": 0.5,
+            "status": "ok",
+        }
+        for s in scales
+        for level, coef in (("mbo", 0.1), ("anders", 0.9))
+    ]
+    _write_compare(tmp_path, mixedlm=pd.DataFrame(rows))
+    from leerlab_research import plots
+
+    drawn = []
+    real = plots.forest
+    monkeypatch.setattr(plots, "forest", lambda df, **kw: drawn.append(df) or real(df, **kw))
+    data = ReportData(study=_study(), out=tmp_path, figure_dir=tmp_path / "figures")
+    assert list(data.mixedlm_effects("school_type")["level"].unique()) == ["mbo", "anders"]
+    text = data.group_forest("school_type")
+    assert "vergelijkt mbo met vmbo" in text
+    assert list(drawn[0]["group"].unique()) == ["mbo"]  # anders only in the text
