@@ -64,6 +64,7 @@ class Facts:
 
     title: str = ""
     subtitle: str = ""
+    title_block: list[str] = field(default_factory=list)  # every line above the text
     headings: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     alts: list[str] = field(default_factory=list)
@@ -80,6 +81,9 @@ def html_facts(path: Path) -> Facts:
         subtitle=norm(" ".join(root.xpath("//*[contains(@class,'subtitle')]//text()"))),
     )
     for header in root.xpath("//header[@id='title-block-header']"):
+        for block in header.iter(*_BLOCKS):
+            block.tail = " " + (block.tail or "")
+        facts.title_block = norm(header.text_content()).split(" ")
         header.drop_tree()
     content = (root.xpath("//main") or root.xpath("//body"))[0]
     facts.headings = [
@@ -111,10 +115,14 @@ def docx_facts(path: Path) -> Facts:
         text = norm("".join(para.xpath(".//w:t/text()")))
         if not text:
             continue
+        if style in ("Title", "Subtitle", "Author", "Date", "Abstract"):
+            facts.title_block += text.split(" ")
         if style == "Title":
             facts.title = text
         elif style == "Subtitle":
             facts.subtitle = text
+        elif style in ("Author", "Date", "Abstract"):
+            continue
         elif style.startswith("TOC"):
             continue
         else:
@@ -191,6 +199,11 @@ def compare_facts(
             out.append(
                 f"{what}: {getattr(a, what)!r} ({names[0]}) vs {getattr(b, what)!r} ({names[1]})"
             )
+    if a.title_block != b.title_block:
+        out.append(
+            f"title block: {' '.join(a.title_block)!r} ({names[0]}) vs "
+            f"{' '.join(b.title_block)!r} ({names[1]})"
+        )
     out += _list_diff("headings", a.headings, b.headings, names)
     out += _list_diff("captions", a.captions, b.captions, names)
     if alts:

@@ -300,3 +300,12 @@ def test_quarto_site_failure_is_a_render_error(fake_quarto, tmp_path: Path, monk
     monkeypatch.setenv("FAKE_QUARTO_LOG", str(tmp_path / "no-such-dir" / "log"))
     with pytest.raises(RenderError, match="the programme site: quarto render failed"):
         render_quarto_site(_site_content(), str(exe), tmp_path / "site")
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [("2024-06-21", "YYYY-MM-DD"), ("21 juni 2024", "D MMMM YYYY"), ("voorjaar 2024", None)],
+)
+def test_a_date_is_shown_as_written(date: str, expected: str | None, tmp_path: Path) -> None:
+    meta = quarto.quarto_metadata(_request(tmp_path, metadata={"title": "T", "date": date}))
+    assert meta["date"] == date and meta.get("date-format") == expected

@@ -63,6 +63,10 @@ end
 TYPST_HEADER_FILE = "leerlab-header.typ"
 HTML_CSS_FILE = "leerlab-report.css"
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_DATE_FORMATS = (
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), "YYYY-MM-DD"),
+    (re.compile(r"\d{1,2} [^\W\d_]+ \d{4}"), "D MMMM YYYY"),  # 21 juni 2024
+)
 
 
 def quarto_metadata(req: RenderRequest) -> dict[str, object]:
@@ -70,11 +74,21 @@ def quarto_metadata(req: RenderRequest) -> dict[str, object]:
 
     A file, not ``-M``: Quarto reads an ``-M`` value as YAML after the shell, so a
     title with a colon arrived in literal quotes. ``format-links: false`` drops the
-    HTML's "other formats" links, which pointed at the HTML itself.
+    HTML's "other formats" links, which pointed at the HTML itself. A ``date``
+    written as ``2024-06-21`` or ``21 juni 2024`` gets the matching ``date-format``,
+    so that Quarto shows it as written, as the fallback does.
     """
     meta: dict[str, object] = {"lang": req.lang, "format-links": False}
     for key, value in req.metadata.items():
         meta[key] = plain_value(value)
+    date = meta.get("date")
+    if isinstance(date, str) and "date-format" not in meta:
+        # Quarto parses a date and prints it in its own format (ISO for nl), the
+        # fallback prints it as given: name the format the date is written in.
+        for pattern, fmt in _DATE_FORMATS:
+            if pattern.fullmatch(date.strip()):
+                meta["date-format"] = fmt
+                break
     return meta
 
 
