@@ -124,7 +124,8 @@ def test_one_execution_and_one_quarto_call_per_report(
     # Quarto gets the executed notebook beside _quarto.yml, with the Word alt-text
     # filter and the Typst rules
     assert {"lab-s-hertogenbosch.ipynb", "_quarto.yml", quarto.ALT_FILTER,
-            quarto.TYPST_HEADER_FILE, quarto.HTML_CSS_FILE} <= set(calls[0]["cwd_files"])  # fmt: skip
+            quarto.TYPST_HEADER_FILE, quarto.HTML_CSS_FILE,
+            quarto.DOCX_REFERENCE_FILE} <= set(calls[0]["cwd_files"])  # fmt: skip
     cells = calls[0]["notebook"]["cells"]
     front = yaml.safe_load(_source(cells[0]).strip().strip("-"))
     assert "title" not in front  # the request's title wins (front matter would beat the file)
@@ -134,6 +135,8 @@ def test_one_execution_and_one_quarto_call_per_report(
         "css": [quarto.HTML_CSS_FILE],
     }
     assert front["format"]["typst"]["include-in-header"] == [quarto.TYPST_HEADER_FILE]
+    assert front["format"]["typst"]["shift-heading-level-by"] == 0  # toc-depth as the fallback
+    assert front["format"]["docx"] == {"reference-doc": quarto.DOCX_REFERENCE_FILE}  # A4, page no.
     assert front["filters"] == [{"path": quarto.ALT_FILTER, "at": "post-render"}]
     markdown = "".join(_source(c) for c in cells if c["cell_type"] == "markdown")
     # inline expressions carry their values (the parameter injected), none is left
@@ -309,3 +312,12 @@ def test_quarto_site_failure_is_a_render_error(fake_quarto, tmp_path: Path, monk
 def test_a_date_is_shown_as_written(date: str, expected: str | None, tmp_path: Path) -> None:
     meta = quarto.quarto_metadata(_request(tmp_path, metadata={"title": "T", "date": date}))
     assert meta["date"] == date and meta.get("date-format") == expected
+
+
+def test_an_empty_abstract_title_stays_empty(tmp_path: Path) -> None:
+    """The title block under the title has no heading: Quarto's HTML would say "Samenvatting"."""
+    meta = {"title": "T", "abstract": "Leerlab: Weert", "abstract-title": ""}
+    found = quarto.quarto_metadata(_request(tmp_path, metadata=meta))
+    assert found["language"] == {"section-title-abstract": ""}
+    found = quarto.quarto_metadata(_request(tmp_path, metadata={**meta, "abstract-title": "Over"}))
+    assert "language" not in found

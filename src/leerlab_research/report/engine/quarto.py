@@ -31,7 +31,7 @@ from typing import Any
 import nbformat
 import yaml
 
-from .convert import HTML_CSS, TYPST_HEADER
+from .convert import HTML_CSS, TYPST_HEADER, reference_docx
 from .errors import RenderError
 from .execute import (
     ExecutedBlock,
@@ -62,6 +62,7 @@ end
 """
 TYPST_HEADER_FILE = "leerlab-header.typ"
 HTML_CSS_FILE = "leerlab-report.css"
+DOCX_REFERENCE_FILE = "leerlab-reference.docx"
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _DATE_FORMATS = (
     (re.compile(r"\d{4}-\d{2}-\d{2}"), "YYYY-MM-DD"),
@@ -74,13 +75,22 @@ def quarto_metadata(req: RenderRequest) -> dict[str, object]:
 
     A file, not ``-M``: Quarto reads an ``-M`` value as YAML after the shell, so a
     title with a colon arrived in literal quotes. ``format-links: false`` drops the
-    HTML's "other formats" links, which pointed at the HTML itself. A ``date``
+    HTML's "other formats" links, which pointed at the HTML itself. An empty
+    ``abstract-title`` stays empty (Quarto's HTML filled in "Samenvatting"). A ``date``
     written as ``2024-06-21`` or ``21 juni 2024`` gets the matching ``date-format``,
     so that Quarto shows it as written, as the fallback does.
     """
     meta: dict[str, object] = {"lang": req.lang, "format-links": False}
     for key, value in req.metadata.items():
         meta[key] = plain_value(value)
+    if meta.get("abstract") and meta.get("abstract-title") == "":
+        # Quarto's HTML replaces an empty abstract title by the language's
+        # "Samenvatting"; the fallback's title block has no heading there.
+        language = meta.get("language")
+        meta["language"] = {
+            **(language if isinstance(language, dict) else {}),
+            "section-title-abstract": "",
+        }
     date = meta.get("date")
     if isinstance(date, str) and "date-format" not in meta:
         # Quarto parses a date and prints it in its own format (ISO for nl), the
@@ -119,8 +129,9 @@ def front_matter(doc: QmdDocument, req: RenderRequest) -> dict[str, Any]:
     Every requested format is declared (Quarto refuses ``--to a,b`` for a
     document that declares no formats); the HTML is always self-contained (one
     file to mail or put on a share) and, unless the template picks a theme,
-    minimal with the fallback's stylesheet; the PDF gets the fallback's Typst
-    rules, and the Word alt-text filter runs last.
+    minimal with the fallback's stylesheet; Word gets the fallback's reference
+    document (A4, page numbers) unless the template names one, the PDF the
+    fallback's Typst rules, and the Word alt-text filter runs last.
     """
     meta = {
         k: copy.deepcopy(v)
@@ -144,6 +155,11 @@ def front_matter(doc: QmdDocument, req: RenderRequest) -> dict[str, Any]:
             css = html.get("css") or []
             html["css"] = [HTML_CSS_FILE, *([css] if isinstance(css, str) else css)]
         formats["html"] = html
+    if "docx" in req.formats:
+        docx = dict(formats["docx"]) if isinstance(formats.get("docx"), dict) else {}
+        # the fallback's reference document: A4, 2.5 cm margins, page numbers
+        docx.setdefault("reference-doc", DOCX_REFERENCE_FILE)
+        formats["docx"] = docx
     if "pdf" in req.formats:
         typst = formats.get("typst")
         typst = dict(typst) if isinstance(typst, dict) else {}
@@ -152,6 +168,9 @@ def front_matter(doc: QmdDocument, req: RenderRequest) -> dict[str, Any]:
             *([headers] if isinstance(headers, str | dict) else headers),
             TYPST_HEADER_FILE,
         ]
+        # Quarto lifts `##` to Typst's first level (pandoc does not), so the same
+        # toc-depth would list one level more than the fallback's contents.
+        typst.setdefault("shift-heading-level-by", 0)
         formats["typst"] = typst
     meta["format"] = formats
     filters = meta.get("filters")
@@ -282,6 +301,7 @@ def render_with_quarto(reqs: list[RenderRequest], exe: str) -> list[RenderResult
         (copy_dir / ALT_FILTER).write_text(ALT_FILTER_LUA, encoding="utf-8")
         (copy_dir / TYPST_HEADER_FILE).write_text(quarto_typst_header(), encoding="utf-8")
         (copy_dir / HTML_CSS_FILE).write_text(HTML_CSS, encoding="utf-8")
+        reference_docx((copy_dir / DOCX_REFERENCE_FILE).resolve())
         for req in reqs:
             if req.source_date_epoch is not None:
                 env["SOURCE_DATE_EPOCH"] = str(req.source_date_epoch)
