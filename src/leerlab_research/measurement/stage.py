@@ -175,9 +175,11 @@ def run_measurement(ctx: StageContext) -> list[Path]:
                 fits.append(
                     executor.submit(_invariance_group, df, cb, group, levels, cfg.cfa_missing)
                 )
+        # wave_tasks is empty when waves is None; the test tells mypy so
         waves_fits = [
             executor.submit(_wave_invariance, df, cb, waves, cfg.cfa_missing, names)
             for names in wave_tasks
+            if waves is not None
         ]
         with single_thread(), ctx.progress("measurement", steps) as advance:
             overall = scale_reliability(
