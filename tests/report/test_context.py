@@ -304,3 +304,34 @@ def test_school_type_figure_compares_mbo_with_vmbo_only(tmp_path, monkeypatch):
     text = data.group_forest("school_type")
     assert "vergelijkt mbo met vmbo" in text
     assert list(drawn[0]["group"].unique()) == ["mbo"]  # anders only in the text
+
+
+def test_programme_likert_shows_reverse_items_marked_in_keyed_direction(tmp_path):
+    """items.csv counts answers as given; the figure turns a reverse item's round."""
+    counts = {"AMB3": [1, 2, 3, 4, 10], "AMB4": [10, 4, 3, 2, 1]}
+    items = pd.DataFrame(
+        [
+            {
+                "item": item,
+                "scale": "ambitie",
+                "wave": "all",
+                "lab": "all",
+                "n": sum(c),
+                **{f"n_{k}": c[k - 1] for k in range(1, 6)},
+                "pct_agree": 70.0,
+                "n_dont_know": 0,
+                "suppressed": False,
+                "suppression_reason": "",
+            }
+            for item, c in counts.items()
+        ]
+    )
+    _write_compare(tmp_path, items=items)
+    data = ReportData(study=_study(), out=tmp_path)
+    dist = data.likert_distribution(["ambitie"])
+    text = {i: data.codebook.items[i].text.get("nl") for i in counts}
+    reverse = dist[dist["label"] == text["AMB4"] + " (omgekeerd gesteld)"]
+    plain = dist[dist["label"] == text["AMB3"]]
+    # 'helemaal oneens' with a reverse-worded statement is the favourable answer
+    assert reverse.sort_values("category")["n"].tolist() == [1, 2, 3, 4, 10]
+    assert plain.sort_values("category")["n"].tolist() == [1, 2, 3, 4, 10]

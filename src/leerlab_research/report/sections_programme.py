@@ -192,12 +192,19 @@ class ProgrammeSections:
 
     # ---------------------------------------------------------------- figures
     def likert_distribution(self: Any, scales: list[str]) -> pd.DataFrame:
-        """Published answer counts per item, programme, all waves (``items.csv``)."""
+        """Published answer counts per item, programme, all waves (``items.csv``).
+
+        ``items.csv`` counts answers as given; a reverse-worded item's categories are
+        turned round (``lo + hi - k``) so that every bar reads in its keyed direction,
+        like the scale scores and the lab report's item table, and its label carries
+        the marker.
+        """
         it = self.compare_table("items")
         if it.empty:
             return pd.DataFrame(columns=["label", "category", "n", "n_missing", "suppressed"])
         it = it[(it["lab"] == ALL) & (it["wave"] == ALL)].set_index("item")
         lo, hi = self.codebook.item_range(self.codebook.item_codes[0])
+        reverse = set(self.codebook.reverse_items)
         rows = []
         for scale in scales:
             for item in self.codebook.scales[scale].items:
@@ -205,13 +212,16 @@ class ProgrammeSections:
                     continue
                 r = it.loc[item]
                 label = self.codebook.items[item].text.get(self.lang)
+                if item in reverse:
+                    label += " " + self.t("reverse_marker_plain")
                 for cat in range(lo, hi + 1):
+                    answered = lo + hi - cat if item in reverse else cat
                     rows.append(
                         {
                             # the statement itself: policy staff need no item codes
                             "label": label,
                             "category": cat,
-                            "n": col(r, f"n_{cat}"),
+                            "n": col(r, f"n_{answered}"),
                             "n_missing": col(r, "n_dont_know"),
                             "suppressed": bool(r["suppressed"]),
                         }
@@ -240,6 +250,8 @@ class ProgrammeSections:
         cap = self.t("cap_likert", domain=self.domain_label(domain).lower())
         if n:
             cap += " " + self.t("cap_likert_n", low=n[0], high=n[1])
+        if dist["label"].str.endswith(self.t("reverse_marker_plain")).any():
+            cap += " " + self.t("cap_likert_reverse")
         return self.figure(fig, f"fig-likert-{domain}", cap)
 
     def heatmap_figure(self: Any, wave: str | None = None) -> str:

@@ -135,6 +135,8 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "This scale is measured less reliably (α below .70).",
     },
     "reverse_marker": {"nl": "*(omgekeerd gesteld)*", "en": "*(reverse-worded)*"},
+    # the same marker in a figure's labels, where Markdown is not read
+    "reverse_marker_plain": {"nl": "(omgekeerd gesteld)", "en": "(reverse-worded)"},
     "cap_items": {
         "nl": "Uitspraken van het bord {domain}: % eens in het lab en in het programma",
         "en": "Statements of the {domain} board: % agree in the lab and in the programme",
@@ -263,6 +265,10 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "cap_likert": {
         "nl": "Antwoorden op de uitspraken van het bord {domain} (alle labs en metingen; 'weet niet / n.v.t.' apart).",
         "en": "Answers to the statements of the {domain} board (all labs and waves; 'don't know / n.a.' apart).",
+    },
+    "cap_likert_reverse": {
+        "nl": "Bij een uitspraak die *(omgekeerd gesteld)* is, staan de antwoorden omgedraaid: *oneens* telt als eens, zodat rechts overal gunstig is.",
+        "en": "For a *(reverse-worded)* statement the answers are turned round: *disagree* counts as agreement, so the right is favourable everywhere.",
     },
     "cap_heatmap": {
         "nl": "Labs naast elkaar (meting van {wave}, alfabetisch): verschil van het geschatte labgemiddelde met het programmagemiddelde. Lichte cellen zijn niet te onderscheiden van het gemiddelde; er is geen rangorde.",
