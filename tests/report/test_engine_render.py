@@ -286,3 +286,37 @@ def test_a_process_keeps_its_kernel_with_a_clean_namespace(tmp_path: Path) -> No
     assert lines[0][1] == lines[1][1]  # the same kernel process
     assert [m[2] for m in lines] == ["work0", "work1"]
     assert [m[3] for m in lines] == ["False", "False"]
+
+
+def _line_starts(pdf: Path) -> dict[str, float]:
+    """x of the first text run of each line on page 1, by the line's first word."""
+    starts: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size) -> None:
+        word = text.strip().split(" ")[0] if text.strip() else ""
+        if word and word not in starts:
+            starts[word] = tm[4] * cm[0] + cm[4]
+
+    pypdf.PdfReader(str(pdf)).pages[0].extract_text(visitor_text=visit)
+    return starts
+
+
+def test_title_block_without_title_has_no_indented_first_line(tmp_path: Path) -> None:
+    """pandoc's Typst template put #h(1em) before an abstract: the first line stood in."""
+    pdf = tmp_path / "doc.pdf"
+    convert.convert(
+        "# Samenvatting\n\nTekst.\n",
+        "pdf",
+        metadata={
+            "title": "Rapport",
+            "abstract": "Programma: Leerlab\n\nLab: Weert\n\nPeriode: 2022",
+            "abstract-title": "",
+        },
+        lang="nl",
+        base_dir=tmp_path,
+        output=pdf,
+        what="doc",
+    )
+    starts = _line_starts(pdf)
+    assert starts["Programma:"] == pytest.approx(starts["Lab:"], abs=0.5)
+    assert starts["Lab:"] == pytest.approx(starts["Periode:"], abs=0.5)

@@ -97,6 +97,23 @@ TYPST_HEADER = """\
 #show heading: set text(hyphenate: false)
 """
 
+# pandoc's Typst template sets the abstract as "<abstract-title> #h(1em) <abstract>",
+# so without an abstract title the report's title block (passed as the abstract)
+# began with an indented first line. Its ``conf`` is wrapped (the header comes
+# after its definition): a title block without a title is set as a plain block at
+# the start of the body, which is where pandoc places it too (after the date,
+# before the contents). Pandoc's template only: Quarto's has no ``conf``.
+TYPST_PANDOC_CONF = """\
+#let leerlab-pandoc-conf = conf
+#let conf(abstract-title: none, abstract: none, ..args) = {
+  if abstract == none or abstract-title != none {
+    leerlab-pandoc-conf(abstract-title: abstract-title, abstract: abstract, ..args)
+  } else {
+    leerlab-pandoc-conf(..args.named(), block(inset: 2em, abstract) + args.pos().at(0))
+  }
+}
+"""
+
 #: Zip member time of the reference document (the earliest a zip can hold).
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: DOCX page set-up: A4 with 2.5 cm margins, like the PDF.
@@ -249,7 +266,7 @@ def convert(
         return run_pandoc(args, base_dir, what, source_date_epoch)
     if fmt == "pdf":
         header = base_dir / "leerlab-header.typ"
-        header.write_text(TYPST_HEADER, encoding="utf-8")
+        header.write_text(TYPST_HEADER + TYPST_PANDOC_CONF, encoding="utf-8")
         typ = base_dir / f"{output.stem}.typ"
         args += [
             "--to=typst",
