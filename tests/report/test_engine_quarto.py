@@ -136,6 +136,7 @@ def test_one_execution_and_one_quarto_call_per_report(
     }
     assert front["format"]["typst"]["include-in-header"] == [quarto.TYPST_HEADER_FILE]
     assert front["format"]["typst"]["shift-heading-level-by"] == 0  # toc-depth as the fallback
+    assert front["format"]["typst"]["margin"] == {"x": "2.5cm", "y": "2.5cm"}  # as the fallback
     assert front["format"]["docx"] == {"reference-doc": quarto.DOCX_REFERENCE_FILE}  # A4, page no.
     assert front["filters"] == [{"path": quarto.ALT_FILTER, "at": "post-render"}]
     markdown = "".join(_source(c) for c in cells if c["cell_type"] == "markdown")

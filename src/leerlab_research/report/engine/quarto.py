@@ -171,6 +171,9 @@ def front_matter(doc: QmdDocument, req: RenderRequest) -> dict[str, Any]:
         # Quarto lifts `##` to Typst's first level (pandoc does not), so the same
         # toc-depth would list one level more than the fallback's contents.
         typst.setdefault("shift-heading-level-by", 0)
+        # the fallback's page: A4 with 2.5 cm margins (Quarto's default margins are wider)
+        typst.setdefault("papersize", "a4")
+        typst.setdefault("margin", {"x": "2.5cm", "y": "2.5cm"})
         formats["typst"] = typst
     meta["format"] = formats
     filters = meta.get("filters")
