@@ -14,6 +14,9 @@ __all__ = ["ALL", "OUTSIDE", "col", "column_weights", "int_text", "md_table", "n
 
 #: Characters a table spans at full text width (A4, 2.5 cm margins, the PDF's table font).
 TABLE_CHARS = 84
+#: Characters the row label may take beyond ``TABLE_CHARS``: the PDF's table holds about
+#: 95 characters of its font (digits and Dutch text), so this is room to spare, not an overprint.
+LABEL_ROOM = 8
 
 
 def column_weights(df: pd.DataFrame, width: int = TABLE_CHARS) -> list[int]:
@@ -34,10 +37,17 @@ def column_weights(df: pd.DataFrame, width: int = TABLE_CHARS) -> list[int]:
     spare = max(0, width - sum(base))
     extra = [max(0, n - b) for n, b in zip(longest, base, strict=True)]
     total = sum(extra)
-    return [
+    weights = [
         max(3, b + (round(spare * e / total) if total else 0))
         for b, e in zip(base, extra, strict=True)
     ]
+    # The row label (first column) beside narrow numbers wrapped to three or four
+    # lines ("Commitment (bestuur, management, docenten)"): it gets room for its
+    # longest label on two lines, out of the room TABLE_CHARS keeps spare.
+    two_lines = -(-longest[0] // 2) + 3
+    room = max(0, width + LABEL_ROOM - sum(weights))
+    weights[0] = max(weights[0], min(two_lines, weights[0] + room))
+    return weights
 
 
 def md_table(df: pd.DataFrame) -> str:

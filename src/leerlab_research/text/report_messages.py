@@ -25,7 +25,8 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "col_vs_programme": {"nl": "Ten opzichte van het programma", "en": "Against the programme"},
     "col_trend": {"nl": "Sinds vorige meting", "en": "Since previous wave"},
     "col_n": {"nl": "Aantal", "en": "Number"},
-    "col_programme": {"nl": "Programmagemiddelde", "en": "Programme mean"},
+    # short: the profile table's condition column needs the width; the note defines it
+    "col_programme": {"nl": "Programma", "en": "Programme"},
     "col_comparison": {"nl": "Vergelijking", "en": "Comparison"},
     "col_statement": {"nl": "Uitspraak", "en": "Statement"},
     "col_lab_agree": {"nl": "% eens in het lab", "en": "% agree in the lab"},
@@ -114,13 +115,13 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
         "*geschatte labgemiddelde* houdt rekening met het aantal antwoorden: bij weinig antwoorden "
         "ligt het dichter bij het programmagemiddelde, zodat een klein lab niet toevallig als "
         "hoogste of laagste uitkomt. 'Hoger' of 'lager' staat er alleen als het hele interval "
-        "boven of onder het programmagemiddelde ligt. Het *programmagemiddelde* is het gemiddelde "
-        "van alle respondenten in het programma.",
+        "boven of onder het programmagemiddelde ligt. Het *programmagemiddelde* (kolom "
+        "*Programma*) is het gemiddelde van alle respondenten in het programma.",
         "en": "The *measured mean* is the plain mean of the lab's answers. The *estimated lab mean* "
         "takes the number of answers into account: with few answers it lies closer to the programme "
         "mean, so a small lab does not come out highest or lowest by chance. 'Higher' or 'lower' is "
         "said only when the whole interval lies above or below the programme mean. The *programme "
-        "mean* is the mean of all respondents in the programme.",
+        "mean* (column *Programme*) is the mean of all respondents in the programme.",
     },
     "note_measured_fallback": {
         "nl": "\\* Hier kon het model geen schatting maken (de labs verschillen te weinig); het gemeten gemiddelde met zijn interval staat er in plaats daarvan.",
