@@ -46,7 +46,8 @@ def test_lab_and_programme_lines_per_scale_with_waves_by_time():
     np.testing.assert_allclose(raw.get_ydata(), t.loc[t["scale"] == "commitment", "raw_mean"])
     assert _lines(axes[0], "programme")
     fig.draw_without_rendering()
-    assert [x.get_text() for x in axes[-1].get_xticklabels()] == ["Start", "Einde", "Later"]
+    labels = [x.get_text() for x in axes[-1].get_xticklabels()]
+    assert labels == ["Start\nn = 30", "Einde\nn = 26", "Later\nn = 22"]
     # the end of the subsidy: T2 lies 0.75 year after it
     (end,) = _lines(axes[0], "subsidy_end")
     assert end.get_xdata()[0] == np.float64(1.69 - 0.75)
@@ -89,7 +90,41 @@ def test_long_wave_labels_of_close_waves_do_not_overlap():
     FigureCanvasAgg(fig).draw()
     ax = [a for a in fig.axes if a.get_visible()][-1]
     ticks = ax.get_xticklabels()
-    assert [t.get_text().replace("\n", " ") for t in ticks] == list(labels.values())
+    assert [t.get_text().replace("\n", " ") for t in ticks] == [
+        f"{label} n = {n}" for label, n in zip(labels.values(), (30, 26, 22), strict=True)
+    ]
     boxes = [t.get_window_extent() for t in ticks]
     em = ticks[0].get_fontsize() * fig.dpi / 72
     assert all(b.x0 - a.x1 > em for a, b in zip(boxes, boxes[1:], strict=False)), boxes
+
+
+def test_n_labels_stand_under_the_axis_clear_of_every_line_and_panel():
+    """The "n = 23" labels sat on the lines (annotations beside the raw means): each
+    panel now shows its waves' n under their labels, below its own plotting area and
+    above the next row's panel."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    t = _traj()
+    # the n differs per scale: each panel shows its own
+    t.loc[t["scale"] == "evalueren", "n"] = [11, 12, 13]
+    fig = trajectory_plot(t, wave_labels={"T0": "Start", "T1": "Einde", "T2": "Later"})
+    FigureCanvasAgg(fig).draw()
+    axes = [a for a in fig.axes if a.get_visible()]
+    for ax in axes:
+        assert not [x for x in ax.texts if x.get_text().startswith("n = ")]
+    top, _right, bottom = axes
+    assert [x.get_text().split("\n")[1] for x in top.get_xticklabels()] == [
+        "n = 30",
+        "n = 26",
+        "n = 22",
+    ]
+    assert [x.get_text().split("\n")[1] for x in bottom.get_xticklabels()] == [
+        "n = 11",
+        "n = 12",
+        "n = 13",
+    ]
+    below = bottom.get_window_extent().y1  # the panel of the next row starts here
+    for tick in top.get_xticklabels():
+        box = tick.get_window_extent()
+        assert box.y1 <= top.get_window_extent().y0  # outside the plotting area
+        assert box.y0 > below + bottom.title.get_window_extent().height

@@ -40,7 +40,8 @@ def trajectory_plot(
     """One panel per scale: the lab's estimates over the waves, the programme, the subsidy's end.
 
     Waves are placed on the x-axis by their fieldwork time. The lab's empirical-Bayes
-    estimate (blue line, band = interval) and its raw mean (open circles, with n),
+    estimate (blue line, band = interval) and its raw mean (open circles; the n of
+    each wave under its label on the x-axis, clear of the lines),
     the programme curve on the lab's own schedule (grey, dashed) and a vertical line
     where the lab's subsidy ended (when a wave falls after it). Suppressed lab ×
     wave cells show the grey placeholder and no value.
@@ -74,11 +75,12 @@ def trajectory_plot(
     wave_labels = wave_labels or {}
     scale_labels = scale_labels or {}
     scales = list(dict.fromkeys(traj["scale"]))
-    fig = new_figure(1.0 + 1.9 * ((len(scales) + 1) // 2) + (0.3 if title else 0.0))
-    axes = fig.subplots(
-        (len(scales) + 1) // 2, min(2, len(scales)), squeeze=False, sharex=True, sharey=True
-    )
+    # each panel carries its own wave labels with the n under them (three lines)
+    fig = new_figure(1.0 + 2.2 * ((len(scales) + 1) // 2) + (0.3 if title else 0.0))
+    axes = fig.subplots((len(scales) + 1) // 2, min(2, len(scales)), squeeze=False, sharey=True)
     waves = traj.drop_duplicates("wave").sort_values("time")
+    times = waves["time"].to_numpy(dtype=float)
+    pad = 0.06 * (np.nanmax(times) - np.nanmin(times)) or 0.5
     for ax in axes.ravel()[len(scales) :]:
         ax.set_visible(False)
     for ax, scale in zip(axes.ravel(), scales, strict=False):
@@ -128,16 +130,6 @@ def trajectory_plot(
                 gid="raw",
                 label=msg("raw_mean", lang),
             )
-            for ti, ri, ni in zip(t[shown], raw[shown], d["n"][shown], strict=True):
-                ax.annotate(
-                    f"n = {int(ni)}",
-                    (ti, ri),
-                    xytext=(0, -11),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=8,
-                    color=DARK,
-                )
         for ti in t[hidden]:
             placeholder(ax, ti, 3.0, too_few_text(lang, min_cell, short=True))
         after = d["after"].to_numpy(dtype=float)
@@ -159,11 +151,19 @@ def trajectory_plot(
         ax.yaxis.set_major_formatter(tick_formatter(lang))
         ax.grid(axis="y", color="#e3e3e3", linewidth=0.6)
         # waves can lie close in time (start and end of a subsidy year): their labels
-        # wrap so that neighbours do not run into each other
+        # wrap so that neighbours do not run into each other. The n of each wave
+        # stands under its label, outside the plot, where no line can cross it.
+        n_of = dict(zip(d.loc[shown, "wave"], d.loc[shown, "n"], strict=True))
         ax.set_xticks(
-            waves["time"].to_numpy(dtype=float),
-            [wrap_label(wave_labels.get(w, w), 12) for w in waves["wave"]],
+            times,
+            [
+                wrap_label(wave_labels.get(w, w), 12)
+                + (f"\nn = {int(n_of[w])}" if w in n_of else "")
+                for w in waves["wave"]
+            ],
+            fontsize=8,
         )
+        ax.set_xlim(np.nanmin(times) - pad, np.nanmax(times) + pad)
     handles, labels = axes.ravel()[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=3)
     if title:
