@@ -320,3 +320,28 @@ def test_title_block_without_title_has_no_indented_first_line(tmp_path: Path) ->
     starts = _line_starts(pdf)
     assert starts["Programma:"] == pytest.approx(starts["Lab:"], abs=0.5)
     assert starts["Lab:"] == pytest.approx(starts["Periode:"], abs=0.5)
+
+
+def test_docx_sections_start_at_heading_1_under_the_title(tmp_path: Path) -> None:
+    """`##` sections became Heading 2 right under the Title (a jump); the templates'
+    ``shift-heading-level-by: -1`` for DOCX makes them Heading 1."""
+    out = tmp_path / "doc.docx"
+    convert.convert(
+        "## Samenvatting\n\nTekst.\n\n### Gedeelde ambitie\n\nMeer.\n",
+        "docx",
+        metadata={"title": "Rapport", "format": {"docx": {"shift-heading-level-by": -1}}},
+        lang="nl",
+        base_dir=tmp_path,
+        output=out,
+        what="doc",
+    )
+    styles = [p.style.name for p in docx.Document(str(out)).paragraphs if p.text.strip()]
+    assert styles[:4] == ["Title", "Heading 1", "First Paragraph", "Heading 2"]
+
+
+def test_report_templates_lift_docx_headings() -> None:
+    from leerlab_research.report.engine.qmd import parse_qmd
+
+    for name in ("lab-report", "programme-report", "methods-report"):
+        doc = parse_qmd(Path(__file__).parents[2] / "reports" / f"{name}.qmd")
+        assert convert.format_options(doc.front_matter, "docx")["shift-heading-level-by"] == -1

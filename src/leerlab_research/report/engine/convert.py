@@ -153,7 +153,9 @@ def format_options(metadata: dict[str, Any], fmt: str) -> dict[str, Any]:
     """Options for ``fmt`` from top-level keys and ``format: <fmt>:`` (Quarto layout)."""
     quarto_name = {"html": "html", "docx": "docx", "pdf": "typst"}[fmt]
     options: dict[str, Any] = {
-        k: metadata[k] for k in ("toc", "toc-depth", "number-sections") if k in metadata
+        k: metadata[k]
+        for k in ("toc", "toc-depth", "number-sections", "shift-heading-level-by")
+        if k in metadata
     }
     formats = metadata.get("format")
     if isinstance(formats, dict) and isinstance(formats.get(quarto_name), dict):
@@ -240,6 +242,10 @@ def convert(
         args += ["--toc", f"--toc-depth={int(options.get('toc-depth', 3))}"]
     if options.get("number-sections"):
         args.append("--number-sections")
+    if options.get("shift-heading-level-by"):
+        # the templates' sections are `##` under the title; Word has no level above
+        # Heading 1, so DOCX lifts them one level (as Quarto does with this option)
+        args.append(f"--shift-heading-level-by={int(options['shift-heading-level-by'])}")
 
     if fmt == "html":
         css = base_dir / "leerlab-report.css"
