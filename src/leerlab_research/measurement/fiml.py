@@ -53,6 +53,8 @@ def _fast_model_means_class() -> type:
 
     class _StackedModelMeans(ModelMeans):
         mx_g: np.ndarray  # semopy's exogenous matrix (set by ModelMeans.load)
+        #: Fisher scoring's curvature per missingness pattern instead of per block
+        pattern_information = False
 
         def prepare_fiml(self) -> None:
             g: np.ndarray = self.mx_g
@@ -78,7 +80,11 @@ def _fast_model_means_class() -> type:
                 if keep.size:
                     block[np.isin(block, block[keep])] = block[keep].min()
             self.fiml_blocks = []
-            for b in np.unique(block):
+            if self.pattern_information:
+                # one block per pattern: the expected information of the observed data
+                for rows in patterns.values():
+                    self.fiml_blocks.append((np.flatnonzero(finite[rows[0]]), float(len(rows))))
+            for b in np.unique(block) if not self.pattern_information else []:
                 idx = np.flatnonzero(block == b)
                 n_b = sum(len(r) for r in patterns.values() if finite[r[0]][idx].any())
                 if n_b:

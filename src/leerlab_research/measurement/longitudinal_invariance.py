@@ -19,6 +19,13 @@ Estimation
     against semopy's row-wise functions), the saturated moments come from EM
     (:func:`.cfa.em_moments`), chi2 = -2 (logL_model - logL_saturated), and the fit
     indices use lavaan's conventions (:func:`.cfa._indices`, :func:`.cfa.srmr`).
+    The optimiser is Fisher scoring (:func:`.scoring.fit_fiml`, SLSQP only as its
+    fallback) with the expected information per missingness pattern (most persons
+    miss whole waves, so the complete-data curvature of the group models would
+    overstate it), the configural step starting from per-wave one-factor fits to the
+    EM moments (:func:`_configural_start`), each later step from the previous one.
+    semopy's SLSQP from its default start stopped far from the optimum on two demo
+    scales (chi2 216.8 and 357.1 where lavaan finds 38.6 and 43.0).
     ``missing = "listwise"`` keeps persons with every wave complete.
 
 R equivalent (checked against lavaan 0.6 in ``tests/reliability``, stored values in
@@ -38,9 +45,17 @@ import numpy as np
 import pandas as pd
 
 from ..runtime import single_thread
-from .fiml import _CONST, _FIML_SOLVER_OPTIONS, _active, _fast_model_means_class, em_moments
+from .fiml import (
+    _CONST,
+    _FIML_SOLVER_OPTIONS,
+    _SOLVER_OPTIONS,
+    _active,
+    _fast_model_means_class,
+    em_moments,
+)
 from .fit_indices import _indices, _ml_cov, srmr
 from .invariance import _invariance_verdicts
+from .scoring import fit_fiml
 
 STEPS = ("configural", "metric", "scalar")
 SEP = "__"
@@ -90,6 +105,57 @@ def model_description(items: Sequence[str], waves: Sequence[str], step: str) -> 
             for it in items:
                 lines.append(f"{it}{SEP}{w} ~~ rc_{it}_{t}_{s}*{it}{SEP}{waves[s]}")
     return "\n".join(lines)
+
+
+def _configural_start(
+    items: Sequence[str], waves: Sequence[str], mean: np.ndarray, cov: np.ndarray
+) -> dict[str, float]:
+    """Start values of the configural step from the saturated (EM) moments.
+
+    Per wave a one-factor model on that wave's covariance matrix (semopy ``Model``,
+    ``MLW``); across waves the least-squares factor covariance of the off-diagonal
+    cross-wave covariances and, for the same item, the remainder as the residual
+    covariance; intercepts at the means. Fisher scoring from semopy's default start
+    can wander to a saddle point; from these it converges in a few steps.
+    """
+    import semopy
+
+    est: dict[str, float] = {}
+    lam = []
+    p = len(items)
+    for t in range(len(waves)):
+        sl = slice(t * p, (t + 1) * p)
+        cols = [f"{it}{SEP}{waves[t]}" for it in items]
+        terms = ["1*" + cols[0]] + [
+            f"lam_t{t}_{it}*{c}" for it, c in zip(items[1:], cols[1:], strict=True)
+        ]
+        desc = [f"f{SEP}{waves[t]} =~ {' + '.join(terms)}"]
+        desc += [f"{c} ~~ th_t{t}_{it}*{c}" for it, c in zip(items, cols, strict=True)]
+        desc.append(f"f{SEP}{waves[t]} ~~ phi_t{t}*f{SEP}{waves[t]}")
+        model = semopy.Model("\n".join(desc))
+        with warnings.catch_warnings(), single_thread():
+            warnings.simplefilter("ignore")
+            model.fit(
+                cov=pd.DataFrame(cov[sl, sl], index=cols, columns=cols),
+                n_samples=100,
+                obj="MLW",
+                solver="SLSQP",
+                options=_SOLVER_OPTIONS,
+            )
+        est.update(dict(zip(_active(model), model.param_vals, strict=True)))
+        lam.append(np.array([1.0] + [est[f"lam_t{t}_{it}"] for it in items[1:]]))
+        for j, it in enumerate(items):
+            est[f"nu_t{t}_{it}"] = float(mean[t * p + j])
+    off = ~np.eye(p, dtype=bool)
+    for t in range(len(waves)):
+        for s in range(t + 1, len(waves)):
+            block = cov[t * p : (t + 1) * p, s * p : (s + 1) * p]
+            ab = np.outer(lam[t], lam[s])
+            psi = float((block * ab)[off].sum() / (ab * ab)[off].sum())
+            est[f"psi_{t}_{s}"] = psi
+            for j, it in enumerate(items):
+                est[f"rc_{it}_{t}_{s}"] = float(block[j, j] - psi * ab[j, j])
+    return est
 
 
 def _start(names: list[str], prev: dict[str, float]) -> np.ndarray | None:
@@ -162,7 +228,7 @@ def fit_longitudinal(
     fitted = data.copy()
     fitted[_CONST] = 1.0
     rows: list[dict[str, object]] = []
-    prev: dict[str, float] = {}
+    prev = _configural_start(items, waves, mean, cov)
     cls = _fast_model_means_class()
     for step in steps:
         if step not in STEPS:
@@ -172,9 +238,10 @@ def fit_longitudinal(
         start = _start(_active(model), prev)
         if start is not None:
             model.param_vals = start
+        model.pattern_information = True
         with warnings.catch_warnings(), single_thread():
             warnings.simplefilter("ignore")
-            res = model.fit(obj="ML", solver="SLSQP", options=_FIML_SOLVER_OPTIONS)
+            res = fit_fiml(model, _FIML_SOLVER_OPTIONS)
         prev = dict(zip(_active(model), model.param_vals, strict=True))
         obs = list(model.vars["observed"])
         idx = [obs.index(c) for c in cols]
