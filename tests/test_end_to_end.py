@@ -160,6 +160,22 @@ def test_pdf_is_pdf_with_plausible_pages(pipeline):
         assert lo <= pages <= hi, (stem, pages)
 
 
+def test_lab_pdf_first_page_holds_summary_and_whole_overview(pipeline):
+    """Issue 12's first-page overview: the contents used to fill page 1 and push half the
+    overview table to page 2; the profile figure left half of page 2 empty."""
+    from pypdf import PdfReader
+
+    _, out = pipeline
+    pages = PdfReader(out / "reports" / f"lab-{LAB_FOR_REPORT}.pdf").pages
+    first, second = (" ".join(pages[i].extract_text().split()) for i in (0, 1))
+    assert "Samenvatting" in first and "Tabel 1" in first
+    # the overview's last row and its note are on page 1 too
+    assert "Inhoud (curriculum, leerling, docent)" in first and "% positief:" in first
+    assert "Inhoudsopgave" not in first and "Inhoudsopgave" in second
+    # the profile figure follows the focus table on page 2
+    assert "Tabel 2" in second and "Figuur 1" in second
+
+
 def _all_texts(out: Path, stem: str) -> dict[str, str]:
     rep = out / "reports"
     return {

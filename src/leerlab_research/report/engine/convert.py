@@ -88,6 +88,7 @@ TYPST_HEADER = """\
 #show figure.caption: set text(size: 0.9em)
 #show figure.caption.where(kind: table): it => block(sticky: true, it)
 #set table(stroke: (x, y) => if y == 0 { (bottom: 0.7pt) } else { (bottom: 0.3pt + luma(200)) })
+#set table(inset: (x: 6pt, y: 4pt))
 #set par(justify: false)
 #set text(costs: (widow: 300%, orphan: 300%))
 #set table.cell(breakable: false)
