@@ -128,3 +128,23 @@ def test_n_labels_stand_under_the_axis_clear_of_every_line_and_panel():
         box = tick.get_window_extent()
         assert box.y1 <= top.get_window_extent().y0  # outside the plotting area
         assert box.y0 > below + bottom.title.get_window_extent().height
+
+
+def test_end_labels_stay_inside_the_figure_and_clear_of_the_next_panel():
+    """The last wave's label ran off the figure's right edge and into the next panel's first."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    labels = {"T0": "Start subsidiejaar", "T1": "Einde subsidiejaar", "T2": "Een jaar later"}
+    fig = trajectory_plot(_traj(), wave_labels=labels)
+    FigureCanvasAgg(fig).draw()
+    left, right = fig.axes[0], fig.axes[1]
+    for ax in (left, right):
+        # within the panel's own width: constrained layout does not always make room
+        # for labels that stick out (the report's figure cut "Een jaar later" off)
+        span = ax.get_window_extent()
+        for tick in ax.get_xticklabels():
+            box = tick.get_window_extent()
+            assert span.x0 - 1 <= box.x0 and box.x1 <= span.x1 + 1, tick.get_text()
+    last = left.get_xticklabels()[-1].get_window_extent()
+    first = right.get_xticklabels()[0].get_window_extent()
+    assert first.x0 - last.x1 > 0.5 * left.get_xticklabels()[0].get_fontsize()

@@ -80,7 +80,9 @@ def trajectory_plot(
     axes = fig.subplots((len(scales) + 1) // 2, min(2, len(scales)), squeeze=False, sharey=True)
     waves = traj.drop_duplicates("wave").sort_values("time")
     times = waves["time"].to_numpy(dtype=float)
-    pad = 0.06 * (np.nanmax(times) - np.nanmin(times)) or 0.5
+    # room for half a wrapped label beyond the first and last wave (they were cut off
+    # at the figure edge and ran into the next panel's labels)
+    pad = 0.15 * (np.nanmax(times) - np.nanmin(times)) or 0.5
     for ax in axes.ravel()[len(scales) :]:
         ax.set_visible(False)
     for ax, scale in zip(axes.ravel(), scales, strict=False):
