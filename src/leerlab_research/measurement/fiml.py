@@ -80,11 +80,7 @@ def _fast_model_means_class() -> type:
                 if keep.size:
                     block[np.isin(block, block[keep])] = block[keep].min()
             self.fiml_blocks = []
-            if self.pattern_information:
-                # one block per pattern: the expected information of the observed data
-                for rows in patterns.values():
-                    self.fiml_blocks.append((np.flatnonzero(finite[rows[0]]), float(len(rows))))
-            for b in np.unique(block) if not self.pattern_information else []:
+            for b in np.unique(block):
                 idx = np.flatnonzero(block == b)
                 n_b = sum(len(r) for r in patterns.values() if finite[r[0]][idx].any())
                 if n_b:
@@ -202,25 +198,29 @@ def em_moments(
     for rows in patterns.values():
         o = np.flatnonzero(obs[rows[0]])
         m = np.flatnonzero(~obs[rows[0]])
-        groups.append((o, m, x[np.ix_(np.asarray(rows), o)]))
+        # index grids built once, not in every iteration (np.ix_ was half the EM's time)
+        groups.append(
+            (o, m, x[np.ix_(np.asarray(rows), o)], np.ix_(o, o), np.ix_(o, m), np.ix_(m, m))
+        )
     mu = np.nanmean(x, axis=0)
     sigma = np.diag(np.nanvar(x, axis=0))
     for _ in range(max_iter):
         t1 = np.zeros(p)
         t2 = np.zeros((p, p))
-        for o, m, xo in groups:
+        for o, m, xo, oo, om, mm in groups:
             k = len(xo)
             if len(m) == 0:
                 t1 += xo.sum(axis=0)
                 t2 += xo.T @ xo
                 continue
-            b = np.linalg.solve(sigma[np.ix_(o, o)], sigma[np.ix_(o, m)]).T
+            s_om = sigma[om]
+            b = np.linalg.solve(sigma[oo], s_om).T
             full = np.empty((k, p))
             full[:, o] = xo
             full[:, m] = mu[m] + (xo - mu[o]) @ b.T
             t1 += full.sum(axis=0)
             t2 += full.T @ full
-            t2[np.ix_(m, m)] += k * (sigma[np.ix_(m, m)] - b @ sigma[np.ix_(o, m)])
+            t2[mm] += k * (sigma[mm] - b @ s_om)
         mu_new = t1 / n
         sigma_new = t2 / n - np.outer(mu_new, mu_new)
         delta = max(np.max(np.abs(mu_new - mu)), np.max(np.abs(sigma_new - sigma)))
@@ -228,8 +228,8 @@ def em_moments(
         if delta < tol:
             break
     f_sat = 0.0
-    for o, _, xo in groups:
-        so = sigma[np.ix_(o, o)]
+    for o, _, xo, oo, _om, _mm in groups:
+        so = sigma[oo]
         d = xo - mu[o]
         f_sat += len(xo) * np.linalg.slogdet(so)[1] + float(
             np.einsum("ij,ji->", d.T @ d, np.linalg.inv(so))

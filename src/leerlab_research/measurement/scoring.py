@@ -62,6 +62,18 @@ def _expected_hessian(model: object, x: np.ndarray) -> np.ndarray:
     sg = np.stack([g if np.ndim(g) else np.zeros((p, p)) for g in sg_list])
     mg = np.stack([g[:, 0] if np.ndim(g) else np.zeros(p) for g in mg_list])
     hess = np.zeros((k, k))
+    if model.pattern_information:  # type: ignore[attr-defined]
+        # per missingness pattern, the patterns with as many observed variables at once
+        for keep, n, _sums, _cross in model.fiml_batches:  # type: ignore[attr-defined]
+            prec = np.linalg.inv(sigma[keep[:, :, None], keep[:, None, :]])
+            low = np.linalg.cholesky(prec)
+            d = sg[:, keep[:, :, None], keep[:, None, :]]
+            a_mat = (np.swapaxes(low, 1, 2) @ d @ low).reshape(k, -1)
+            w = np.repeat(n, a_mat.shape[1] // n.size)
+            hess += (a_mat * w) @ a_mat.T
+            mm = np.swapaxes(mg[:, keep], 0, 1)  # patterns x parameters x variables
+            hess += 2.0 * np.einsum("pkj,plj->kl", (mm @ prec) * n[:, None, None], mm)
+        return hess
     for idx, n_b in model.fiml_blocks:  # type: ignore[attr-defined]
         prec = np.linalg.inv(sigma[np.ix_(idx, idx)])
         low = np.linalg.cholesky(prec)
