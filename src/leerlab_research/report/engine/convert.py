@@ -103,14 +103,15 @@ TYPST_HEADER = """\
 # began with an indented first line. Its ``conf`` is wrapped (the header comes
 # after its definition): a title block without a title is set as a plain block at
 # the start of the body, which is where pandoc places it too (after the date,
-# before the contents). Pandoc's template only: Quarto's has no ``conf``.
+# before the contents), with less room above and below than pandoc's 2em (page 1 holds
+# the summary and the overview). Pandoc's template only: Quarto's has no ``conf``.
 TYPST_PANDOC_CONF = """\
 #let leerlab-pandoc-conf = conf
 #let conf(abstract-title: none, abstract: none, ..args) = {
   if abstract == none or abstract-title != none {
     leerlab-pandoc-conf(abstract-title: abstract-title, abstract: abstract, ..args)
   } else {
-    leerlab-pandoc-conf(..args.named(), block(inset: 2em, abstract) + args.pos().at(0))
+    leerlab-pandoc-conf(..args.named(), block(inset: (x: 2em, y: 0.6em), abstract) + args.pos().at(0))
   }
 }
 """
