@@ -124,7 +124,7 @@ def test_one_execution_and_one_quarto_call_per_report(
     # Quarto gets the executed notebook beside _quarto.yml, with the Word alt-text
     # filter and the Typst rules
     assert {"lab-s-hertogenbosch.ipynb", "_quarto.yml", quarto.ALT_FILTER,
-            quarto.TYPST_HEADER_FILE, quarto.HTML_CSS_FILE,
+            quarto.APOSTROPHE_FILTER, quarto.TYPST_HEADER_FILE, quarto.HTML_CSS_FILE,
             quarto.DOCX_REFERENCE_FILE} <= set(calls[0]["cwd_files"])  # fmt: skip
     cells = calls[0]["notebook"]["cells"]
     front = yaml.safe_load(_source(cells[0]).strip().strip("-"))
@@ -138,7 +138,10 @@ def test_one_execution_and_one_quarto_call_per_report(
     assert front["format"]["typst"]["shift-heading-level-by"] == 0  # toc-depth as the fallback
     assert front["format"]["typst"]["margin"] == {"x": "2.5cm", "y": "2.5cm"}  # as the fallback
     assert front["format"]["docx"] == {"reference-doc": quarto.DOCX_REFERENCE_FILE}  # A4, page no.
-    assert front["filters"] == [{"path": quarto.ALT_FILTER, "at": "post-render"}]
+    assert front["filters"] == [
+        {"path": quarto.ALT_FILTER, "at": "post-render"},
+        {"path": quarto.APOSTROPHE_FILTER, "at": "post-render"},
+    ]
     markdown = "".join(_source(c) for c in cells if c["cell_type"] == "markdown")
     # inline expressions carry their values (the parameter injected), none is left
     assert "Rapport voor 's-Hertogenbosch" in markdown and "{python}" not in markdown

@@ -116,6 +116,37 @@ TYPST_PANDOC_CONF = """\
 }
 """
 
+#: File name of the Lua filter below, written beside the document on both routes.
+APOSTROPHE_FILTER = "leerlab-typst-apostrophe.lua"
+# pandoc's Typst writer prints U+2019 as a straight ``'`` and leaves the rest to
+# Typst's smart quotes, which open a quote at a word start: the elided article of
+# ’s-Hertogenbosch (typeset with U+2019 on purpose, text.typeset) came out as
+# ‘s-Hertogenbosch in every PDF. Typst's escape keeps the character itself.
+APOSTROPHE_FILTER_LUA = r"""local RSQUO = "\u{2019}"  -- the character itself
+function Str(el)
+  if FORMAT ~= "typst" or not el.text:find(RSQUO, 1, true) then
+    return nil
+  end
+  local out = pandoc.Inlines({})
+  local rest = el.text
+  while true do
+    local i, j = rest:find(RSQUO, 1, true)
+    if i == nil then
+      break
+    end
+    if i > 1 then
+      out:insert(pandoc.Str(rest:sub(1, i - 1)))
+    end
+    out:insert(pandoc.RawInline("typst", "\\u{2019}"))  -- Typst markup escape
+    rest = rest:sub(j + 1)
+  end
+  if rest ~= "" then
+    out:insert(pandoc.Str(rest))
+  end
+  return out
+end
+"""
+
 #: Zip member time of the reference document (the earliest a zip can hold).
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: DOCX page set-up: A4 with 2.5 cm margins, like the PDF.
@@ -275,10 +306,12 @@ def convert(
     if fmt == "pdf":
         header = base_dir / "leerlab-header.typ"
         header.write_text(TYPST_HEADER + TYPST_PANDOC_CONF, encoding="utf-8")
+        (base_dir / APOSTROPHE_FILTER).write_text(APOSTROPHE_FILTER_LUA, encoding="utf-8")
         typ = base_dir / f"{output.stem}.typ"
         args += [
             "--to=typst",
             "--standalone",
+            f"--lua-filter={APOSTROPHE_FILTER}",
             f"--include-in-header={header.name}",
             f"--output={typ.name}",
         ]

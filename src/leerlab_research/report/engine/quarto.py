@@ -31,7 +31,13 @@ from typing import Any
 import nbformat
 import yaml
 
-from .convert import HTML_CSS, TYPST_HEADER, reference_docx
+from .convert import (
+    APOSTROPHE_FILTER,
+    APOSTROPHE_FILTER_LUA,
+    HTML_CSS,
+    TYPST_HEADER,
+    reference_docx,
+)
 from .errors import RenderError
 from .execute import (
     ExecutedBlock,
@@ -180,6 +186,8 @@ def front_matter(doc: QmdDocument, req: RenderRequest) -> dict[str, Any]:
     meta["filters"] = [
         *(filters if isinstance(filters, list) else []),
         {"path": ALT_FILTER, "at": "post-render"},
+        # the fallback's filter: U+2019 stays itself in Typst (’s-Hertogenbosch)
+        {"path": APOSTROPHE_FILTER, "at": "post-render"},
     ]
     return meta
 
@@ -302,6 +310,7 @@ def render_with_quarto(reqs: list[RenderRequest], exe: str) -> list[RenderResult
         # cells save with relative paths are found by Quarto there.
         executed, shared_warnings = execute_request(template, doc, first, copy_dir)
         (copy_dir / ALT_FILTER).write_text(ALT_FILTER_LUA, encoding="utf-8")
+        (copy_dir / APOSTROPHE_FILTER).write_text(APOSTROPHE_FILTER_LUA, encoding="utf-8")
         (copy_dir / TYPST_HEADER_FILE).write_text(quarto_typst_header(), encoding="utf-8")
         (copy_dir / HTML_CSS_FILE).write_text(HTML_CSS, encoding="utf-8")
         reference_docx((copy_dir / DOCX_REFERENCE_FILE).resolve())
