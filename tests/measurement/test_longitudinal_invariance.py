@@ -98,3 +98,19 @@ def test_table_per_scale_with_verdicts(wide):
     assert table["chi2"].to_numpy() == pytest.approx(ref["chisq"].to_numpy(), abs=1e-4)
     assert table["supported"].tolist() == [True, True, True]
     assert (table["n_repeated"] > 0).all() and (table["status"] == "ok").all()
+
+
+def test_hard_start_equals_lavaan():
+    """Demo panel where SLSQP from semopy's default start stopped at chi2 216.8 (lavaan: 38.6).
+
+    ``results/lavaan_longitudinal_start.R`` fits the same data with lavaan.
+    """
+    data = pd.read_csv(RESULTS / "panel_commitment.csv")
+    ref = pd.read_csv(RESULTS / "longitudinal_commitment_lavaan.csv")
+    out = fit_longitudinal(data, ITEMS, WAVES)
+    assert out["converged"].all()
+    for mine, theirs, tol in PAIRS:
+        if theirs in ref:
+            assert out[mine].to_numpy(dtype=float) == pytest.approx(
+                ref[theirs].to_numpy(dtype=float), abs=tol
+            ), mine
