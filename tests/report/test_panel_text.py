@@ -36,7 +36,9 @@ def test_count_sentence_and_date():
     s = count_sentence(
         "Faciliteren", {"houdt_stand": 4, "neemt_af": 3, "neemt_toe": 1, "niet_te_zeggen": 4}
     )
-    assert s.startswith("Faciliteren: 4 labs houden stand, 3 nemen af, 1 nemen toe")
+    assert s == "Faciliteren: 4 labs houden stand, 3 nemen af, 1 neemt toe; bij 4 niet te zeggen."
+    one = count_sentence("Evalueren", {"houdt_stand": 1, "neemt_af": 1, "neemt_toe": 0}, "en")
+    assert one == "Evalueren: 1 lab holds, 1 declines, 0 rise; 0 cannot tell."
     assert fmt_date(dt.date(2023, 8, 31)) == "31 augustus 2023"
     assert fmt_date(dt.date(2023, 8, 31), "en") == "31 August 2023"
 

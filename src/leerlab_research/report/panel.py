@@ -63,13 +63,18 @@ def slope_sentence(
 
 def count_sentence(label: str, counts: dict[str, int], lang: str = "nl") -> str:
     """How many labs hold, decline, rise or cannot be told on one scale."""
+
+    def part(key: str, verdict: str) -> str:
+        n = counts.get(verdict, 0)
+        return T.msg(f"{key}_one", lang) if n == 1 else T.msg(key, lang, n=n)
+
     return T.msg(
         "count_sentence",
         lang,
         label=label,
-        holds=counts.get("houdt_stand", 0),
-        declines=counts.get("neemt_af", 0),
-        rises=counts.get("neemt_toe", 0),
+        holds=part("count_holds", "houdt_stand"),
+        declines=part("count_declines", "neemt_af"),
+        rises=part("count_rises", "neemt_toe"),
         unknown=counts.get("niet_te_zeggen", 0),
     )
 

@@ -313,10 +313,16 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "{label}: cannot tell (the labs cannot be told apart on this).",
     },
     "count_sentence": {
-        "nl": "{label}: {holds} labs houden stand, {declines} nemen af, {rises} nemen toe; bij "
-        "{unknown} niet te zeggen.",
-        "en": "{label}: {holds} labs hold, {declines} decline, {rises} rise; {unknown} cannot tell.",
+        "nl": "{label}: {holds}, {declines}, {rises}; bij {unknown} niet te zeggen.",
+        "en": "{label}: {holds}, {declines}, {rises}; {unknown} cannot tell.",
     },
+    # the verb agrees with the count (1 lab houdt stand, 3 labs houden stand)
+    "count_holds_one": {"nl": "1 lab houdt stand", "en": "1 lab holds"},
+    "count_holds": {"nl": "{n} labs houden stand", "en": "{n} labs hold"},
+    "count_declines_one": {"nl": "1 neemt af", "en": "1 declines"},
+    "count_declines": {"nl": "{n} nemen af", "en": "{n} decline"},
+    "count_rises_one": {"nl": "1 neemt toe", "en": "1 rises"},
+    "count_rises": {"nl": "{n} nemen toe", "en": "{n} rise"},
     "panel_programme": {"nl": "programma", "en": "programme"},
     "panel_programme_intro": {
         "nl": "Verandering per jaar na de subsidie op de voorwaarden voor verankering, voor het "
