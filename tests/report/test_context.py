@@ -169,7 +169,7 @@ def test_change_names_the_compared_waves_by_their_labels(tmp_path):
     _write_compare(tmp_path, change=pd.concat([_change_rows("all", "T1", "T2")]))
     data = ReportData(study=_study(), out=tmp_path, figure_dir=tmp_path / "figures")
     table = data.programme_change_section()
-    header = table.splitlines()[0]
+    header = next(line for line in table.splitlines() if line.startswith("|"))
     assert "Gemiddelde Einde subsidiejaar" in header and "Gemiddelde Een jaar later" in header
     assert "| 3,00 " in table and "| 3,50 " in table
     assert "T1" not in header and "T2" not in header
@@ -264,13 +264,14 @@ def test_overview_trend_column_only_where_the_change_is_published(tmp_path):
     hidden_all = dict.fromkeys(scales, "complementary")
     _write_compare(tmp_path, change=_change(hidden_all), benchmark=_benchmark(["T0", "T1"]))
     text = ReportData(study=_study(), out=tmp_path).lab_overview("weert")
-    assert "Sinds vorige meting" not in text.split("\n\n")[0]  # no column of dashes
+    header = next(line for line in text.splitlines() if line.startswith("|"))
+    assert "Sinds vorige meting" not in header  # no column of dashes
     assert "niet te tonen" in text and "terug te rekenen" in text  # the true reason
     _write_compare(
         tmp_path, change=_change({scales[0]: "primary"}), benchmark=_benchmark(["T0", "T1"])
     )
     text = ReportData(study=_study(), out=tmp_path).lab_overview("weert")
-    assert "Sinds vorige meting" in text.split("\n\n")[0]
+    assert "Sinds vorige meting" in next(ln for ln in text.splitlines() if ln.startswith("|"))
     assert text.count("| →") == len(scales) - 1  # unchanged, interval spans 0
     assert "te weinig antwoorden" in text  # the one hidden scale, primary
 
@@ -335,3 +336,17 @@ def test_programme_likert_shows_reverse_items_marked_in_keyed_direction(tmp_path
     # 'helemaal oneens' with a reverse-worded statement is the favourable answer
     assert reverse.sort_values("category")["n"].tolist() == [1, 2, 3, 4, 10]
     assert plain.sort_values("category")["n"].tolist() == [1, 2, 3, 4, 10]
+
+
+def test_short_tables_stay_on_one_pdf_page_and_long_ones_break(tmp_path):
+    """A short table sits in an unbreakable Typst block (its caption, header and one row
+    were left at the foot of a page); a long one may break; HTML and DOCX drop the block."""
+    from leerlab_research.report.context import KEEP_TOGETHER_ROWS
+
+    data = ReportData(study=_study(), out=tmp_path)
+    short = data.table(pd.DataFrame({"a": range(3)}), "Kort", "short")
+    assert short.startswith("```{=typst}\n#block(breakable: false)[\n```\n")
+    assert short.rstrip().endswith("```{=typst}\n]\n```") and "{#tbl-short}" in short
+    long = data.table(pd.DataFrame({"a": range(KEEP_TOGETHER_ROWS + 1)}), "Lang", "long")
+    assert "{=typst}" not in long and "{#tbl-long}" in long
+    assert data.table(pd.DataFrame(), "Leeg", "empty") == ""

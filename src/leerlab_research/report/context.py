@@ -44,6 +44,13 @@ from .tables import ALL, OUTSIDE, md_table, num_or_nan
 __all__ = ["ReportCore", "ReportData", "md_table"]
 
 
+#: Tables of at most this many rows stay on one page in the PDF (a longer one breaks,
+#: its header repeated); 15 rows of one or two lines take at most half a page.
+KEEP_TOGETHER_ROWS = 15
+TYPST_KEEP_OPEN = "```{=typst}\n#block(breakable: false)[\n```"
+TYPST_KEEP_CLOSE = "```{=typst}\n]\n```"
+
+
 @dataclass
 class ReportCore:
     """Outputs of the earlier stages of one study, ready for the templates."""
@@ -287,10 +294,18 @@ class ReportCore:
         return hit["group"].astype(str).tolist()
 
     def table(self, df: pd.DataFrame, caption: str, label: str) -> str:
-        """A numbered, captioned table (``Tabel 1``) in both engines."""
+        """A numbered, captioned table (``Tabel 1``) in both engines.
+
+        A short table is kept on one page in the PDF: Typst breaks any table at the
+        page end, which left a caption, a header and one row at the foot of a page.
+        The raw Typst block is dropped by the HTML and DOCX writers.
+        """
         if df.empty:
             return ""
-        return md_table(df) + f"\n: {caption} {{#tbl-{label}}}\n"
+        body = md_table(df) + f"\n: {caption} {{#tbl-{label}}}\n"
+        if len(df) > KEEP_TOGETHER_ROWS:
+            return body
+        return f"{TYPST_KEEP_OPEN}\n\n{body}\n{TYPST_KEEP_CLOSE}\n"
 
 
 @dataclass
