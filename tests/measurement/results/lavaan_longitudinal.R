@@ -47,25 +47,7 @@ for (k in 2:ncol(dat)) dat[runif(n) < 0.02, k] <- NA
 dat <- dat[rowSums(!is.na(dat[, -1])) > 0, ]
 write.csv(dat, "panel_items.csv", row.names = FALSE, na = "")
 
-model_for <- function(step) {
-  lines <- c()
-  for (w in waves) {
-    v <- paste0(items, "__", w)
-    lab <- if (step == "configural") paste0("l", 2:4, "_", w) else paste0("l", 2:4)
-    lines <- c(lines, paste0("f_", w, " =~ 1*", v[1], " + ",
-                             paste0(lab, "*", v[-1], collapse = " + ")))
-    ilab <- if (step == "scalar") paste0("n", 1:4) else paste0("n", 1:4, "_", w)
-    lines <- c(lines, paste0(v, " ~ ", ilab, "*1"))
-    if (step == "scalar" && w != waves[1]) lines <- c(lines, paste0("f_", w, " ~ 1"))
-    else lines <- c(lines, paste0("f_", w, " ~ 0*1"))
-  }
-  for (k in seq_along(items)) {
-    v <- paste0(items[k], "__", waves)
-    for (a in 1:(length(v) - 1)) for (b in (a + 1):length(v))
-      lines <- c(lines, paste0(v[a], " ~~ ", v[b]))
-  }
-  paste(lines, collapse = "\n")
-}
+source("lavaan_longitudinal_model.R")
 measures <- c("chisq", "df", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
               "srmr", "baseline.chisq", "baseline.df", "logl", "unrestricted.logl", "ntotal",
               "npar")
