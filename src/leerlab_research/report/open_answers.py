@@ -46,11 +46,6 @@ def quote_block(quotes: pd.Series) -> str:
     return "> " + "\\\n> ".join(lines) + "\n"
 
 
-def _md(df: pd.DataFrame) -> str:
-    """A pipe table with columns wide enough for their longest word (:func:`.tables.md_table`)."""
-    return md_table(df)
-
-
 if TYPE_CHECKING:
 
     class _ReportData(Protocol):
@@ -150,7 +145,7 @@ class OpenAnswersMixin(_ReportData):
             n_answers = int(rows["n_answers"].iloc[0])
             top = shown.head(TOP_THEMES)
             parts.append(
-                _md(
+                md_table(
                     pd.DataFrame(
                         {
                             self.t("open_col_theme"): [self.theme_label(t) for t in top["theme"]],
@@ -243,7 +238,7 @@ class OpenAnswersMixin(_ReportData):
         if themes.empty:
             return self._msg("open_none") + "\n"
         wave = wave or sorted(themes["wave"].unique())[-1]
-        prog = themes[(themes["lab"] == "all") & (themes["wave"] == wave)]
+        prog = themes[(themes["lab"] == ALL) & (themes["wave"] == wave)]
         # labs only: buiten_scholen (respondents of neither school) is no lab
         labs = themes[
             ~themes["lab"].isin([ALL, OUTSIDE]) & (themes["wave"] == wave) & ~themes["suppressed"]
@@ -274,7 +269,7 @@ class OpenAnswersMixin(_ReportData):
                         self.t("open_col_labs"): [str(int(n_labs.get(t, 0))) for t in sub["theme"]],
                     }
                 )
-                parts.append(_md(table))
+                parts.append(md_table(table))
         return "\n".join(parts)
 
     # --------------------------------------------------------- methods report
@@ -292,7 +287,9 @@ class OpenAnswersMixin(_ReportData):
             }
             for t in frame.themes.values()
         ]
-        return self._msg("frame_intro", version=frame.version) + "\n\n" + _md(pd.DataFrame(rows))
+        return (
+            self._msg("frame_intro", version=frame.version) + "\n\n" + md_table(pd.DataFrame(rows))
+        )
 
     def deidentification_text(self) -> str:
         """What de-identification replaced, by type (counts only, never values)."""
@@ -308,14 +305,14 @@ class OpenAnswersMixin(_ReportData):
                 self.t("open_col_replaced"): [str(int(n)) for n in by],
             }
         )
-        return self._msg("deid_intro", n=n_answers) + "\n\n" + _md(table)
+        return self._msg("deid_intro", n=n_answers) + "\n\n" + md_table(table)
 
     def coding_sources_text(self) -> str:
         """On which codes the theme counts rest (people, the automatic proposal, or both)."""
         themes = self.open_themes()
         if themes.empty:
             return ""
-        prog = themes[themes["lab"] == "all"]
+        prog = themes[themes["lab"] == ALL]
         human, auto = int(prog["n_human"].sum()), int(prog["n_auto"].sum())
         return self._msg("coding_sources", human=human, auto=auto) + "\n"
 
@@ -335,7 +332,7 @@ class OpenAnswersMixin(_ReportData):
             }
             for r in df.itertuples()
         ]
-        return self._msg("agreement_intro") + "\n\n" + _md(pd.DataFrame(rows))
+        return self._msg("agreement_intro") + "\n\n" + md_table(pd.DataFrame(rows))
 
     def _with_ci(self, value: float, low: float, high: float) -> str:
         if pd.isna(value):

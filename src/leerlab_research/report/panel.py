@@ -21,16 +21,8 @@ from .tables import md_table
 VERDICTS = ("houdt_stand", "neemt_af", "neemt_toe", "niet_te_zeggen")
 
 
-_MONTHS = {
-    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
-    "en": "January February March April May June July August September October November December",
-}
-
-
-def fmt_date(date: object, lang: str = "nl") -> str:
-    """``31 augustus 2023`` / ``31 August 2023``."""
-    months = _MONTHS.get(lang, _MONTHS["nl"]).split()
-    return f"{date.day} {months[date.month - 1]} {date.year}"  # type: ignore[attr-defined]
+# the catalogue's date in words, re-exported for the site and the tests
+fmt_date = T.fmt_date
 
 
 def verdict_word(verdict: str, lang: str = "nl") -> str:

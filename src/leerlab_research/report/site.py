@@ -28,12 +28,12 @@ from typing import Any
 import yaml
 
 from ..outputs import write_text
+from ..text import fmt_date
 from .context import ReportData
 from .engine import quarto_executable
 from .engine.errors import RenderError
 from .engine.quarto import run_quarto
 from .engine.workcopy import move_into_place
-from .panel import fmt_date
 from .tables import ALL, OUTSIDE, int_text
 
 FORMAT_NAMES = {"html": "HTML", "docx": "Word", "pdf": "PDF"}

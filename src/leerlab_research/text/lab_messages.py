@@ -1,4 +1,5 @@
-"""Fixed texts of the report's title block, the lab report's focus areas and trend column (nl, en).
+"""Fixed report texts added after the split (nl, en): the title block, the lab report's focus
+areas and trend column, open-answer, figure and grouping texts.
 
 Split from :mod:`.report_messages` (module length); see :mod:`leerlab_research.text`.
 """

@@ -179,14 +179,6 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Er is nog maar één meting; verandering volgt na de volgende meting.",
         "en": "There is only one wave so far; change follows after the next wave.",
     },
-    "change_too_few": {
-        "nl": "Te weinig mensen (minder dan {min_cell}) vulden beide metingen in om verandering te tonen.",
-        "en": "Too few people (fewer than {min_cell}) answered both waves to show change.",
-    },
-    "change_hidden": {
-        "nl": "De verandering is verborgen om een kleinere groep te beschermen (minstens {min_cell} mensen vulden beide metingen in).",
-        "en": "The change is hidden to protect a smaller group (at least {min_cell} people answered both waves).",
-    },
     "cap_change": {
         "nl": "Verandering bij dezelfde personen van {earlier} naar {later} (gemiddelden en verschil met 95%-interval).",
         "en": "Change among the same people from {earlier} to {later} (means and difference with 95% interval).",

@@ -116,8 +116,16 @@ TYPST_PANDOC_CONF = """\
 }
 """
 
-#: File name of the Lua filter below, written beside the document on both routes.
+#: Files written beside the document on both routes (the Quarto route names them in
+#: its metadata): Typst rules, the HTML stylesheet, the Word reference document and
+#: the Lua filter below.
+TYPST_HEADER_FILE = "leerlab-header.typ"
+HTML_CSS_FILE = "leerlab-report.css"
+DOCX_REFERENCE_FILE = "leerlab-reference.docx"
 APOSTROPHE_FILTER = "leerlab-typst-apostrophe.lua"
+#: The PDF page on both routes: A4 with 2.5 cm margins (as DOCX_PAGE_MM for Word).
+TYPST_PAPER = "a4"
+TYPST_MARGIN = {"x": "2.5cm", "y": "2.5cm"}
 # pandoc's Typst writer prints U+2019 as a straight ``'`` and leaves the rest to
 # Typst's smart quotes, which open a quote at a word start: the elided article of
 # ’s-Hertogenbosch (typeset with U+2019 on purpose, text.typeset) came out as
@@ -259,9 +267,9 @@ def convert(
     meta = pandoc_metadata(metadata, lang, output.stem)
     if fmt == "pdf":
         # Variables of pandoc's Typst template; A4 and 2.5 cm margins suit Dutch print.
-        meta["papersize"] = str(options.get("papersize", "a4"))
+        meta["papersize"] = str(options.get("papersize", TYPST_PAPER))
         margin = options.get("margin")
-        meta["margin"] = margin if isinstance(margin, dict) else {"x": "2.5cm", "y": "2.5cm"}
+        meta["margin"] = margin if isinstance(margin, dict) else dict(TYPST_MARGIN)
         # pandoc's Typst template defaults the region to US; give the language
         # its own region for quotes and hyphenation (nl → nl-NL).
         if "-" not in lang:
@@ -281,7 +289,7 @@ def convert(
         args.append(f"--shift-heading-level-by={int(options['shift-heading-level-by'])}")
 
     if fmt == "html":
-        css = base_dir / "leerlab-report.css"
+        css = base_dir / HTML_CSS_FILE
         css.write_text(HTML_CSS, encoding="utf-8")
         args += [
             "--to=html5",
@@ -300,11 +308,11 @@ def convert(
         if options.get("reference-doc"):
             reference = _resolve(options["reference-doc"], resource_dirs, what)
         else:
-            reference = reference_docx((base_dir / "leerlab-reference.docx").resolve())
+            reference = reference_docx((base_dir / DOCX_REFERENCE_FILE).resolve())
         args.append(f"--reference-doc={reference}")
         return run_pandoc(args, base_dir, what, source_date_epoch)
     if fmt == "pdf":
-        header = base_dir / "leerlab-header.typ"
+        header = base_dir / TYPST_HEADER_FILE
         header.write_text(TYPST_HEADER + TYPST_PANDOC_CONF, encoding="utf-8")
         (base_dir / APOSTROPHE_FILTER).write_text(APOSTROPHE_FILTER_LUA, encoding="utf-8")
         typ = base_dir / f"{output.stem}.typ"

@@ -39,7 +39,7 @@ from .qmd import (
 from .request import RenderRequest
 
 INLINE_MIME = "text/x-leerlab-inline"
-_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CELL_LINE_RE = re.compile(r"Cell In\[(?P<count>\d+)\], line (?P<line>\d+)")
 
 # Figure defaults when the front matter sets none (inches, dots per inch).
@@ -385,7 +385,7 @@ def _failure(
     if 0 <= nb_index < len(owners) and owners[nb_index][1] == "cell":
         cell: CodeCell = owners[nb_index][2]
         count = nb.cells[nb_index].get("execution_count")
-        traceback = _ANSI_RE.sub("", str(getattr(exc, "traceback", "") or ""))
+        traceback = ANSI_RE.sub("", str(getattr(exc, "traceback", "") or ""))
         for match in _CELL_LINE_RE.finditer(traceback):
             if count is not None and int(match["count"]) == count:
                 line_note = f" at template line {cell.code_line + int(match['line']) - 1}"

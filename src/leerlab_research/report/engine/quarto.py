@@ -34,12 +34,18 @@ import yaml
 from .convert import (
     APOSTROPHE_FILTER,
     APOSTROPHE_FILTER_LUA,
+    DOCX_REFERENCE_FILE,
     HTML_CSS,
+    HTML_CSS_FILE,
     TYPST_HEADER,
+    TYPST_HEADER_FILE,
+    TYPST_MARGIN,
+    TYPST_PAPER,
     reference_docx,
 )
 from .errors import RenderError
 from .execute import (
+    ANSI_RE,
     ExecutedBlock,
     ExecutedDocument,
     execute_request,
@@ -66,10 +72,6 @@ function Image(img)
   end
 end
 """
-TYPST_HEADER_FILE = "leerlab-header.typ"
-HTML_CSS_FILE = "leerlab-report.css"
-DOCX_REFERENCE_FILE = "leerlab-reference.docx"
-_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _DATE_FORMATS = (
     (re.compile(r"\d{4}-\d{2}-\d{2}"), "YYYY-MM-DD"),
     (re.compile(r"\d{1,2} [^\W\d_]+ \d{4}"), "D MMMM YYYY"),  # 21 juni 2024
@@ -137,7 +139,7 @@ def front_matter(doc: QmdDocument, req: RenderRequest) -> dict[str, Any]:
     file to mail or put on a share) and, unless the template picks a theme,
     minimal with the fallback's stylesheet; Word gets the fallback's reference
     document (A4, page numbers) unless the template names one, the PDF the
-    fallback's Typst rules, and the Word alt-text filter runs last.
+    fallback's Typst rules, and the Word alt-text and Typst apostrophe filters run after Quarto's own.
     """
     meta = {
         k: copy.deepcopy(v)
@@ -178,8 +180,8 @@ def front_matter(doc: QmdDocument, req: RenderRequest) -> dict[str, Any]:
         # toc-depth would list one level more than the fallback's contents.
         typst.setdefault("shift-heading-level-by", 0)
         # the fallback's page: A4 with 2.5 cm margins (Quarto's default margins are wider)
-        typst.setdefault("papersize", "a4")
-        typst.setdefault("margin", {"x": "2.5cm", "y": "2.5cm"})
+        typst.setdefault("papersize", TYPST_PAPER)
+        typst.setdefault("margin", dict(TYPST_MARGIN))
         formats["typst"] = typst
     meta["format"] = formats
     filters = meta.get("filters")
@@ -315,8 +317,10 @@ def render_with_quarto(reqs: list[RenderRequest], exe: str) -> list[RenderResult
         (copy_dir / HTML_CSS_FILE).write_text(HTML_CSS, encoding="utf-8")
         reference_docx((copy_dir / DOCX_REFERENCE_FILE).resolve())
         for req in reqs:
+            # per request: an epoch must not carry over to a later request without one
+            req_env = dict(env)
             if req.source_date_epoch is not None:
-                env["SOURCE_DATE_EPOCH"] = str(req.source_date_epoch)
+                req_env["SOURCE_DATE_EPOCH"] = str(req.source_date_epoch)
             notebook = f"{req.output_stem}.ipynb"
             nbformat.write(executed_notebook(executed, front_matter(doc, req)), copy_dir / notebook)
             (Path(tmp) / META_FILE).write_text(
@@ -325,7 +329,7 @@ def render_with_quarto(reqs: list[RenderRequest], exe: str) -> list[RenderResult
             )
             what = f"template '{template.name}' → {req.output_stem}"
             cmd = quarto_command(exe, notebook, req.formats)
-            stderr = run_quarto(cmd, copy_dir, env, what, req.timeout)
+            stderr = run_quarto(cmd, copy_dir, req_env, what, req.timeout)
             outputs = []
             for fmt in req.formats:
                 name = f"{req.output_stem}.{EXTENSIONS[fmt]}"
@@ -363,7 +367,7 @@ def run_quarto(cmd: list[str], cwd: Path, env: dict[str, str], what: str, timeou
         raise RenderError(f"{what}: quarto render took over {timeout} s") from None
     except OSError as exc:
         raise RenderError(f"quarto at '{cmd[0]}' cannot be run: {exc}") from None
-    stderr = _ANSI_RE.sub("", proc.stderr or "")
+    stderr = ANSI_RE.sub("", proc.stderr or "")
     if proc.returncode != 0:
         tail = "\n".join((stderr or proc.stdout or "").strip().splitlines()[-15:])
         to = f" --to {cmd[cmd.index('--to') + 1]}" if "--to" in cmd else ""
