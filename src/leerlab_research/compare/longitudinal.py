@@ -15,7 +15,7 @@ Models per scale (``longitudinal.csv``, ``longitudinal_variance.csv``), all fitt
   repeated measures, not independent respondents.
 * ``anchoring``: ``y ~ time + after0 + role + school_type + (1 + after0 || lab) +
   (1 | lab:person)``, a piecewise-linear trend whose slope changes when the
-  subsidy ends. ``after0`` = ``after`` minus its value at the lab's first wave, in
+  subsidy ends. ``after0`` = ``after`` minus the lab's value at the programme's first declared wave, in
   the fixed and the random part: the intercepts are levels at the first wave, and
   a lab of an earlier round, whose subsidy ended years before the first wave, is
   not assumed to have stood at the programme's level when its subsidy ended

@@ -24,7 +24,7 @@ Estimation (exact REML from sufficient statistics)
 
     σ² is profiled out (σ̂² = r'V₀⁻¹r/(N − p)) and the REML criterion
     ``(N − p) log σ̂² + log|V₀| + log|X'V₀⁻¹X|`` is minimised over θ = (√γ, the lower
-    Cholesky factor of Γ) with diagonal elements ≥ 0, lme4's parametrisation
+    Cholesky factor of Γ; with ``diagonal=True`` the relative SDs) with diagonal elements ≥ 0, lme4's parametrisation
     (L-BFGS-B, polished by Powell; Bates et al. 2015). A diagonal element at its bound is a singular
     fit (lme4 ``isSingular``, tolerance 1e-4).
 

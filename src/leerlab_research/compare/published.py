@@ -50,6 +50,10 @@ CR_INDICES = ("seconds_per_item", "longstring", "irv", "mahalanobis", "evenodd")
 #: The focus areas of the instrument (boolean columns ``focus_<area>`` of the clean table).
 FOCUS_AREAS = ("curriculum", "leerling", "docent")
 
+#: The fieldwork dates per wave (:func:`fieldwork_dates`), merged into the programme rows
+#: of ``responses.csv``.
+DATE_COLUMNS = ["wave", "first_submitted", "last_submitted"]
+
 
 def item_table(
     df: pd.DataFrame,
@@ -159,7 +163,7 @@ def fieldwork_dates(clean: pd.DataFrame) -> pd.DataFrame:
         wave has no submission times). R: ``aggregate(as.Date(submitted_at) ~ wave,
         FUN = range)``.
     """
-    cols = ["wave", "first_submitted", "last_submitted"]
+    cols = list(DATE_COLUMNS)
     if clean.empty or "submitted_at" not in clean.columns:
         return pd.DataFrame(columns=cols)
     t = pd.DataFrame(
@@ -219,7 +223,7 @@ def response_table(
     reason[per_wave] = disclosure.protect(sub["n"].to_numpy(dtype=float), rel, min_cell)
     table = disclosure.blank(table, reason, ["n", "n_people"])
     # the fieldwork period is a fact of the wave, not of a group: programme rows only
-    d = dates if dates is not None else pd.DataFrame(columns=cols[:1] + cols[4:6])
+    d = dates if dates is not None else pd.DataFrame(columns=DATE_COLUMNS)
     table = table.merge(d.assign(lab=ALL), on=["wave", "lab"], how="left")
     return table[cols]
 

@@ -45,8 +45,9 @@ def _fast_model_means_class() -> type:
     a missingness pattern's rows only through their count, sum and cross-product.
     This subclass evaluates *the same* objective and gradient
     (``sum_p [n_p log|Sigma_p| + tr(C_p Sigma_p^-1)]``) from those statistics;
-    parametrisation, starting values and optimiser (scipy SLSQP through
-    semopy's ``Solver``) are semopy's. ``tests/measurement`` checks objective
+    the parametrisation is semopy's; the optimiser is Fisher scoring
+    (:func:`.scoring.fit_fiml`, semopy's SLSQP as its fallback), and the panel models
+    get their own start (``longitudinal_invariance``). ``tests/measurement`` checks objective
     and gradient against semopy's row-wise versions.
     """
     from semopy import ModelMeans

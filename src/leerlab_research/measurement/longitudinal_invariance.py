@@ -15,10 +15,10 @@ Model
 Estimation
     Full-information ML (lavaan ``missing = "ml"``): persons who answered one wave
     only still contribute. The objective is semopy's FIML objective evaluated from
-    per-pattern sufficient statistics (:func:`.cfa._fast_model_means_class`, tested
+    per-pattern sufficient statistics (:func:`.fiml._fast_model_means_class`, tested
     against semopy's row-wise functions), the saturated moments come from EM
-    (:func:`.cfa.em_moments`), chi2 = -2 (logL_model - logL_saturated), and the fit
-    indices use lavaan's conventions (:func:`.cfa._indices`, :func:`.cfa.srmr`).
+    (:func:`.fiml.em_moments`), chi2 = -2 (logL_model - logL_saturated), and the fit
+    indices use lavaan's conventions (:func:`.fit_indices`).
     The optimiser is Fisher scoring (:func:`.scoring.fit_fiml`, SLSQP only as its
     fallback) with the expected information per missingness pattern (most persons
     miss whole waves, so the complete-data curvature of the group models would
@@ -158,10 +158,9 @@ def _configural_start(
     return est
 
 
-def _start(names: list[str], prev: dict[str, float]) -> np.ndarray | None:
-    """Start a constrained step at the previous step's estimates (shared labels: mean)."""
-    if not prev:
-        return None
+def _start(names: list[str], prev: dict[str, float]) -> np.ndarray:
+    """Start a step at the configural start values or the previous step's estimates
+    (a label shared across waves starts at the mean of its per-wave values)."""
     out = []
     for name in names:
         if name in prev:
@@ -235,9 +234,7 @@ def fit_longitudinal(
             raise ValueError("steps must be configural, metric or scalar")
         model = cls(model_description(items, waves, step))
         model.load(fitted)
-        start = _start(_active(model), prev)
-        if start is not None:
-            model.param_vals = start
+        model.param_vals = _start(_active(model), prev)
         model.pattern_information = True
         with warnings.catch_warnings(), single_thread():
             warnings.simplefilter("ignore")
@@ -276,7 +273,7 @@ def longitudinal_invariance_table(
 
     A scale is skipped (``status`` says why) when no more persons answered more than
     one wave than the panel model has variables, or the model cannot be fitted; ΔCFI/ΔRMSEA verdicts follow Chen (2007)
-    as for the group invariance (:func:`.cfa._invariance_verdicts`).
+    as for the group invariance (:func:`.invariance._invariance_verdicts`).
     """
     parts = []
     for scale, items in scales.items():
