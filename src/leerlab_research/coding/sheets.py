@@ -31,13 +31,11 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from ..config.coding_frame import CodingFrame
+from ..config.coding_frame import NONE_COLUMN, QUESTIONS, CodingFrame
 from ..errors import DataError, InputFileError
 from ..io.excel import DAMAGED
 from ..outputs import deterministic_zip, write_with
 
-QUESTIONS = ("goed", "beter")
-NONE_COLUMN = "geen_thema"
 _YES = {"ja", "x", "1", "yes", "j"}
 _NO = {"nee", "0", "no", "n", ""}
 _FIXED_TIME = (2025, 1, 1, 0, 0, 0)

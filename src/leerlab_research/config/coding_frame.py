@@ -22,6 +22,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Question = Literal["goed", "beter"]
+#: The open questions in order (the coding sheets' answer sheets are named after them).
+QUESTIONS: tuple[Question, ...] = ("goed", "beter")
+#: The coding sheets' column for an answer with no theme of the frame.
+NONE_COLUMN = "geen_thema"
 #: A term: words of letters, digits, apostrophes and hyphens, optionally ending in ``*``.
 _TERM = re.compile(r"^[\w'’-]+\*?(?: [\w'’-]+\*?)*$", re.UNICODE)
 
@@ -120,7 +124,7 @@ def frame_problems(
             if term.casefold() in seen:
                 p.append(f"{base}.terms[{i}]: term {term!r} listed twice")
             seen.add(term.casefold())
-    for q in ("goed", "beter"):
+    for q in QUESTIONS:
         if not frame.for_question(q):
             p.append(f"{fname}: coding_frame.themes: no theme for question {q!r}")
     return p

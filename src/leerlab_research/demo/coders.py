@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..config.coding_frame import NONE_COLUMN, QUESTIONS
 from ..errors import ConfigError
 from ..outputs import deterministic_zip, write_with
 
@@ -42,9 +43,6 @@ CODERS = ("A", "B")
 MISS = (0.08, 0.15)
 #: Chance that a coder marks a theme that is not in the answer, per coder.
 EXTRA = (0.008, 0.015)
-#: Sheets with answers and the column with no theme (as ``coding/sheets.py`` writes them).
-QUESTIONS = ("goed", "beter")
-NONE_COLUMN = "geen_thema"
 #: Fixed document time of the written workbooks (deterministic bytes).
 _FIXED_TIME = (2025, 1, 1, 0, 0, 0)
 
