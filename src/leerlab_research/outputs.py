@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +162,17 @@ def deterministic_zip(
             info.external_attr = 0
             dst.writestr(info, payload, compresslevel=6)
     return out.getvalue()
+
+
+def workbook_bytes(wb: Any, when: datetime) -> bytes:
+    """The bytes of an openpyxl workbook with every time in it fixed to ``when``.
+
+    Document properties and zip member times are both set, so the same workbook
+    content always gives the same file (see :func:`deterministic_zip`).
+    """
+    wb.properties.created = wb.properties.modified = when
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return deterministic_zip(
+        buffer.getvalue(), when.strftime("%Y-%m-%dT%H:%M:%SZ"), when.timetuple()[:6]
+    )

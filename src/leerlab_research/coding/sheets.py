@@ -22,7 +22,6 @@ mean "not this theme".
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,11 +33,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ..config.coding_frame import NONE_COLUMN, QUESTIONS, CodingFrame
 from ..errors import DataError, InputFileError
 from ..io.excel import DAMAGED
-from ..outputs import deterministic_zip, write_with
+from ..outputs import workbook_bytes, write_with
 
 _YES = {"ja", "x", "1", "yes", "j"}
 _NO = {"nee", "0", "no", "n", ""}
-_FIXED_TIME = (2025, 1, 1, 0, 0, 0)
+#: The document time of every coding sheet (the same answers give the same bytes).
+FIXED_TIME = datetime(2025, 1, 1)
 
 
 def _col(i: int) -> str:
@@ -100,10 +100,7 @@ def write_sheet(answers: pd.DataFrame, frame: CodingFrame, path: Path) -> Path:
             dv.add(f"C2:{_col(2 + len(themes))}{len(sub) + 1}")
     # Fixed document times: the same answers give the same bytes.
     wb.properties.creator = wb.properties.lastModifiedBy = "leerlab-research"
-    wb.properties.created = wb.properties.modified = datetime(*_FIXED_TIME)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    data = deterministic_zip(buffer.getvalue(), "2025-01-01T00:00:00Z", _FIXED_TIME)
+    data = workbook_bytes(wb, FIXED_TIME)
     return write_with(lambda p: p.write_bytes(data), path)
 
 

@@ -26,7 +26,6 @@ kappa (``irr::kappa2``) and Krippendorff's alpha (``irr::kripp.alpha``).
 from __future__ import annotations
 
 import functools
-import io
 from datetime import datetime
 from pathlib import Path
 
@@ -35,7 +34,7 @@ import pandas as pd
 
 from ..config.coding_frame import NONE_COLUMN, QUESTIONS
 from ..errors import ConfigError
-from ..outputs import deterministic_zip, write_with
+from ..outputs import workbook_bytes, write_with
 
 #: Coders' letters (``instructie!B3``) and file names ``codeur_<letter>.xlsx``.
 CODERS = ("A", "B")
@@ -44,7 +43,7 @@ MISS = (0.08, 0.15)
 #: Chance that a coder marks a theme that is not in the answer, per coder.
 EXTRA = (0.008, 0.015)
 #: Fixed document time of the written workbooks (deterministic bytes).
-_FIXED_TIME = (2025, 1, 1, 0, 0, 0)
+_FIXED_TIME = datetime(2025, 1, 1)
 
 
 def _truth_themes(answers: pd.DataFrame, truth: pd.DataFrame) -> dict[str, set[str]]:
@@ -123,10 +122,7 @@ def fill_coding_sheets(
         for q in QUESTIONS:
             if q in wb.sheetnames:
                 _fill(wb[q], themes, rng, MISS[k], EXTRA[k])
-        wb.properties.created = wb.properties.modified = datetime(*_FIXED_TIME)
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        data = deterministic_zip(buffer.getvalue(), "2025-01-01T00:00:00Z", _FIXED_TIME)
+        data = workbook_bytes(wb, _FIXED_TIME)
         path = Path(out) / "coding" / f"codeur_{coder}.xlsx"
         path.parent.mkdir(parents=True, exist_ok=True)
         written.append(write_with(functools.partial(_write_bytes, data), path))

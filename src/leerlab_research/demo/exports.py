@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..config.codebook import Codebook
-from ..outputs import deterministic_zip
+from ..outputs import workbook_bytes
 from .params import ROLES, SCHOOL_TYPES
 from .simulate import BLANK, NOT_SHOWN
 
@@ -27,7 +27,6 @@ FOCUS_AREAS = ("curriculum", "leerling", "docent")
 # Fixed metadata for the xlsx (openpyxl would otherwise stamp the current time).
 XLSX_TIMESTAMP = dt.datetime(2025, 4, 1, 9, 0, 0)
 XLSX_AUTHOR = "Microsoft Forms"
-ZIP_DATE_TIME = (2025, 4, 1, 9, 0, 0)
 
 
 def _item_labels(codebook: Codebook, item: str) -> dict[int, str]:
@@ -187,13 +186,7 @@ def msforms_xlsx(rows: pd.DataFrame, codes: np.ndarray, codebook: Codebook) -> b
             cell.number_format = "m/d/yy h:mm:ss"
     wb.properties.creator = XLSX_AUTHOR
     wb.properties.lastModifiedBy = XLSX_AUTHOR
-    wb.properties.created = XLSX_TIMESTAMP
-    wb.properties.modified = XLSX_TIMESTAMP
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return deterministic_zip(
-        buffer.getvalue(), XLSX_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ"), ZIP_DATE_TIME
-    )
+    return workbook_bytes(wb, XLSX_TIMESTAMP)
 
 
 # ----------------------------------------------------------------------------- Dutch Excel CSV
