@@ -86,11 +86,13 @@ def test_english_programme_and_methods(data):
     study, out = data
     r = ReportData(study=study, out=out, lang="en")
     prog = r.programme_open_section()
-    assert "**Anchoring**" in prog and "Time and timetables" in prog
+    assert ": Themes for ‘What could be better?’, Anchoring {#tbl-open-beter-verankering}" in prog
+    assert "Time and timetables" in prog
     assert "What could be better?" in prog or "Wat kan beter?" in prog
     assert "Coding frame" not in prog
     frame = r.coding_frame_table()
     assert "Knowing each other" in frame and "version 1.0.0" in frame
+    assert ": The coding frame {#tbl-coding-frame}" in frame
     deid = r.deidentification_text()
     assert "the 30 open answers" in deid and "| [naam]" in deid
     assert "No coding sheets have been imported" in r.agreement_text()

@@ -19,7 +19,6 @@ import pandas as pd
 
 from .. import text as T
 from ..config.table_labels import ALL, OUTSIDE
-from .tables import md_table
 
 #: Themes listed per question in a lab report.
 TOP_THEMES = 5
@@ -68,6 +67,7 @@ if TYPE_CHECKING:
         def num(self, value: float, decimals: int = 2) -> str: ...
         def interval(self, low: float, high: float, decimals: int = 2) -> str: ...
         def wave_period(self, wave: str) -> str: ...
+        def table(self, df: pd.DataFrame, caption: str, label: str) -> str: ...
 else:
     _ReportData = object
 
@@ -145,7 +145,7 @@ class OpenAnswersMixin(_ReportData):
             n_answers = int(rows["n_answers"].iloc[0])
             top = shown.head(TOP_THEMES)
             parts.append(
-                md_table(
+                self.table(
                     pd.DataFrame(
                         {
                             self.t("open_col_theme"): [self.theme_label(t) for t in top["theme"]],
@@ -157,7 +157,9 @@ class OpenAnswersMixin(_ReportData):
                                 f"{int(n)} / {n_answers}" for n in top["n_mentions"]
                             ],
                         }
-                    )
+                    ),
+                    self._msg("cap_open_lab", question=self._question_title(question)),
+                    f"open-{question}",
                 )
             )
             if quotes.empty:
@@ -254,7 +256,6 @@ class OpenAnswersMixin(_ReportData):
                 )
                 if sub.empty:
                     continue
-                parts.append(f"**{self.domain_label(domain)}**\n")
                 table = pd.DataFrame(
                     {
                         self.t("open_col_theme"): [self.theme_label(t) for t in sub["theme"]],
@@ -269,7 +270,12 @@ class OpenAnswersMixin(_ReportData):
                         self.t("open_col_labs"): [str(int(n_labs.get(t, 0))) for t in sub["theme"]],
                     }
                 )
-                parts.append(md_table(table))
+                caption = self._msg(
+                    "cap_open_programme",
+                    question=self._question_title(question),
+                    domain=self.domain_label(domain),
+                )
+                parts.append(self.table(table, caption, f"open-{question}-{domain}"))
         return "\n".join(parts)
 
     # --------------------------------------------------------- methods report
@@ -288,7 +294,9 @@ class OpenAnswersMixin(_ReportData):
             for t in frame.themes.values()
         ]
         return (
-            self._msg("frame_intro", version=frame.version) + "\n\n" + md_table(pd.DataFrame(rows))
+            self._msg("frame_intro", version=frame.version)
+            + "\n\n"
+            + self.table(pd.DataFrame(rows), self._msg("cap_frame"), "coding-frame")
         )
 
     def deidentification_text(self) -> str:
@@ -305,7 +313,11 @@ class OpenAnswersMixin(_ReportData):
                 self.t("open_col_replaced"): [str(int(n)) for n in by],
             }
         )
-        return self._msg("deid_intro", n=n_answers) + "\n\n" + md_table(table)
+        return (
+            self._msg("deid_intro", n=n_answers)
+            + "\n\n"
+            + self.table(table, self._msg("cap_deid"), "deidentification")
+        )
 
     def coding_sources_text(self) -> str:
         """On which codes the theme counts rest (people, the automatic proposal, or both)."""
@@ -332,7 +344,11 @@ class OpenAnswersMixin(_ReportData):
             }
             for r in df.itertuples()
         ]
-        return self._msg("agreement_intro") + "\n\n" + md_table(pd.DataFrame(rows))
+        return (
+            self._msg("agreement_intro")
+            + "\n\n"
+            + self.table(pd.DataFrame(rows), self._msg("cap_agreement"), "agreement")
+        )
 
     def _with_ci(self, value: float, low: float, high: float) -> str:
         if pd.isna(value):

@@ -16,7 +16,6 @@ import pandas as pd
 
 from .. import text as T
 from ..plots.trajectory import trajectory_plot
-from .tables import md_table
 
 VERDICTS = ("houdt_stand", "neemt_af", "neemt_toe", "niet_te_zeggen")
 
@@ -111,6 +110,8 @@ class PanelSections:
         def compare_table(self, name: str) -> pd.DataFrame: ...
         def measurement_table(self, name: str) -> pd.DataFrame: ...
         def figure(self, fig: Any, label: str, caption: str) -> str: ...
+        def table(self, df: pd.DataFrame, caption: str, label: str) -> str: ...
+        def wave_period(self, wave: str) -> str: ...
         def num(self, value: float, decimals: int = 2) -> str: ...
         def interval(self, low: float, high: float, decimals: int = 2) -> str: ...
         def scale_label(self, scale: str) -> str: ...
@@ -227,7 +228,13 @@ class PanelSections:
             T.msg("col_verdict", self.lang),
         ]
         parts = [T.msg("panel_programme_intro", self.lang), ""]
-        parts.append(md_table(pd.DataFrame(rows, columns=head)))
+        parts.append(
+            self.table(
+                pd.DataFrame(rows, columns=head),
+                T.msg("cap_panel_slopes", self.lang),
+                "panel-slopes",
+            )
+        )
         parts.append(self._lab_counts(ver))
         parts.append(self.attrition_sentence())
         return "\n".join(parts) + "\n"
@@ -258,8 +265,8 @@ class PanelSections:
                     "panel_retention",
                     self.lang,
                     pct=T.fmt_pct(100 * _f(r["retention"]), self.lang),
-                    w0=self.wave_label(str(r["from_wave"])),
-                    w1=self.wave_label(str(r["to_wave"])),
+                    w0=self.wave_period(str(r["from_wave"])),
+                    w1=self.wave_period(str(r["to_wave"])),
                     new=int(_f(r["newcomers"])),
                 )
             )
@@ -311,7 +318,13 @@ class PanelSections:
             head = ["scale", "step", "CFI", "RMSEA", "ΔCFI", "ΔRMSEA", "supported"]
             head = [T.msg(f"col_{h}", self.lang) if f"col_{h}" in T.MESSAGES else h for h in head]
             parts += ["", T.msg("panel_methods_invariance", self.lang), ""]
-            parts.append(md_table(pd.DataFrame(rows, columns=head)))
+            parts.append(
+                self.table(
+                    pd.DataFrame(rows, columns=head),
+                    T.msg("cap_panel_invariance", self.lang),
+                    "panel-invariance",
+                )
+            )
         parts += ["", T.msg("panel_methods_attrition", self.lang), self.attrition_sentence()]
         if self._has("longitudinal"):
             long = self.compare_table("longitudinal")
@@ -339,5 +352,12 @@ class PanelSections:
                     T.msg("col_paired_change", self.lang),
                     T.msg("col_n_paired", self.lang),
                 ]
-                parts.append(md_table(pd.DataFrame(rows, columns=head)))
+                parts += [
+                    "",
+                    self.table(
+                        pd.DataFrame(rows, columns=head),
+                        T.msg("cap_panel_paired", self.lang),
+                        "panel-paired",
+                    ),
+                ]
         return "\n".join(parts) + "\n"

@@ -340,8 +340,10 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
     },
     "panel_round": {"nl": "Ronde {level}", "en": "Round {level}"},
     "panel_retention": {
-        "nl": "Van {w0} naar {w1} vulde {pct} opnieuw in en kwamen {new} nieuwe mensen bij.",
-        "en": "From {w0} to {w1}, {pct} answered again and {new} new people joined.",
+        "nl": "Van de meting van {w0} naar die van {w1} vulde {pct} opnieuw in en kwamen "
+        "{new} nieuwe mensen bij.",
+        "en": "From the wave of {w0} to that of {w1}, {pct} answered again and {new} new people "
+        "joined.",
     },
     "panel_attrition_same": {
         "nl": "Wie afhaakte scoorde vooraf op verankering niet aantoonbaar anders dan wie bleef.",

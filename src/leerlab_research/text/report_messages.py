@@ -394,6 +394,37 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Confirmatory factor analysis (nine factors, FIML): fit",
     },
     "cap_loadings": {"nl": "Gestandaardiseerde ladingen", "en": "Standardised loadings"},
+    "cap_open_lab": {
+        "nl": "Meest genoemde thema's bij ‘{question}’",
+        "en": "Themes mentioned most for ‘{question}’",
+    },
+    "cap_open_programme": {
+        "nl": "Thema's bij ‘{question}’, {domain}",
+        "en": "Themes for ‘{question}’, {domain}",
+    },
+    "cap_panel_slopes": {
+        "nl": "Verandering per jaar na de subsidie op de voorwaarden voor verankering",
+        "en": "Change per year after the subsidy on the conditions for anchoring",
+    },
+    "cap_panel_invariance": {
+        "nl": "Meetinvariantie over de metingen (dezelfde personen)",
+        "en": "Measurement invariance across waves (the same persons)",
+    },
+    "cap_panel_paired": {
+        "nl": "Verandering sinds de eerste meting: volgens het model en bij alleen wie beide "
+        "metingen invulde",
+        "en": "Change since the first wave: according to the model and among only those who "
+        "answered both waves",
+    },
+    "cap_frame": {"nl": "Het codeerkader", "en": "The coding frame"},
+    "cap_deid": {
+        "nl": "Vervangen persoonsgegevens per soort",
+        "en": "Personal data replaced, by type",
+    },
+    "cap_agreement": {
+        "nl": "Overeenstemming tussen codeurs per thema",
+        "en": "Agreement between coders per theme",
+    },
     "invariance_missing": {
         "nl": "De meetinvariantie kon niet worden getoetst (geen uitkomsten).",
         "en": "Measurement invariance could not be tested (no results).",
