@@ -1,6 +1,9 @@
-"""Change between two waves: pairing by pseudonym and equality with scipy / pingouin per lab."""
+"""Change between two waves: pairing by pseudonym, equality with scipy / pingouin per lab, and the
+wave-means rows against R's Partiallyoverlapping::Partover.test."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +14,10 @@ from synth import make_clean
 
 from leerlab_research.compare.change import change_table
 from leerlab_research.compare.common import analysis_frame
+from leerlab_research.compare.descriptives import describe, reason_lookup
+from leerlab_research.compare.ttests import overlap_vec
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +130,105 @@ def test_rows_name_the_compared_waves_generically(codebook):
     assert not [c for c in t.columns if c.endswith(("_t0", "_t1"))]
     paired = t[(t["lab"] == "all") & (t["analysis"] == "paired")].iloc[0]
     assert paired["mean_diff"] == pytest.approx(paired["mean_to"] - paired["mean_from"])
+
+
+# ------------------------------------------------------------------- waves rows
+def test_overlap_test_equals_partover_test():
+    """T_new2 against R's Partiallyoverlapping::Partover.test (version 2.0, stored values;
+    script results/partover_reference.R): six cases, among them the package's example."""
+    data = pd.read_csv(RESULTS / "partover_data.csv")
+    ref = pd.read_csv(RESULTS / "partover_reference.csv").set_index("case")
+    for case, want in ref.iterrows():
+        d = data[data["case"] == case]
+        part = {k: g["value"].to_numpy() for k, g in d.groupby("sample")}
+        empty = np.zeros(0)
+        earlier = np.r_[part.get("earlier_unpaired", empty), part["earlier_paired"]]
+        later = np.r_[part.get("later_unpaired", empty), part["later_paired"]]
+        r = np.corrcoef(part["earlier_paired"], part["later_paired"])[0, 1]
+        got = overlap_vec(
+            *(np.array([v]) for v in (len(earlier), earlier.mean(), earlier.var(ddof=1))),
+            *(np.array([v]) for v in (len(later), later.mean(), later.var(ddof=1))),
+            np.array([len(part["earlier_paired"])]),
+            np.array([r]),
+        )
+        assert later.mean() - earlier.mean() == pytest.approx(want["estimate"], rel=1e-12)
+        for key in ("statistic", "df", "p", "ci_low", "ci_high"):
+            assert got[key][0] == pytest.approx(want[key], rel=1e-9), (case, key)
+
+
+def test_overlap_test_is_welch_without_overlap_and_paired_with_full_overlap():
+    rng = np.random.default_rng(4)
+    x0, x1 = rng.normal(3, 0.6, 17), rng.normal(3.3, 0.9, 11)
+    welch = stats.ttest_ind(x1, x0, equal_var=False)
+    got = overlap_vec(
+        np.array([17]), np.array([x0.mean()]), np.array([x0.var(ddof=1)]),
+        np.array([11]), np.array([x1.mean()]), np.array([x1.var(ddof=1)]),
+        np.array([0]), np.array([np.nan]),
+    )  # fmt: skip
+    ci = welch.confidence_interval(0.95)
+    assert got["statistic"][0] == pytest.approx(welch.statistic, rel=1e-10)
+    assert got["df"][0] == pytest.approx(welch.df, rel=1e-10)
+    assert got["p"][0] == pytest.approx(welch.pvalue, rel=1e-10)
+    assert (got["ci_low"][0], got["ci_high"][0]) == pytest.approx((ci.low, ci.high), rel=1e-10)
+    a = rng.normal(3, 0.6, 14)
+    b = a + rng.normal(0.2, 0.3, 14)
+    paired = stats.ttest_rel(b, a)
+    got = overlap_vec(
+        np.array([14]), np.array([a.mean()]), np.array([a.var(ddof=1)]),
+        np.array([14]), np.array([b.mean()]), np.array([b.var(ddof=1)]),
+        np.array([14]), np.array([np.corrcoef(a, b)[0, 1]]),
+    )  # fmt: skip
+    ci = paired.confidence_interval(0.95)
+    assert got["statistic"][0] == pytest.approx(paired.statistic, rel=1e-10)
+    assert got["df"][0] == pytest.approx(13, rel=1e-12)
+    assert got["p"][0] == pytest.approx(paired.pvalue, rel=1e-10)
+    assert (got["ci_low"][0], got["ci_high"][0]) == pytest.approx((ci.low, ci.high), rel=1e-10)
+
+
+def test_bounded_df_is_the_smallest_over_every_overlap():
+    """overlap_t_min_df: the df formula minimised over c = 0 … min(n0, n1), by brute force."""
+    n0, n1, v0, v1 = 23.0, 17.0, 0.41, 0.77
+    a, b = v0 / n0, v1 / n1
+    gamma = (a + b) ** 2 / (a**2 / (n0 - 1) + b**2 / (n1 - 1))
+    c = np.arange(0, 18)
+    brute = ((c - 1) + (gamma - c + 1) * (n0 + n1 - 2 * c) / (n0 + n1)).min()
+    grid = np.linspace(0, 17, 170001)
+    smooth = ((grid - 1) + (gamma - grid + 1) * (n0 + n1 - 2 * grid) / (n0 + n1)).min()
+    got = overlap_vec(
+        np.array([n0]), np.array([3.0]), np.array([v0]), np.array([n1]), np.array([3.2]),
+        np.array([v1]), np.array([12]), np.array([0.5]), min_df=np.array([True]),
+    )  # fmt: skip
+    assert got["df"][0] == pytest.approx(smooth, abs=1e-6) and got["df"][0] <= brute + 1e-12
+
+
+def test_waves_rows_are_the_difference_of_the_published_wave_means(codebook):
+    """A lab's waves row is made of descriptives.csv's two lab means and their n: nothing a
+    reader of descriptives could not compute, and its test agrees with T_new2 on the lab's
+    own split into stayers, leavers and newcomers."""
+    clean, _ = make_clean(codebook, lab_ids=["l0", "l1", "l2"], sizes=[30, 22, 40], seed=5)
+    scales = codebook.scale_names[:2]
+    df = analysis_frame(clean, scales)
+    desc = describe(df, scales, min_cell=5)
+    t = change_table(df, scales, waves=("T0", "T1"), min_cell=5, published=reason_lookup(desc))
+    lab_desc = desc[(desc["role"] == "all") & (desc["school_type"] == "all")]
+    lab_desc = lab_desc.set_index(["scale", "lab", "wave"])
+    waves = t[t["analysis"] == "waves"]
+    assert len(waves) == len(scales) * 4
+    for _, r in waves.iterrows():
+        d0, d1 = (lab_desc.loc[(r["scale"], r["lab"], w)] for w in ("T0", "T1"))
+        assert (r["n_from"], r["n_to"]) == (d0["n"], d1["n"])
+        assert r["mean_from"] == pytest.approx(d0["mean"], rel=1e-12)
+        assert r["mean_to"] == pytest.approx(d1["mean"], rel=1e-12)
+        assert r["mean_diff"] == pytest.approx(d1["mean"] - d0["mean"], rel=1e-12)
+        p0, p1, u0, u1 = split(df, r["scale"], r["lab"])
+        assert r["test"] == "overlap_t" and r["n_paired"] == len(p0)
+        a, b = np.r_[u0, p0], np.r_[u1, p1.loc[p0.index]]
+        got = overlap_vec(
+            np.array([len(a)]), np.array([a.mean()]), np.array([a.var(ddof=1)]),
+            np.array([len(b)]), np.array([b.mean()]), np.array([b.var(ddof=1)]),
+            np.array([len(p0)]), np.array([np.corrcoef(p0, p1.loc[p0.index])[0, 1]]),
+        )  # fmt: skip
+        for key in ("statistic", "df", "ci_low", "ci_high", "p"):
+            assert r[key] == pytest.approx(got[key][0], rel=1e-9)
+    fam = waves[waves["lab"] == "all"]["correction_family"].iloc[0]
+    assert fam == f"{len(scales)} scales; lab=all, analysis=waves"

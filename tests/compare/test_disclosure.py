@@ -360,3 +360,121 @@ def test_null_row_norms_per_block_equal_the_whole_null_space():
         got = null_row_norms(mat)
         np.testing.assert_allclose(got, want, atol=1e-12)
         assert ((got < 1e-9) == (want < 1e-9)).all()
+
+
+def _panel() -> pd.DataFrame:
+    """Two waves; lab a has 2 leavers (its paired/unpaired split must hide), lab tiny 1 + 3."""
+    rng = np.random.default_rng(8)
+    rows = []
+    for lab, stay, left, new in (
+        ("a", 20, 2, 9),
+        ("b", 12, 6, 7),
+        ("c", 15, 8, 6),
+        ("d", 11, 7, 8),
+        ("tiny", 0, 1, 3),
+    ):
+        people = [(f"s{lab}{i}", ("T0", "T1")) for i in range(stay)]
+        people += [(f"l{lab}{i}", ("T0",)) for i in range(left)]
+        people += [(f"n{lab}{i}", ("T1",)) for i in range(new)]
+        for pid, waves in people:
+            base = rng.normal(3.4, 0.6)
+            for w in waves:
+                rows.append(
+                    {
+                        "respondent_id": pid,
+                        "lab": lab,
+                        "role": "docent",
+                        "school_type": "vmbo",
+                        "wave": w,
+                        "commitment": base + rng.normal(0, 0.4),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _change_with_descriptives(min_cell: int = 5):
+    df = _panel()
+    desc = descriptives.describe(df, SCALES, min_cell=min_cell)
+    t = change.change_table(
+        df,
+        SCALES,
+        waves=("T0", "T1"),
+        min_cell=min_cell,
+        published=descriptives.reason_lookup(desc),
+    )
+    return df, desc, t
+
+
+def test_change_waves_row_follows_the_published_wave_means():
+    """The waves row is hidden exactly where descriptives hides either of the lab's two wave
+    means (same reason), and where shown it is their difference: it adds nothing."""
+    _, desc, t = _change_with_descriptives()
+    tot = desc[(desc["role"] == ALL) & (desc["school_type"] == ALL)].set_index(["lab", "wave"])
+    waves = t[t["analysis"] == "waves"].set_index("lab")
+    assert waves.loc["tiny", "suppression_reason"] == "primary"
+    for lab, r in waves.iterrows():
+        reasons = [
+            str(tot.loc[(lab, w), "suppression_reason"]) if (lab, w) in tot.index else ""
+            for w in ("T0", "T1")
+        ]
+        reasons = ["" if x == "nan" else x for x in reasons]
+        assert (r["suppression_reason"] or "") == disclosure.inherit(reasons), lab
+        if r["suppressed"]:
+            assert r[["mean_from", "mean_to", "mean_diff", "n_from", "n_to", "ci_low"]].isna().all()
+            continue
+        d0, d1 = tot.loc[(lab, "T0")], tot.loc[(lab, "T1")]
+        assert r["mean_diff"] == pytest.approx(d1["mean"] - d0["mean"], rel=1e-12)
+        assert (r["n_from"], r["n_to"]) == (d0["n"], d1["n"])
+    # a lab's paired/unpaired split never outlives its hidden wave total
+    split = t[t["analysis"] != "waves"]
+    for lab in waves.index[waves["suppressed"]]:
+        assert split.loc[split["lab"] == lab, "suppressed"].all(), lab
+    # lab a: 2 leavers; its split is hidden, its change of wave means is shown
+    a = t[t["lab"] == "a"].set_index("analysis")
+    assert a.loc["unpaired", "suppression_reason"] == "primary"
+    assert not a.loc["waves", "suppressed"] and np.isfinite(a.loc["waves", "ci_low"])
+
+
+def test_change_waves_row_does_not_reveal_the_number_of_stayers():
+    """Where the split is hidden, n_paired stays blank and df is the bound computed from the
+    published wave sizes and SDs alone (so df cannot be solved for the stayers)."""
+    _, desc, t = _change_with_descriptives()
+    r = t[(t["lab"] == "a") & (t["analysis"] == "waves")].iloc[0]
+    assert r["test"] == "overlap_t_min_df"
+    assert pd.isna(r["n_paired"]) and pd.isna(r["n_unpaired_from"]) and pd.isna(r["n_unpaired_to"])
+    tot = desc[(desc["lab"] == "a") & (desc["role"] == ALL) & (desc["school_type"] == ALL)]
+    d0, d1 = (tot[tot["wave"] == w].iloc[0] for w in ("T0", "T1"))
+    n0, n1, v0, v1 = d0["n"], d1["n"], d0["sd"] ** 2, d1["sd"] ** 2
+    a, b = v0 / n0, v1 / n1
+    gamma = (a + b) ** 2 / (a**2 / (n0 - 1) + b**2 / (n1 - 1))
+    c = np.linspace(0, min(n0, n1), 200001)
+    bound = ((c - 1) + (gamma - c + 1) * (n0 + n1 - 2 * c) / (n0 + n1)).min()
+    assert r["df"] == pytest.approx(bound, abs=1e-6)
+
+
+def test_change_audit_with_the_waves_rows_finds_no_leak():
+    """Per wave side, the published relations of change.csv with its waves rows (lab waves =
+    paired + unpaired; programme = Σ labs per analysis): no primary n or sum is recoverable,
+    exactly or by LP bounds."""
+    df, _, t = _change_with_descriptives()
+    truth = change.change_table(df, SCALES, waves=("T0", "T1"), min_cell=1)
+    assert (truth[["lab", "analysis"]].to_numpy() == t[["lab", "analysis"]].to_numpy()).all()
+    for side, n_unpaired, n_all, mean in (
+        ("from", "n_unpaired_from", "n_from", "mean_from"),
+        ("to", "n_unpaired_to", "n_to", "mean_to"),
+    ):
+        n = np.select(
+            [truth["analysis"] == "paired", truth["analysis"] == "unpaired"],
+            [truth["n_paired"], truth[n_unpaired]],
+            truth[n_all],
+        ).astype(float)
+        keep = n > 0  # cells that exist
+        cells = t.loc[keep, ["lab", "analysis"]].replace({"analysis": {"waves": ALL}})
+        cells = cells.reset_index(drop=True)
+        rel = disclosure.hierarchy_relations(cells, ["lab", "analysis"])
+        sup = t.loc[keep, "suppressed"].to_numpy(dtype=bool)
+        targets = (t.loc[keep, "suppression_reason"] == "primary").to_numpy()
+        sums = n[keep] * truth.loc[keep, mean].to_numpy(dtype=float)
+        assert disclosure.audit_linear(n[keep], rel, sup, min_cell=5, targets=targets) == [], side
+        leaks = disclosure.audit_linear(sums, rel, sup, min_cell=5, lower=None, targets=targets)
+        assert leaks == [], side

@@ -7,7 +7,7 @@ Every row names them in ``from_wave`` (the earlier) and ``to_wave`` (the later);
 
 A respondent is *paired* when the same pseudonymised ``respondent_id`` has a score
 on the scale in both waves **in the same lab**; everyone else is *unpaired*
-(respondents who changed lab count as unpaired in both waves). Two rows per
+(respondents who changed lab count as unpaired in both waves). Three rows per
 scale × lab (``lab = all`` for the programme):
 
 ``paired``
@@ -20,9 +20,34 @@ scale × lab (``lab = all`` for the programme):
     Welch's t-test of the unpaired respondents of the later vs the earlier wave (as
     :func:`scipy.stats.ttest_ind`, ``equal_var=False``) with Hedges' g (as
     :func:`pingouin.compute_effsize`) and its interval (as :func:`pingouin.compute_esci`).
+``waves``
+    the change of the lab's wave means: everyone of the lab with a score at the earlier
+    wave against everyone at the later wave (``n_from``, ``n_to``), i.e. exactly the
+    two means ``descriptives.csv`` publishes for the lab, so ``mean_diff`` is their
+    difference. The two samples overlap in the paired respondents, so the interval and
+    test are those of the partially overlapping samples t-test with separate variances
+    (T_new2 of Derrick, Toher & White 2017; R: ``Partiallyoverlapping::Partover.test(
+    later_unpaired, earlier_unpaired, later_paired, earlier_paired)``, ``test =
+    overlap_t``): :func:`.ttests.overlap_vec`. It equals Welch's test without overlap and the
+    paired t-test when everyone answered twice.
+
+Why ``waves``: where a lab's leavers or newcomers number 1 … ``min_cell`` − 1, the
+unpaired row is hidden, and with it the paired row (the stayers' means and the
+published wave means would give the small group's sum by subtraction). The wave
+means themselves are published, so their difference is always publishable wherever
+both are shown: the ``waves`` row follows the suppression of the lab's two wave
+means in ``descriptives.csv`` (:func:`.disclosure.inherit`) and adds no cell to any
+relation. Its standard error uses the stayers' correlation r (an aggregate of at
+least ``min_cell`` people, or not used at all: below that, ``test = welch_t``, the
+samples treated as independent). Its degrees of freedom would reveal the number of
+stayers (and so the small number of leavers) where the paired row is hidden; there
+the test uses the smallest T_new2 degrees of freedom that any overlap the published
+wave sizes allow would give (``test = overlap_t_min_df``: a little conservative, a
+function of published numbers only), and ``n_paired`` stays blank.
 
 The t-tests and effect sizes are computed for all labs at once from group
-means and variances (:func:`paired_vec`, :func:`welch_vec`) — one scipy/pingouin
+means and variances (:mod:`.ttests`: :func:`paired_vec`, :func:`welch_vec`,
+:func:`overlap_vec`) — one scipy/pingouin
 call per lab cost seconds at 200 labs — and tested equal to scipy and pingouin.
 
 p-values are corrected across the nine scales within lab × analysis (Holm; BH),
@@ -32,10 +57,13 @@ Disclosure control: a paired row is suppressed when 0 < n_paired < ``min_cell``,
 an unpaired row when either of its groups has 0 < n < ``min_cell``. Because a
 lab's wave total (in ``descriptives.csv``) is the union of its paired and unpaired
 respondents, suppressing one of the two rows suppresses the other
-(complementary), and across labs the programme row protects the lab rows.
+(complementary), and across labs the programme row protects the lab rows. Where
+``descriptives.csv`` hides a lab's wave total, the lab's paired and unpaired rows
+are hidden with the same reason (their sum would give the total back).
 
 References
 ----------
+Derrick, Toher & White (2017): see :mod:`.ttests`.
 Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative
 science. *Frontiers in Psychology*, 4, 863.
 Wilcoxon, F. (1945). Individual comparisons by ranking methods. *Biometrics Bulletin*, 1, 80–83.
@@ -43,22 +71,25 @@ Wilcoxon, F. (1945). Individual comparisons by ranking methods. *Biometrics Bull
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import disclosure, hypercube
 from .common import ALL, UNKNOWN, add_corrections, lab_names, sort_rows
+from .descriptives import cell_reason
 from .registry import columns
 from .signed_rank import wilcoxon_signed_rank
+from .ttests import overlap_vec, paired_vec, welch_vec
 
 COLUMNS = columns("change")
 STAT_COLUMNS = [
     "n_paired",
     "n_unpaired_from",
     "n_unpaired_to",
+    "n_from",
+    "n_to",
     "mean_from",
     "mean_to",
     "mean_diff",
@@ -73,81 +104,6 @@ STAT_COLUMNS = [
     "wilcoxon_w",
     "wilcoxon_p",
 ]
-
-
-def paired_vec(
-    n: np.ndarray, mean_diff: np.ndarray, sd_diff: np.ndarray, confidence: float = 0.95
-) -> dict[str, np.ndarray]:
-    """Paired t-test, CI of the mean difference and d_z with CI, vectorised over groups.
-
-    t = mean(d) / (sd(d)/√n) on n − 1 df (as :func:`scipy.stats.ttest_rel`);
-    d_z = mean(d)/sd(d) with SE √(1/n + d_z²/(2n)) and t-quantile on n − 1 df (as
-    :func:`pingouin.compute_esci` for paired data). Equality with scipy/pingouin is tested.
-    """
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ok = (n >= 2) & (sd_diff > 0)
-        df = np.where(n >= 2, n - 1, np.nan)
-        se = sd_diff / np.sqrt(n)
-        crit = stats.t.ppf(0.5 + confidence / 2, df)
-        t = np.where(ok, mean_diff / se, np.nan)
-        p = np.where(ok, 2 * stats.t.sf(np.abs(t), df), np.nan)
-        dz = np.where(ok, mean_diff / sd_diff, np.nan)
-        es_se = np.sqrt(1 / n + dz**2 / (2 * n))
-    return {
-        "df": df,
-        "ci_low": mean_diff - crit * se,
-        "ci_high": mean_diff + crit * se,
-        "statistic": t,
-        "p": p,
-        "effect_size": dz,
-        "es_ci_low": dz - crit * es_se,
-        "es_ci_high": dz + crit * es_se,
-    }
-
-
-def welch_vec(
-    n0: np.ndarray,
-    m0: np.ndarray,
-    v0: np.ndarray,
-    n1: np.ndarray,
-    m1: np.ndarray,
-    v1: np.ndarray,
-    confidence: float = 0.95,
-) -> dict[str, np.ndarray]:
-    """Welch's t (later − earlier: ``m1 − m0``), Welch CI of the difference, Hedges' g with CI, vectorised.
-
-    As :func:`scipy.stats.ttest_ind` (``equal_var=False``), :func:`pingouin.compute_effsize`
-    (``eftype="hedges"``: pooled-SD d times 1 − 3/(4(n0 + n1) − 9)) and
-    :func:`pingouin.compute_esci` (SE √((n0 + n1)/(n0 n1) + g²/(2(n0 + n1))), t on n0 + n1 − 2 df).
-    """
-    n0 = np.asarray(n0, dtype=float)
-    n1 = np.asarray(n1, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a, b = v0 / n0, v1 / n1
-        ok = (n0 >= 2) & (n1 >= 2) & (a + b > 0)
-        diff = m1 - m0
-        se = np.sqrt(a + b)
-        dfw = (a + b) ** 2 / (a**2 / (n0 - 1) + b**2 / (n1 - 1))
-        t = diff / se
-        p = 2 * stats.t.sf(np.abs(t), dfw)
-        half = stats.t.ppf(0.5 + confidence / 2, dfw) * se
-        pooled = np.sqrt(((n0 - 1) * v0 + (n1 - 1) * v1) / (n0 + n1 - 2))
-        g = diff / pooled * (1 - 3 / (4 * (n0 + n1) - 9))
-        es_se = np.sqrt((n0 + n1) / (n0 * n1) + g**2 / (2 * (n0 + n1)))
-        crit = stats.t.ppf(0.5 + confidence / 2, n0 + n1 - 2)
-    nan = np.full(n0.shape, np.nan)
-    pick = lambda v: np.where(ok, v, nan)  # noqa: E731
-    return {
-        "df": pick(dfw),
-        "ci_low": pick(diff - half),
-        "ci_high": pick(diff + half),
-        "statistic": pick(t),
-        "p": pick(p),
-        "effect_size": pick(g),
-        "es_ci_low": pick(g - crit * es_se),
-        "es_ci_high": pick(g + crit * es_se),
-    }
 
 
 def _agg(values: pd.Series, keys: pd.Series) -> pd.DataFrame:
@@ -169,11 +125,17 @@ def change_table(
     min_cell: int = 5,
     confidence: float = 0.95,
     labs: object = None,
+    published: Mapping[tuple[str, ...], str] | None = None,
 ) -> pd.DataFrame:
-    """``change.csv``: paired and unpaired change per scale × lab, protected.
+    """``change.csv``: paired, unpaired and wave-means change per scale × lab, protected.
 
     ``waves`` = (earlier, later); the stage passes ``settings.compare.waves`` or the
-    previous and the latest of the study's waves.
+    previous and the latest of the study's waves. ``published`` is
+    :func:`.descriptives.reason_lookup` of ``descriptives.csv`` computed on the same
+    frame: a ``waves`` row is hidden wherever either of the lab's two wave means is
+    hidden there, with its reason. Without it (library use on a bare frame) the lab
+    wave totals are protected here by :func:`.disclosure.protect` (labs within the
+    programme), the same rule descriptives applies to them.
     """
     w0, w1 = waves
     if not {w0, w1} <= set(df["wave"].unique()):
@@ -186,6 +148,7 @@ def change_table(
     wave = df["wave"].to_numpy()
     lab_all = df["lab"].to_numpy()
     labs_all = [ALL, *sorted(set(lab_all))]
+    wave_parts: list[pd.DataFrame] = []
     for scale in scales:
         y = df[scale].to_numpy(dtype=float)
         has = ~np.isnan(y)
@@ -264,29 +227,63 @@ def change_table(
             }
         )
         parts += [paired, unpaired]
+        a0 = _agg(pd.Series(y[r0]), pd.Series(lab_all[r0])).reindex(labs_all)
+        a1 = _agg(pd.Series(y[r1]), pd.Series(lab_all[r1])).reindex(labs_all)
+        wave_parts.append(
+            pd.DataFrame(
+                {
+                    "scale": scale,
+                    "lab": labs_all,
+                    "analysis": "waves",
+                    "n_from": a0["n"].fillna(0).to_numpy(),
+                    "n_to": a1["n"].fillna(0).to_numpy(),
+                    "mean_from": a0["mean"].to_numpy(),
+                    "mean_to": a1["mean"].to_numpy(),
+                    "mean_diff": a1["mean"].to_numpy() - a0["mean"].to_numpy(),
+                    "var_from": a0["var"].to_numpy(),
+                    "var_to": a1["var"].to_numpy(),
+                    "pairs": npair,
+                    "r": _correlation(y[pa_rows], y[pb_rows], lab_p).reindex(labs_all).to_numpy(),
+                }
+            )
+        )
     table = pd.concat(parts, ignore_index=True).assign(from_wave=w0, to_wave=w1)
     for c in COLUMNS:
         if c not in table.columns:
             table[c] = np.nan
     table = sort_rows(table, ["scale", "lab", "analysis"], {"scale": list(scales)})
     table["lab_name"] = lab_names(labs, table["lab"])
-    reason = _protect(table, min_cell)
+    raw_waves = pd.concat(wave_parts, ignore_index=True)
+    total_reason = pd.Series(
+        _wave_mean_reasons(raw_waves, waves, published, min_cell),
+        index=pd.MultiIndex.from_frame(raw_waves[["scale", "lab"]]),
+    )
+    inherited = total_reason.reindex(pd.MultiIndex.from_frame(table[["scale", "lab"]]))
+    reason = _protect(table, min_cell, inherited.fillna("").to_numpy(dtype=object))
     table = disclosure.blank(table, reason, STAT_COLUMNS)
+    waves_rows = _waves_rows(
+        raw_waves, table, total_reason.to_numpy(dtype=object), min_cell, confidence
+    )
+    table = pd.concat([table, waves_rows.assign(from_wave=w0, to_wave=w1)], ignore_index=True)
+    table = sort_rows(table, ["scale", "lab", "analysis"], {"scale": list(scales)})
+    table["lab_name"] = lab_names(labs, table["lab"])
     table = add_corrections(
         table.drop(columns=["p_holm", "p_fdr_bh", "correction_family"]), ["lab", "analysis"]
     )
-    for c in ("n_paired", "n_unpaired_from", "n_unpaired_to"):
+    for c in ("n_paired", "n_unpaired_from", "n_unpaired_to", "n_from", "n_to"):
         table[c] = pd.to_numeric(table[c]).round().astype("Int64")
     return table[COLUMNS]
 
 
-def _protect(table: pd.DataFrame, min_cell: int) -> np.ndarray:
+def _protect(table: pd.DataFrame, min_cell: int, inherited: np.ndarray) -> np.ndarray:
     """Hypercube suppression on the lab × analysis table.
 
     The table is two-dimensional: labs (with the programme as total) × analysis
     (paired, unpaired), whose total per lab — the lab's wave totals — is published
     in ``descriptives.csv``. Those totals enter as *fixed* phantom rows: they take
-    part in the relations but cannot be suppressed here.
+    part in the relations but cannot be suppressed here. Where descriptives hides a
+    lab's wave total (``inherited``: its reason), the lab's paired and unpaired rows
+    are hidden with that reason: shown, their sum would give the hidden total back.
     """
     paired = (table["analysis"] == "paired").to_numpy()
     npair = table["n_paired"].fillna(0).to_numpy(dtype=float)
@@ -301,7 +298,8 @@ def _protect(table: pd.DataFrame, min_cell: int) -> np.ndarray:
             "n": np.where(paired, npair, nu0 + nu1),
         }
     )
-    primary = np.where(paired, small(npair), small(nu0) | small(nu1))
+    own = np.where(paired, small(npair), small(nu0) | small(nu1))
+    primary = own | (inherited != "")
     phantom = (
         cells.groupby(["scale", "lab"], as_index=False, sort=False)["n"].sum().assign(analysis=ALL)
     )
@@ -311,5 +309,88 @@ def _protect(table: pd.DataFrame, min_cell: int) -> np.ndarray:
     prim = np.r_[primary, np.zeros(len(phantom), dtype=bool)]
     reason = hypercube.protect_cube(
         ext, ["lab", "analysis"], by=["scale"], min_cell=min_cell, primary=prim, fixed=fixed
+    )[:m]
+    return np.where(~own & (inherited != ""), inherited, reason)
+
+
+def _correlation(x: np.ndarray, y: np.ndarray, keys: pd.Series) -> pd.Series:
+    """Pearson r of the paired scores per lab and for everyone (``ALL``); NaN where undefined."""
+    frame = pd.DataFrame({"x": x, "y": y, "k": keys.to_numpy()})
+    parts = {lab: g for lab, g in frame.groupby("k", sort=True)}
+    parts[ALL] = frame
+    out = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for lab, g in parts.items():
+            dx = g["x"].to_numpy() - g["x"].mean()
+            dy = g["y"].to_numpy() - g["y"].mean()
+            out[lab] = (dx * dy).sum() / np.sqrt((dx * dx).sum() * (dy * dy).sum())
+    return pd.Series(out, dtype=float)
+
+
+def _waves_rows(
+    raw: pd.DataFrame,
+    protected: pd.DataFrame,
+    reason: np.ndarray,
+    min_cell: int,
+    confidence: float,
+) -> pd.DataFrame:
+    """The ``waves`` rows: difference of the lab's two published wave means, T_new2 test.
+
+    ``protected`` holds the already protected paired and unpaired rows: where either is
+    hidden, the stayers' number stays unpublished (``n_paired`` blank, bounded df).
+    """
+    key = pd.MultiIndex.from_frame(raw[["scale", "lab"]])
+    split = protected.set_index(["scale", "lab", "analysis"])["suppression_reason"]
+    split_hidden = np.zeros(len(raw), dtype=bool)
+    for analysis in ("paired", "unpaired"):
+        reasons = split.xs(analysis, level="analysis").reindex(key).fillna("")
+        split_hidden |= (reasons != "").to_numpy()
+    pairs = raw["pairs"].to_numpy(dtype=float)
+    # the stayers' correlation enters only as an aggregate of at least min_cell people
+    use_r = pairs >= max(min_cell, 2)
+    stats_ = overlap_vec(
+        raw["n_from"].to_numpy(),
+        raw["mean_from"].to_numpy(),
+        raw["var_from"].to_numpy(),
+        raw["n_to"].to_numpy(),
+        raw["mean_to"].to_numpy(),
+        raw["var_to"].to_numpy(),
+        np.where(use_r, pairs, 0.0),
+        np.where(use_r, raw["r"].to_numpy(), 0.0),
+        confidence,
+        min_df=split_hidden & use_r,
     )
-    return reason[:m]
+    test = np.where(~use_r, "welch_t", np.where(split_hidden, "overlap_t_min_df", "overlap_t"))
+    shown_pairs = np.where(split_hidden, np.nan, pairs)
+    out = raw.drop(columns=["var_from", "var_to", "pairs", "r"]).assign(
+        test=test,
+        n_paired=shown_pairs,
+        n_unpaired_from=raw["n_from"].to_numpy() - shown_pairs,
+        n_unpaired_to=raw["n_to"].to_numpy() - shown_pairs,
+        **stats_,
+    )
+    # the test name would tell a hidden row's stayers apart (fewer than min_cell or not)
+    return disclosure.blank(out, reason, [*STAT_COLUMNS, "test"])
+
+
+def _wave_mean_reasons(
+    rows: pd.DataFrame,
+    waves: tuple[str, str],
+    published: Mapping[tuple[str, ...], str] | None,
+    min_cell: int,
+) -> np.ndarray:
+    """Per ``waves`` row: the reason either of the lab's wave means is hidden ("" if shown)."""
+    scale, lab = rows["scale"].astype(str), rows["lab"].astype(str)
+    per_wave = []
+    for wave, n_col in zip(waves, ("n_from", "n_to"), strict=True):
+        if published is not None:
+            per_wave.append(
+                [cell_reason(published, s, wave, k) for s, k in zip(scale, lab, strict=True)]
+            )
+            continue
+        cells = pd.DataFrame({"scale": scale, "lab": lab, "n": rows[n_col].to_numpy(float)})
+        rel = disclosure.hierarchy_relations(cells, ["lab"], by=["scale"])
+        per_wave.append(list(disclosure.protect(cells["n"].to_numpy(), rel, min_cell)))
+    return np.asarray(
+        [disclosure.inherit(pair) for pair in zip(*per_wave, strict=True)], dtype=object
+    )

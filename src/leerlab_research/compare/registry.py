@@ -307,18 +307,31 @@ _CHANGE = CompareTable(
         SCALE,
         LAB,
         LAB_NAME,
-        _f("analysis", "string", "paired or unpaired", enum=("paired", "unpaired"), required=True),
+        _f(
+            "analysis",
+            "string",
+            "paired, unpaired, or waves (the lab's two published wave means)",
+            enum=("paired", "unpaired", "waves"),
+            required=True,
+        ),
         _f("from_wave", "string", "the earlier of the two compared waves", required=True),
         _f("to_wave", "string", "the later of the two compared waves", required=True),
         _f("n_paired", "integer", "respondents in both waves", minimum=0),
         _f("n_unpaired_from", "integer", "respondents in from_wave only (unpaired)", minimum=0),
         _f("n_unpaired_to", "integer", "respondents in to_wave only (unpaired)", minimum=0),
+        _f("n_from", "integer", "respondents in from_wave (waves: everyone)", minimum=0),
+        _f("n_to", "integer", "respondents in to_wave (waves: everyone)", minimum=0),
         _f("mean_from", "number", "mean in from_wave"),
         _f("mean_to", "number", "mean in to_wave"),
         _f("mean_diff", "number", "to_wave minus from_wave"),
         CI_LOW,
         CI_HIGH,
-        _f("test", "string", "paired_t or welch_t"),
+        _f(
+            "test",
+            "string",
+            "paired_t, welch_t, overlap_t (partially overlapping samples, T_new2) or "
+            "overlap_t_min_df (T_new2 with the smallest df any overlap allows)",
+        ),
         STATISTIC,
         _f("df", "number", "degrees of freedom"),
         P,
@@ -334,13 +347,14 @@ _CHANGE = CompareTable(
         *HIDDEN,
     ),
     unit="scale × lab (`all` = programme) × analysis (paired: same respondent_id in both waves; "
-    "unpaired)",
+    "unpaired; waves: everyone of the lab at each wave, the two means of descriptives.csv)",
     test="paired t (later − earlier of settings.compare.waves; default the previous and the "
-    "latest wave), Wilcoxon signed-rank, d_z; unpaired: Welch t, Hedges' g",
+    "latest wave), Wilcoxon signed-rank, d_z; unpaired: Welch t, Hedges' g; waves: partially "
+    "overlapping samples t (Derrick, Toher & White 2017, R Partiallyoverlapping::Partover.test)",
     correction="Holm and Benjamini–Hochberg across the scales within lab × analysis (shown rows "
     "only)",
     keys=("scale", "lab", "analysis"),
-    counts=("n_paired", "n_unpaired_from", "n_unpaired_to"),
+    counts=("n_paired", "n_unpaired_from", "n_unpaired_to", "n_from", "n_to"),
 )
 
 _OPEN_KEYS = (

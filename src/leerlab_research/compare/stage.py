@@ -182,6 +182,7 @@ def compare_tables(
             min_cell=mc,
             confidence=conf,
             labs=study.labs,
+            published=lookup,
         ),
     )
     lab_order = [lab.id for lab in study.labs.labs]
