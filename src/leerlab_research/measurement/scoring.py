@@ -53,8 +53,9 @@ class ScoringResult:
 
 
 def _expected_hessian(model: object, x: np.ndarray) -> np.ndarray:
-    model.update_matrices(x)  # type: ignore[attr-defined]
-    sigma, (m, c) = model.calc_sigma()  # type: ignore[attr-defined]
+    # the implied moments and each pattern batch's inverse at x, which grad_fiml
+    # has just computed at the same point (fiml._moments keeps the last point's)
+    sigma, m, c, _mean, batches = model._moments(x)  # type: ignore[attr-defined]
     k = len(x)
     p = sigma.shape[0]
     sg_list = model.calc_sigma_grad(m, c)  # type: ignore[attr-defined]
@@ -64,8 +65,10 @@ def _expected_hessian(model: object, x: np.ndarray) -> np.ndarray:
     hess = np.zeros((k, k))
     if model.pattern_information:  # type: ignore[attr-defined]
         # per missingness pattern, the patterns with as many observed variables at once
-        for keep, n, _sums, _cross in model.fiml_batches:  # type: ignore[attr-defined]
-            prec = np.linalg.inv(sigma[keep[:, :, None], keep[:, None, :]])
+        for (keep, n, _sums, _cross), batch in zip(model.fiml_batches, batches, strict=False):  # type: ignore[attr-defined]
+            if batch is None:  # a pattern's implied covariance is not positive definite
+                raise np.linalg.LinAlgError("implied covariance not positive definite")
+            prec = batch[0]
             low = np.linalg.cholesky(prec)
             d = sg[:, keep[:, :, None], keep[:, None, :]]
             a_mat = (np.swapaxes(low, 1, 2) @ d @ low).reshape(k, -1)
