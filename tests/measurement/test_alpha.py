@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from leerlab_research.measurement import alpha as alpha_module
 from leerlab_research.measurement.alpha import (
     _bootstrap_alpha,
     _chunks,
@@ -140,6 +141,24 @@ def test_bootstrap_chunks_are_independent_streams_and_threads_do_not_matter():
     first = chunks[0][2].integers(0, 400, size=(2, 400), dtype=np.int64)
     second = chunks[1][2].integers(0, 400, size=(2, 400), dtype=np.int64)
     assert not np.array_equal(first, second)
+
+
+def test_large_bootstrap_batches_equal_naive_loop_for_any_threads(monkeypatch):
+    """The large-n route (float32 product over batches of chunks, one bincount per
+    replicate) gives each replicate's alpha from its chunk's draws, for 1 or 2 threads."""
+    monkeypatch.setattr(alpha_module, "_FLOAT32_FROM_N", 100)
+    monkeypatch.setattr(alpha_module, "_CHUNK_CELLS", 3_000)  # 10 replicates of 300 rows
+    monkeypatch.setattr(alpha_module, "_PRODUCT_CELLS", 9_000)  # 3 chunks per product
+    rng = np.random.default_rng(12)
+    x = np.clip(np.rint(3 + rng.normal(size=(300, 4)) + rng.normal(size=(300, 1))), 1, 5)
+    chunks = _chunks(300, 95, np.random.default_rng(3))
+    assert [len(b) for b in alpha_module._batches(chunks, 300)] == [3, 3, 3, 1]
+    one = _bootstrap_alpha(x, 95, np.random.default_rng(3), workers=1)
+    two = _bootstrap_alpha(x, 95, np.random.default_rng(3), workers=2)
+    np.testing.assert_array_equal(one, two)
+    idx = np.vstack([g.integers(0, 300, size=(b, 300), dtype=np.int64) for _, b, g in chunks])
+    naive = [cronbach_alpha(x[i], ci=None).alpha for i in idx]
+    np.testing.assert_allclose(one, naive, atol=1e-5)  # float32 product
 
 
 def test_features_pairwise_equal_pandas_cov(pg_missing):

@@ -17,7 +17,10 @@ matrix drawn with :func:`numpy.random.default_rng` and counted with one
 ``bincount``; replicates are processed in chunks of about 800,000 cells of ``W`` so
 that the counting stays in cache. Each chunk draws from its own child stream of the
 seed (``SeedSequence.spawn``), so large bootstraps run their chunks on all cores
-(threads) and give the same replicates for any number of threads. The bootstrap
+(threads) and give the same replicates for any number of threads. From 20,000
+respondents each replicate is counted by its own ``bincount`` (n counters stay in
+cache) and several chunks share one float32 product (the feature matrix no longer
+fits in cache and is read once per product). The bootstrap
 stays the exact multinomial one: every replicate draws n rows with replacement. The jackknife needed for the BCa acceleration uses the same
 features: leave-one-out sums are the full sums minus one row.
 """
@@ -25,6 +28,7 @@ features: leave-one-out sums are the full sums minus one row.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -32,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..runtime import single_thread
 from .parallel import available_cores
 
 CiMethod = Literal["feldt", "bootstrap"]
@@ -47,6 +52,10 @@ _CHUNK_CELLS = 800_000
 #: replicate's alpha is below 1e-5, far below the bootstrap's Monte Carlo error,
 #: and it halves the memory traffic that dominates large-n bootstraps.
 _FLOAT32_FROM_N = 20_000
+
+#: Count cells per product with the feature matrix when it exceeds the cache (see
+#: :func:`_batches`); 16-64 replicates of 100,000 respondents take about the same.
+_PRODUCT_CELLS = 3_200_000
 
 #: From this many cells of the count matrix (replicates x respondents) the chunks run
 #: in threads; below it (every group of the demo) a thread pool costs more than it saves.
@@ -242,15 +251,33 @@ def _chunks(
     return [(s, min(chunk, n_boot - s), g) for s, g in zip(starts, streams, strict=True)]
 
 
+def _batches(
+    chunks: list[tuple[int, int, np.random.Generator]], n: int
+) -> list[list[tuple[int, int, np.random.Generator]]]:
+    """Consecutive chunks whose counts share one product with the feature matrix.
+
+    From :data:`_FLOAT32_FROM_N` respondents the feature matrix no longer fits in
+    cache, and a product per chunk of 8 replicates read all of it 250 times in a
+    2000-replicate bootstrap (≈ 30 % of the time); batches of about
+    :data:`_PRODUCT_CELLS` count cells read it a quarter as often. Below that size
+    every chunk is its own batch. The batches depend only on ``n`` and ``n_boot``,
+    never on the number of threads.
+    """
+    if n < _FLOAT32_FROM_N:
+        return [[c] for c in chunks]
+    per = max(1, _PRODUCT_CELLS // (chunks[0][1] * n))
+    return [chunks[i : i + per] for i in range(0, len(chunks), per)]
+
+
 def _bootstrap_alpha(
     x: np.ndarray, n_boot: int, rng: np.random.Generator, workers: int | None = None
 ) -> np.ndarray:
     """Alpha of ``n_boot`` row resamples of ``x``, without a loop over replicates.
 
     Large bootstraps (from :data:`_PARALLEL_FROM_CELLS` cells of the count matrix)
-    run their chunks in ``workers`` threads (default: the available cores): drawing
-    the indices, counting them and the product all release the GIL. The result is
-    the same for any number of workers.
+    run their batches of chunks in ``workers`` threads (default: the available
+    cores): drawing the indices, counting them and the product all release the GIL. The result is the
+    same for any number of workers.
     """
     n = x.shape[0]
     feats = _Features(x)
@@ -258,27 +285,39 @@ def _bootstrap_alpha(
     f = feats.f.astype(dtype)
     out = np.empty(n_boot)
     chunks = _chunks(n, n_boot, rng)
-    biggest = chunks[0][1]
+    large = n >= _FLOAT32_FROM_N
     # int64 indices: bincount counts intp, so int32 would be copied to int64 first
-    offsets = (np.arange(biggest, dtype=np.int64) * n)[:, None]
+    offsets = (np.arange(chunks[0][1], dtype=np.int64) * n)[:, None]
 
-    def run(task: tuple[int, int, np.random.Generator]) -> None:
-        start, b, gen = task
-        idx = gen.integers(0, n, size=(b, n), dtype=np.int64)
-        idx += offsets[:b]
-        w = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n)
-        # numpy's stubs cannot type @ on arrays of a dtype chosen at run time
-        out[start : start + b] = feats.alpha((w.astype(dtype) @ f).astype(float))  # type: ignore[operator]
+    def run(batch: list[tuple[int, int, np.random.Generator]]) -> None:
+        first = batch[0][0]
+        w = np.empty((sum(b for _, b, _ in batch), n), dtype=dtype)
+        for start, b, gen in batch:
+            idx = gen.integers(0, n, size=(b, n), dtype=np.int64)
+            if large:  # one bincount per replicate: its n counters stay in cache
+                for r in range(b):
+                    w[start - first + r] = np.bincount(idx[r], minlength=n)
+            else:  # one bincount for the chunk (many replicates of few rows)
+                idx += offsets[:b]
+                w[start - first : start - first + b] = np.bincount(
+                    idx.ravel(), minlength=b * n
+                ).reshape(b, n)
+        out[first : first + len(w)] = feats.alpha((w @ f).astype(float))
 
+    batches = _batches(chunks, n)
     if workers is None:
         workers = available_cores() if n * n_boot >= _PARALLEL_FROM_CELLS else 1
-    workers = min(workers, len(chunks))
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run, chunks))
-    else:
-        for task in chunks:
-            run(task)
+    workers = min(workers, len(batches))
+    # large products: one BLAS thread (the chunk threads are the parallelism, and
+    # beside them a second BLAS thread only spin-waits); threadpoolctl costs ~1 ms,
+    # too much for the many small bootstraps of a stage's groups
+    with single_thread() if large else nullcontext():
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(run, batches))
+        else:
+            for batch in batches:
+                run(batch)
     return out
 
 
