@@ -3,17 +3,21 @@
 For each grouping factor (``settings.compare.groups``: lab, role, school_type) at
 programme level, per wave and scale:
 
-* three or more groups: Welch's ANOVA (:func:`pingouin.welch_anova`; Welch 1951) with
+* three or more groups: Welch's ANOVA (Welch 1951) with
   η² and its confidence interval (noncentral-F inversion of the classical F,
   Steiger 2004) and ω² (Hays 1963; from the classical one-way ANOVA sums of squares);
-  Kruskal–Wallis (:func:`pingouin.kruskal`) with ε² = H / (n − 1) (Tomczak & Tomczak
-  2014). Post hoc: Games–Howell (:func:`pingouin.pairwise_gameshowell`, Hedges' g) and
+  Kruskal–Wallis with ε² = H / (n − 1) (Tomczak & Tomczak
+  2014). Post hoc: Games–Howell (Hedges' g) and
   Dunn's (1964) z-test on the pooled ranks with tie correction, Holm-adjusted over
   the pairs (:func:`dunn`; neither scipy, statsmodels nor pingouin implement it).
-* two groups: Welch's t (:func:`pingouin.ttest`, ``correction=True``) with Hedges' g and
-  its CI (:func:`pingouin.compute_effsize`, :func:`pingouin.compute_esci`) and the
+* two groups: Welch's t with Hedges' g and its CI and the
   Mann–Whitney U (:func:`scipy.stats.mannwhitneyu`) with the rank-biserial correlation
   and CLES computed from U as :func:`pingouin.mwu` does (equality tested).
+
+Welch's ANOVA, Kruskal–Wallis, Games–Howell and Welch's t come from :mod:`.oneway`,
+which computes them as pingouin's ``welch_anova``, ``kruskal``,
+``pairwise_gameshowell``, ``ttest(correction=True)``, ``compute_effsize`` and
+``compute_esci`` do, on arrays and without importing pingouin (equality tested).
 
 p-values are corrected across the nine scales (Holm; Benjamini–Hochberg) within
 wave × factor × test; ``correction_family`` states the family.
@@ -42,11 +46,11 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 from scipy import optimize, stats
 
 from .common import ALL, UNKNOWN, add_corrections, holm, sort_rows
 from .descriptives import cell_reason
+from .oneway import Groups, games_howell, hedges_ci, hedges_g, kruskal, welch_anova, welch_t
 from .registry import columns
 
 TEST_COLUMNS = columns("group_tests")
@@ -295,11 +299,9 @@ def _two_groups(
     x = d.loc[d[factor] == included[0], scale].to_numpy()
     y = d.loc[d[factor] == included[1], scale].to_numpy()
     n_total = len(d)
-    tt = pg.ttest(x, y, correction=True, confidence=confidence).iloc[0]
-    g = float(pg.compute_effsize(x, y, eftype="hedges"))
-    lo, hi = pg.compute_esci(
-        stat=g, nx=len(x), ny=len(y), eftype="hedges", confidence=confidence, decimals=12
-    )
+    t_val, t_df, t_p = welch_t(x, y)
+    g = hedges_g(x, y)
+    lo, hi = hedges_ci(g, len(x), len(y), confidence)
     # scipy's U (what pingouin.mwu calls); RBC and CLES from U exactly as pingouin defines
     # them, without pingouin's O(n_x·n_y) pairwise matrix (8 s and 7 GB at 30,000 per group)
     u_x, p_mw = stats.mannwhitneyu(x, y, alternative="two-sided")
@@ -315,9 +317,9 @@ def _two_groups(
             included,
             excluded,
             n_total,
-            statistic=float(tt["T"]),
-            df1=float(tt["dof"]),
-            p=float(tt["p_val"]),
+            statistic=t_val,
+            df1=t_df,
+            p=t_p,
             effect_size=g,
             effect_size_type="hedges_g",
             es_ci_low=float(lo),
@@ -353,12 +355,14 @@ def _k_groups(
     confidence: float,
 ) -> list[dict[str, object]]:
     n_total = len(d)
-    wa = pg.welch_anova(data=d, dv=scale, between=factor).iloc[0]
-    ssb, ssw, dfb, dfw = oneway_ss(d[scale].to_numpy(), d[factor].to_numpy())
+    y = d[scale].to_numpy(dtype=float)
+    groups = Groups.of(y, d[factor].to_numpy())
+    wa = welch_anova(y, groups)
+    ssb, ssw, dfb, dfw = oneway_ss(y, d[factor].to_numpy())
     f_classic = (ssb / dfb) / (ssw / dfw) if ssw > 0 else np.nan
     lo, hi = eta2_ci(f_classic, dfb, dfw, n_total, confidence)
     om2 = omega2(ssb, ssw, dfb, dfw)
-    kw = pg.kruskal(data=d, dv=scale, between=factor).iloc[0]
+    kw = kruskal(y, groups)
     h = float(kw["H"])
     return [
         _row(
@@ -398,7 +402,7 @@ def _k_groups(
 
 
 def _posthoc(d: pd.DataFrame, scale: str, wave: str, factor: str) -> pd.DataFrame:
-    gh = pg.pairwise_gameshowell(data=d, dv=scale, between=factor, effsize="hedges")
+    gh = games_howell(Groups.of(d[scale].to_numpy(dtype=float), d[factor].to_numpy()))
     sizes = d.groupby(factor).size()
     a = gh["A"].astype(str)
     b = gh["B"].astype(str)

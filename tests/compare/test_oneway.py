@@ -1,0 +1,70 @@
+"""compare/oneway.py equals pingouin 0.7 (computed live) to the last bit or near it.
+
+Data: 5-point means with ties, unequal group sizes and variances, groups in an
+unsorted row order (pingouin sorts the levels).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+
+from leerlab_research.compare import oneway
+
+
+def _data(seed: int, k: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(4, 60, size=k)
+    labels = np.repeat([f"g{chr(ord('a') + i)}" for i in range(k)][::-1], sizes)
+    shift = np.repeat(rng.normal(0, 0.4, k), sizes)
+    spread = np.repeat(rng.uniform(0.4, 1.2, k), sizes)
+    y = np.clip(np.round((3 + shift + spread * rng.normal(size=sizes.sum())) * 4) / 4, 1, 5)
+    order = rng.permutation(len(y))
+    return pd.DataFrame({"y": y[order], "g": labels[order]})
+
+
+@pytest.mark.parametrize("seed,k", [(1, 3), (2, 5), (3, 8)])
+def test_welch_anova_kruskal_games_howell_equal_pingouin(seed, k):
+    d = _data(seed, k)
+    y, g = d["y"].to_numpy(), oneway.Groups.of(d["y"].to_numpy(), d["g"].to_numpy())
+    wa = pg.welch_anova(data=d, dv="y", between="g").iloc[0]
+    ours = oneway.welch_anova(y, g)
+    for key in ("F", "ddof1", "ddof2", "p_unc", "np2"):
+        assert ours[key] == pytest.approx(float(wa[key]), rel=1e-13, abs=1e-300), key
+    kw = pg.kruskal(data=d, dv="y", between="g").iloc[0]
+    ours = oneway.kruskal(y, g)
+    for key in ("H", "ddof1", "p_unc"):
+        assert ours[key] == pytest.approx(float(kw[key]), rel=1e-13, abs=1e-300), key
+    gh = pg.pairwise_gameshowell(data=d, dv="y", between="g", effsize="hedges")
+    mine = oneway.games_howell(g)
+    assert mine[["A", "B"]].to_numpy().tolist() == gh[["A", "B"]].to_numpy().tolist()
+    for col in ("mean_A", "mean_B", "diff", "se", "T", "df", "pval", "hedges"):
+        np.testing.assert_allclose(mine[col], gh[col].astype(float), rtol=1e-13, err_msg=col)
+
+
+def test_welch_anova_refuses_a_constant_group_as_pingouin_does():
+    d = _data(4, 3)
+    d.loc[d["g"] == "ga", "y"] = 3.0
+    g = oneway.Groups.of(d["y"].to_numpy(), d["g"].to_numpy())
+    with pytest.raises(ValueError, match="non-zero variance"):
+        oneway.welch_anova(d["y"].to_numpy(), g)
+    with pytest.raises(ValueError, match="non-zero variance"):
+        pg.welch_anova(data=d, dv="y", between="g")
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.9])
+def test_welch_t_and_hedges_equal_pingouin(confidence):
+    d = _data(5, 2)
+    x = d.loc[d["g"] == "ga", "y"].to_numpy()
+    y = d.loc[d["g"] == "gb", "y"].to_numpy()
+    tt = pg.ttest(x, y, correction=True, confidence=confidence).iloc[0]
+    t, df, p = oneway.welch_t(x, y)
+    assert (t, df, p) == pytest.approx((tt["T"], tt["dof"], tt["p_val"]), rel=1e-13)
+    g = oneway.hedges_g(x, y)
+    assert g == pytest.approx(pg.compute_effsize(x, y, eftype="hedges"), rel=1e-13)
+    ref = pg.compute_esci(
+        stat=g, nx=len(x), ny=len(y), eftype="hedges", confidence=confidence, decimals=12
+    )
+    assert oneway.hedges_ci(g, len(x), len(y), confidence) == pytest.approx(tuple(ref), rel=1e-13)
