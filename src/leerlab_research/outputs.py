@@ -19,11 +19,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError, output_error
+
+if TYPE_CHECKING:
+    # only annotations: the report engine's workers import this module for its zip
+    # writer, and pandas would cost each of them ~0.3 s of start-up
+    import pandas as pd
 
 
 def _current_umask() -> int:

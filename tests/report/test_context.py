@@ -350,3 +350,25 @@ def test_short_tables_stay_on_one_pdf_page_and_long_ones_break(tmp_path):
     long = data.table(pd.DataFrame({"a": range(KEEP_TOGETHER_ROWS + 1)}), "Lang", "long")
     assert "{=typst}" not in long and "{#tbl-long}" in long
     assert data.table(pd.DataFrame(), "Leeg", "empty") == ""
+
+
+def test_published_tables_are_read_once_per_file_version_and_handed_out_as_copies(tmp_path):
+    study = _study()
+    _write_compare(
+        tmp_path, merges=pd.DataFrame({"lab": ["weert"], "wave": ["T1"], "group": ["a"]})
+    )
+    data = ReportData(study=study, out=tmp_path, lang="nl")
+    first = data.compare_table("merges")
+    first.loc[0, "group"] = "changed by a caller"
+    assert data.compare_table("merges").loc[0, "group"] == "a"
+    # rewritten at once with another value of the same length: read again
+    write_csv(
+        pd.DataFrame({"lab": ["weert"], "wave": ["T1"], "group": ["b"]}),
+        tmp_path / "compare" / "merges.csv",
+    )
+    assert (
+        ReportData(study=study, out=tmp_path, lang="nl").compare_table("merges").loc[0, "group"]
+        == "b"
+    )
+    (tmp_path / "compare" / "merges.csv").unlink()
+    assert data.compare_table("merges").empty

@@ -212,6 +212,30 @@ def test_render_many_executes_once_per_template_and_params(tmp_path: Path) -> No
     assert "Lab Weert" in text
 
 
+def test_render_many_starts_the_heaviest_reports_first(tmp_path: Path) -> None:
+    # A heavy report left for last keeps one worker busy while the others idle; the
+    # results still come back in request order.
+    template = tmp_path / "teller.qmd"
+    template.write_text(COUNTER, encoding="utf-8")
+    workdir = tmp_path / "work"
+    requests = [
+        RenderRequest(
+            template=template,
+            output_dir=tmp_path / "out",
+            output_stem=lab.lower(),
+            params={"lab": lab},
+            formats=["html"],
+            engine="fallback",
+            workdir=workdir,
+            weight=weight,
+        )
+        for lab, weight in [("Weert", 1.0), ("Venlo", 1.0), ("Programma", 2.0), ("Methode", 0.5)]
+    ]
+    results = render_many(requests, workers=1)
+    assert (workdir / "runs.txt").read_text().split() == ["Programma", "Weert", "Venlo", "Methode"]
+    assert [r.outputs[0].stem for r in results] == ["weert", "venlo", "programma", "methode"]
+
+
 def test_cell_timeout_is_a_render_error(tmp_path: Path) -> None:
     template = tmp_path / "traag.qmd"
     template.write_text(

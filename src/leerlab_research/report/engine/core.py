@@ -129,8 +129,9 @@ def render_many(
 
     Requests that share template, params, metadata and workdir are executed
     once and converted to all their formats and outputs, by Quarto or the
-    fallback (kernel start-up dominates a render). Groups run in a process
-    pool of ``workers`` (``spawn`` start method: no forked kernel sockets).
+    fallback. Groups run in a process pool of ``workers`` (``spawn`` start
+    method: no forked kernel sockets), the heaviest (``RenderRequest.weight``)
+    first; each worker keeps its kernel for all the groups it executes.
 
     Parameters
     ----------
@@ -160,7 +161,9 @@ def render_many(
     for i, req in enumerate(requests):
         engine, _exe = resolve_engine(req)
         groups.setdefault(engine + _group_key(req), []).append(i)
-    tasks.extend(groups.values())
+    # Heaviest first (stable): a long report started last would keep one worker busy
+    # while the others have nothing left to do.
+    tasks.extend(sorted(groups.values(), key=lambda t: -sum(requests[i].weight for i in t)))
     results: list[RenderResult | None] = [None] * len(requests)
     failures: list[str] = []
 
@@ -222,7 +225,9 @@ def _render_parallel(
         # Not `with pool:` — its exit waits for every running render to finish.
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
+    # Every result is in: the workers shut their kernels down and exit while the
+    # caller goes on (the site, the manifest); the interpreter joins them at exit.
+    pool.shutdown(wait=False)
 
 
 def stop_children(before: set[int], timeout: float = 5.0) -> None:

@@ -65,6 +65,10 @@ class RenderRequest:
     source_date_epoch
         The creation time written into DOCX and PDF files (seconds since 1970,
         as ``SOURCE_DATE_EPOCH``); None leaves pandoc and Typst their clock.
+    weight
+        The report's expected cost relative to others (1 = ordinary):
+        :func:`~.core.render_many` starts the heaviest first, so that no long
+        report is left for one worker while the others idle.
     """
 
     template: Path
@@ -78,6 +82,7 @@ class RenderRequest:
     workdir: Path | None = None
     timeout: int = 600
     source_date_epoch: int | None = None
+    weight: float = 1.0
 
 
 @dataclass
