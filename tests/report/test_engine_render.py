@@ -16,7 +16,7 @@ import pypdf
 import pytest
 
 from leerlab_research.report.engine import RenderError, RenderRequest, RenderResult, convert, render
-from leerlab_research.report.engine.core import render_many
+from leerlab_research.report.engine.core import RenderPool, render_many
 
 DATA = Path(__file__).parent / "data" / "engine"
 LAB = "'s-Hertogenbosch"
@@ -212,13 +212,13 @@ def test_render_many_executes_once_per_template_and_params(tmp_path: Path) -> No
     assert "Lab Weert" in text
 
 
-def test_render_many_starts_the_heaviest_reports_first(tmp_path: Path) -> None:
-    # A heavy report left for last keeps one worker busy while the others idle; the
-    # results still come back in request order.
-    template = tmp_path / "teller.qmd"
-    template.write_text(COUNTER, encoding="utf-8")
-    workdir = tmp_path / "work"
-    requests = [
+def _html_requests(
+    tmp_path: Path, source: str, labs: list[str], workdir: Path | None = None
+) -> list[RenderRequest]:
+    """HTML of one template per lab (stems: the labs in lower case)."""
+    template = tmp_path / "sjabloon.qmd"
+    template.write_text(source, encoding="utf-8")
+    return [
         RenderRequest(
             template=template,
             output_dir=tmp_path / "out",
@@ -227,13 +227,46 @@ def test_render_many_starts_the_heaviest_reports_first(tmp_path: Path) -> None:
             formats=["html"],
             engine="fallback",
             workdir=workdir,
-            weight=weight,
         )
-        for lab, weight in [("Weert", 1.0), ("Venlo", 1.0), ("Programma", 2.0), ("Methode", 0.5)]
+        for lab in labs
     ]
+
+
+def test_render_many_starts_the_heaviest_reports_first(tmp_path: Path) -> None:
+    # A heavy report left for last keeps one worker busy while the others idle; the
+    # results still come back in request order.
+    workdir = tmp_path / "work"
+    weights = {"Weert": 1.0, "Venlo": 1.0, "Programma": 2.0, "Methode": 0.5}
+    requests = _html_requests(tmp_path, COUNTER, list(weights), workdir=workdir)
+    for req in requests:
+        req.weight = weights[req.params["lab"]]
     results = render_many(requests, workers=1)
     assert (workdir / "runs.txt").read_text().split() == ["Programma", "Weert", "Venlo", "Methode"]
     assert [r.outputs[0].stem for r in results] == ["weert", "venlo", "programma", "methode"]
+
+
+PRELOADED = """\
+```{python}
+#| tags: [parameters]
+lab = ""
+```
+
+```{python}
+#| output: asis
+import sys
+print(f"{lab} preloaded {'xml.dom.minidom' in sys.modules}")
+```
+"""
+
+
+def test_a_pool_started_ahead_renders_with_the_kernels_it_started(tmp_path: Path) -> None:
+    # RenderPool's workers start their kernels, with the templates' imports, before
+    # the requests exist; the renders then run in those kernels.
+    requests = _html_requests(tmp_path, PRELOADED, ["Weert", "Venlo"])
+    with RenderPool(2, preload=("xml.dom.minidom",)) as pool:
+        results = render_many(requests, progress=None, pool=pool)
+    texts = [r.outputs[0].read_text(encoding="utf-8") for r in results]
+    assert "Weert preloaded True" in texts[0] and "Venlo preloaded True" in texts[1]
 
 
 def test_cell_timeout_is_a_render_error(tmp_path: Path) -> None:

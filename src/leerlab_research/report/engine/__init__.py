@@ -11,7 +11,7 @@ tables (:mod:`.markdown`) and converts it with pandoc and Typst
 features.
 """
 
-from .core import merged_metadata, quarto_executable, render, render_many
+from .core import RenderPool, merged_metadata, quarto_executable, render, render_many
 from .errors import RenderError, TemplateError
 from .qmd import CodeCell, MarkdownChunk, QmdDocument, parse_qmd
 from .request import FORMATS, RenderRequest, RenderResult
@@ -22,6 +22,7 @@ __all__ = [
     "MarkdownChunk",
     "QmdDocument",
     "RenderError",
+    "RenderPool",
     "RenderRequest",
     "RenderResult",
     "TemplateError",

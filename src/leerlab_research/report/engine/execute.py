@@ -297,18 +297,8 @@ def execute_document(
         if params and block is param_cell:
             add(parameters_source(params), (-1, "parameters", None), ["injected-parameters"])
 
-    env = dict(os.environ)
-    env["MPLBACKEND"] = "Agg"
-    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name=kernel_name,
-        allow_errors=False,
-        resources={"metadata": {"path": str(workdir)}},
-        # Parallel kernels would contend for IPython's sqlite history file.
-        extra_arguments=["--HistoryManager.enabled=False"],
-    )
+    env = kernel_env()
+    client = _client(nb, workdir, timeout, kernel_name)
     current = [0]
 
     def on_start(cell: Any, cell_index: int, **_: Any) -> None:
@@ -347,6 +337,63 @@ def execute_document(
         else:
             executed.outputs = [dict(o) for o in nb_cell.get("outputs", [])]
     return ExecutedDocument(name=doc.name, metadata=metadata, blocks=blocks, warnings=warnings)
+
+
+def kernel_env() -> dict[str, str]:
+    """The kernel's environment: this process's, headless matplotlib."""
+    env = dict(os.environ)
+    env["MPLBACKEND"] = "Agg"
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def _client(nb: Any, workdir: Path, timeout: int, kernel_name: str) -> NotebookClient:
+    return NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel_name,
+        allow_errors=False,
+        resources={"metadata": {"path": str(workdir)}},
+        # Parallel kernels would contend for IPython's sqlite history file.
+        extra_arguments=["--HistoryManager.enabled=False"],
+    )
+
+
+def start_kernel(preload: tuple[str, ...] = (), kernel_name: str = "python3") -> None:
+    """Start this process's kept kernel before its first notebook, importing ``preload``.
+
+    A render worker calls this as it starts (``core.RenderPool``), so that the
+    kernel's start-up and the templates' imports run while the caller is still
+    preparing the requests. The modules stay imported for every notebook the kernel
+    runs; their names are not left in its namespace.
+
+    Raises
+    ------
+    RenderError
+        The kernel could not start, or an import failed.
+    """
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": kernel_name,
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    lines = ["import importlib as _leerlab_importlib"]
+    lines += [f"_leerlab_importlib.import_module({name!r})" for name in preload]
+    nb.cells.append(nbformat.v4.new_code_cell("\n".join([*lines, "del _leerlab_importlib"])))
+    env = kernel_env()
+    client = _client(nb, Path.cwd(), 600, kernel_name)
+    kernels.attach(client, env)
+    try:
+        try:
+            client.execute(env=env, stderr=subprocess.DEVNULL)
+        except BaseException:
+            kernels.discard(client)
+            raise
+    except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
+        # nbclient raises RuntimeError when the kernel dies before it replies
+        raise RenderError(f"the Python kernel could not start or import {preload}: {exc}") from None
+    kernels.release(client)
 
 
 def _inline_value(nb_cell: Any) -> str:
