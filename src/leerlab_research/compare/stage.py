@@ -101,10 +101,16 @@ def compare_tables(
             progress(1)
         return out
 
+    # the focus areas ride along as extra columns for focus.csv
+    focus = [f"focus_{a}" for a in published.FOCUS_AREAS]
     raw = step(
         "prepare",
         lambda: analysis_frame(
-            clean, scales, items=cb.item_codes, exclude_careless=cs.exclude_careless
+            clean,
+            scales,
+            items=cb.item_codes,
+            exclude_careless=cs.exclude_careless,
+            extra=focus,
         ),
     )
     # Cell-based tables use the publication design (labs = school members, levels,
@@ -202,13 +208,8 @@ def compare_tables(
     tables["responses"] = published.response_table(
         df, min_cell=mc, labs_order=lab_order, dates=published.fieldwork_dates(clean)
     )
-    focus = [f"focus_{a}" for a in published.FOCUS_AREAS]
-    focus_frame, _ = publication.publication_frame(
-        analysis_frame(clean, [], items=[], exclude_careless=cs.exclude_careless, extra=focus),
-        mc,
-    )
     tables["focus"] = published.focus_table(
-        focus_frame, tables["responses"], min_cell=mc, labs_order=lab_order
+        df, tables["responses"], min_cell=mc, labs_order=lab_order
     )
     tables["screening"] = published.screening_table(
         clean, exclusions, careless_excluded=cs.exclude_careless
