@@ -68,24 +68,39 @@ def test_a_good_frame_passes():
     TOY.validate(_good())
 
 
-@pytest.mark.parametrize(
-    ("corrupt", "expected"),
-    [
-        (lambda d: d.drop(columns=["kind"]), "column 'kind' (string) is missing"),
-        (lambda d: d.assign(extra=1), "column 'extra' is not part of the contract"),
-        (lambda d: d.assign(count=[0.5, 1.0, 2.0]), "column 'count': expected integer"),
-        (lambda d: d.assign(score=["1", "2", "3"]), "column 'score': expected number"),
-        (lambda d: d.assign(kind=["a", "c", None]), "column 'kind': 1 value(s) not in"),
-        (lambda d: d.assign(score=[1.0, 6.0, 0.5]), "column 'score': 1 value(s) above the maximum"),
-        (lambda d: d.assign(id=["ab", None, "ef"]), "column 'id': 1 value(s) missing values"),
-        (lambda d: d.assign(id=["ab", "XY", "ef"]), "row 2: 'XY'"),
-    ],
-)
+#: (corruption of the good frame, words of the error that names it)
+BREAKS = [
+    (lambda d: d.drop(columns=["kind"]), "column 'kind' (string) is missing"),
+    (lambda d: d.assign(extra=1), "column 'extra' is not part of the contract"),
+    (lambda d: d.assign(count=[0.5, 1.0, 2.0]), "column 'count': expected integer"),
+    (lambda d: d.assign(score=["1", "2", "3"]), "column 'score': expected number"),
+    (lambda d: d.assign(kind=["a", "c", None]), "column 'kind': 1 value(s) not in"),
+    (lambda d: d.assign(score=[1.0, 6.0, 0.5]), "column 'score': 1 value(s) above the maximum"),
+    (lambda d: d.assign(id=["ab", None, "ef"]), "column 'id': 1 value(s) missing values"),
+    (lambda d: d.assign(id=["ab", "XY", "ef"]), "row 2: 'XY'"),
+]
+
+
+@pytest.mark.parametrize(("corrupt", "expected"), BREAKS)
 def test_each_break_is_named(corrupt, expected):
     with pytest.raises(DataError) as err:
         TOY.validate(corrupt(_good()))
     assert "toy/table.csv does not match its contract; run `leerlab toy` again" in str(err.value)
     assert expected in str(err.value)
+
+
+@pytest.mark.parametrize(("corrupt", "_expected"), BREAKS)
+def test_the_check_without_pandera_agrees_with_pandera(corrupt, _expected):
+    """Contract.passes (the fast path of validate) fails wherever pandera fails."""
+    import pandera.errors as pe
+
+    for frame, ok in ((_good(), True), (corrupt(_good()), False)):
+        assert TOY.passes(frame) is ok
+        if ok:
+            TOY.pandera().validate(frame, lazy=True)
+        else:
+            with pytest.raises(pe.SchemaErrors):
+                TOY.pandera().validate(frame, lazy=True)
 
 
 def test_all_breaks_are_collected_at_once():
@@ -128,6 +143,7 @@ def test_csv_verdict_agrees_with_frictionless(tmp_path, change, valid):
     row = {"id": "ab", "kind": "a", "count": "3", "score": "4.5", "flag": "true"} | change
     path = _csv(tmp_path, [row, {"id": "cd", "kind": "b", "count": "0", "score": "1", "flag": ""}])
     assert _frictionless_ok(path, TOY) is valid
+    assert TOY.passes(pd.read_csv(path), text=True) is valid
     if valid:
         read_table(path, TOY)
     else:

@@ -114,41 +114,54 @@ class Field:
             maximum=c.get("maximum"),
         )
 
+    def check_functions(self, *, text: bool) -> list[tuple[str, Callable[[pd.Series], Any]]]:
+        """``(name, function)`` per check of the field's type and constraints (not
+        ``required``): a function returns one bool for the column or one per value."""
+        type_ok: Callable[[pd.Series], Any] = (
+            _VALUE_CHECKS[self.type] if text else _dtype_check(self.type)
+        )
+        out: list[tuple[str, Callable[[pd.Series], Any]]] = [("type", type_ok)]
+        if self.enum is not None:
+            allowed = [str(a) for a in self.enum]
+            out.append(("enum", lambda s, allowed=allowed: s.astype(str).isin(allowed)))
+        if self.pattern is not None:
+            # Frictionless patterns match the whole value, anchored or not
+            p = self.pattern.removeprefix("^").removesuffix("$")
+            out.append(("pattern", lambda s, p=p: s.astype(str).str.fullmatch(p)))
+        if self.minimum is not None:
+            lo = self.minimum
+            out.append(("minimum", lambda s, lo=lo: _number(s) >= lo))
+        if self.maximum is not None:
+            hi = self.maximum
+            out.append(("maximum", lambda s, hi=hi: _number(s) <= hi))
+        return out
+
     def checks(self, *, text: bool) -> list[pa.Check]:
         """pandera checks of the field's type and constraints (not ``required``)."""
         import pandera.pandas as pa  # slow import (~1 s): only when a table is checked
 
         # ``error`` is the check's key in pandera's failure cases (see _problems)
-        type_ok: Callable[[pd.Series], Any] = (
-            _VALUE_CHECKS[self.type] if text else _dtype_check(self.type)
-        )
-        out = [pa.Check(type_ok, error="type")]
-        if self.enum is not None:
-            allowed = list(self.enum)
-            out.append(
-                pa.Check(
-                    lambda s, allowed=allowed: s.astype(str).isin([str(a) for a in allowed]),
-                    error="enum",
-                )
-            )
-        if self.pattern is not None:
-            pattern = self.pattern
-            out.append(
-                pa.Check(
-                    # Frictionless patterns match the whole value, anchored or not
-                    lambda s, p=pattern.removeprefix("^").removesuffix("$"): s.astype(
-                        str
-                    ).str.fullmatch(p),
-                    error="pattern",
-                )
-            )
-        if self.minimum is not None:
-            lo = self.minimum
-            out.append(pa.Check(lambda s, lo=lo: _number(s) >= lo, error="minimum"))
-        if self.maximum is not None:
-            hi = self.maximum
-            out.append(pa.Check(lambda s, hi=hi: _number(s) <= hi, error="maximum"))
-        return out
+        return [pa.Check(fn, error=name) for name, fn in self.check_functions(text=text)]
+
+    def passes(self, s: pd.Series, *, text: bool) -> bool:
+        """Whether the column passes every check (missing values pass unless required).
+
+        As strict as pandera's checks of :meth:`checks` or stricter (a check value
+        that is itself missing counts as a failure), so a column that passes here
+        passes there.
+        """
+        missing = s.isna().to_numpy(dtype=bool)
+        if self.required and missing.any():
+            return False
+        for _, fn in self.check_functions(text=text):
+            r = fn(s)
+            if isinstance(r, pd.Series):
+                ok = r.astype("boolean").fillna(False).to_numpy(dtype=bool) | missing
+                if not ok.all():
+                    return False
+            elif not bool(r):
+                return False
+        return True
 
 
 def _number(s: pd.Series) -> pd.Series:
@@ -262,6 +275,14 @@ class Contract:
             name=self.table,
         )
 
+    def passes(self, df: pd.DataFrame, *, text: bool = False) -> bool:
+        """Whether ``df`` meets the contract, checked without pandera (see :meth:`Field.passes`)."""
+        return (
+            df.columns.is_unique
+            and set(df.columns) == set(self.columns)
+            and all(f.passes(df[f.name], text=text) for f in self.fields)
+        )
+
     def validate(self, df: pd.DataFrame, *, text: bool = False, where: str | None = None) -> None:
         """Raise :class:`DataError` listing every way ``df`` breaks the contract.
 
@@ -274,6 +295,11 @@ class Contract:
         where
             How to name the table in the error (default: :attr:`table`).
         """
+        # the same checks without pandera first (importing pandera and setting up its
+        # lazy validation cost ~1 s of the compare stage); pandera runs only for a
+        # table that fails, to collect every failure with its rows
+        if self.passes(df, text=text):
+            return
         import pandera.errors as pe  # slow import: only when a table is checked
 
         try:
