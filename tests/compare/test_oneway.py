@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
+from scipy import stats
 
 from leerlab_research.compare import oneway
 
@@ -40,8 +41,10 @@ def test_welch_anova_kruskal_games_howell_equal_pingouin(seed, k):
     gh = pg.pairwise_gameshowell(data=d, dv="y", between="g", effsize="hedges")
     mine = oneway.games_howell(g)
     assert mine[["A", "B"]].to_numpy().tolist() == gh[["A", "B"]].to_numpy().tolist()
-    for col in ("mean_A", "mean_B", "diff", "se", "T", "df", "pval", "hedges"):
+    for col in ("mean_A", "mean_B", "diff", "se", "T", "df", "hedges"):
         np.testing.assert_allclose(mine[col], gh[col].astype(float), rtol=1e-13, err_msg=col)
+    # p from our quadrature of the studentized range, pingouin's from scipy's
+    np.testing.assert_allclose(mine["pval"], gh["pval"].astype(float), rtol=0, atol=5e-11)
 
 
 def test_welch_anova_refuses_a_constant_group_as_pingouin_does():
@@ -68,3 +71,21 @@ def test_welch_t_and_hedges_equal_pingouin(confidence):
         stat=g, nx=len(x), ny=len(y), eftype="hedges", confidence=confidence, decimals=12
     )
     assert oneway.hedges_ci(g, len(x), len(y), confidence) == pytest.approx(tuple(ref), rel=1e-13)
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, 8, 30])
+def test_studentized_range_sf_equals_scipy(k):
+    """Within 5e-11 of scipy (whose own integration tolerance is 1e-11), df 2 to 20,000."""
+    q = np.array([0.3, 1.5, 3.0, 4.5, 6.0, 9.0, 14.0])
+    for df in (2.0, 2.7, 4.0, 9.5, 37.2, 400.8, 20000.0):
+        ours = oneway.studentized_range_sf(q, k, np.full(q.size, df))
+        np.testing.assert_allclose(
+            ours, stats.studentized_range.sf(q, k, df), rtol=0, atol=5e-11, err_msg=f"df {df}"
+        )
+    # a value does not depend on the others computed with it
+    mixed = oneway.studentized_range_sf(q, k, np.array([2.0, 3.0, 5.0, 9.0, 50.0, 3.5, 1e3]))
+    alone = [
+        oneway.studentized_range_sf(q[i : i + 1], k, np.array([d]))
+        for i, d in enumerate([2.0, 3.0, 5.0, 9.0, 50.0, 3.5, 1e3])
+    ]
+    np.testing.assert_array_equal(mixed, np.concatenate(alone))
