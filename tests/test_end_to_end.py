@@ -649,6 +649,71 @@ def test_demo_descriptives_cannot_be_undone_by_subtraction(pipeline):
         assert np.all((n[~sup] == 0) | (n[~sup] >= 5))
 
 
+def test_demo_change_shows_every_lab_and_cannot_be_undone_by_subtraction(pipeline):
+    """Every demo lab shows its change of wave means (the paired split is hidden in some),
+    equal to the difference of its published wave means; and per scale and wave side the
+    change table's relations (waves = paired + unpaired; programme = Σ labs) leak nothing."""
+    import numpy as np
+    import pandas as pd
+
+    from leerlab_research.compare import change, disclosure, publication
+    from leerlab_research.compare.common import analysis_frame
+    from leerlab_research.config.study import load_study
+    from leerlab_research.config.table_labels import ALL, OUTSIDE
+
+    study_path, out = pipeline
+    study = load_study(study_path, check_sources=False)
+    shown = pd.read_csv(out / "compare" / "change.csv", keep_default_na=False, na_values=[""])
+    desc = pd.read_csv(out / "compare" / "descriptives.csv")
+    waves = shown[shown["analysis"] == "waves"]
+    labs = waves[~waves["lab"].isin([ALL, OUTSIDE])]
+    assert labs["lab"].nunique() == 12 and not labs["suppressed"].any()
+    split_hidden = shown[(shown["analysis"] == "paired") & shown["suppressed"]]["lab"].nunique()
+    assert split_hidden >= 1  # the case the waves rows are for
+    tot = desc[(desc["role"] == ALL) & (desc["school_type"] == ALL)]
+    tot = tot.set_index(["scale", "lab", "wave"])["mean"]
+    for _, r in waves.iterrows():
+        d0, d1 = (
+            tot[(r["scale"], r["lab"], r["from_wave"])],
+            tot[(r["scale"], r["lab"], r["to_wave"])],
+        )
+        assert r["mean_diff"] == pytest.approx(d1 - d0, abs=1e-9)
+    clean = pd.read_parquet(out / "clean" / "responses.parquet")
+    df = analysis_frame(clean, study.codebook.scale_names, items=study.codebook.item_codes)
+    pub, _ = publication.publication_frame(df, 5)
+    scales = [s for s in study.codebook.scale_names if s in ("commitment", "ambitie")]
+    truth = change.change_table(
+        pub, scales, waves=(r["from_wave"], r["to_wave"]), min_cell=1
+    ).reset_index(drop=True)
+    t = shown[shown["scale"].isin(scales)].reset_index(drop=True)
+    assert (
+        truth[["scale", "lab", "analysis"]].to_numpy() == t[["scale", "lab", "analysis"]].to_numpy()
+    ).all()
+    for scale in scales:
+        for n_unpaired, n_all, mean in (
+            ("n_unpaired_from", "n_from", "mean_from"),
+            ("n_unpaired_to", "n_to", "mean_to"),
+        ):
+            m = (t["scale"] == scale).to_numpy()
+            tr, tb = truth[m].reset_index(drop=True), t[m].reset_index(drop=True)
+            n = np.select(
+                [tr["analysis"] == "paired", tr["analysis"] == "unpaired"],
+                [tr["n_paired"], tr[n_unpaired]],
+                tr[n_all],
+            ).astype(float)
+            keep = n > 0
+            cells = tb.loc[keep, ["lab", "analysis"]].replace({"analysis": {"waves": ALL}})
+            rel = disclosure.hierarchy_relations(cells.reset_index(drop=True), ["lab", "analysis"])
+            sup = tb.loc[keep, "suppressed"].to_numpy(dtype=bool)
+            targets = (tb.loc[keep, "suppression_reason"] == "primary").to_numpy()
+            sums = n[keep] * tr.loc[keep, mean].to_numpy(dtype=float)
+            assert disclosure.audit_linear(n[keep], rel, sup, min_cell=5, targets=targets) == []
+            assert (
+                disclosure.audit_linear(sums, rel, sup, min_cell=5, lower=None, targets=targets)
+                == []
+            )
+
+
 GOLDEN = Path(__file__).parent / "report" / "golden"
 
 
@@ -677,6 +742,7 @@ def test_golden_lab_and_programme_text(pipeline, tmp_path, monkeypatch):
         [
             r.lab_summary(LAB_FOR_REPORT),
             r.lab_overview(LAB_FOR_REPORT),
+            r.change_section(LAB_FOR_REPORT),
             r.lab_profile_table(LAB_FOR_REPORT),
             r.achtje_text(LAB_FOR_REPORT),
             r.scale_sections(LAB_FOR_REPORT),

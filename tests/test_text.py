@@ -147,6 +147,10 @@ def test_change_summary_in_both_languages(lang):
     both = text.change_summary(["A", "B"], ["C"], lang)
     assert text.join_words(["A", "B"], lang) in both and "C" in both
     assert both != none
+    # a decrease alone still says since when (it read "Gedaald: C." on its own)
+    down = text.change_summary([], ["C"], lang)
+    assert down == text.msg("change_down_alone", lang, scales="C")
+    assert ("vorige meting" if lang == "nl" else "previous wave") in down
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

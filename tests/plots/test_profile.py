@@ -108,6 +108,16 @@ def test_change_plot_draws_both_waves_and_intervals(change_table, h):
     assert legend == ["Eerdere meting", "Latere meting"]
 
 
+def test_change_plot_takes_its_n_text_from_the_table(change_table, h):
+    """The change of wave means shows both wave sizes; a blank n_paired hides nothing then."""
+    df = change_table.drop(columns="n_paired")
+    df["n_text"] = [f"n = {30 + k} → {20 + k}" for k in range(len(df))]
+    fig = change_plot(df)
+    shown = df[~df["suppressed"]]
+    assert [t.get_text() for t in h.by_gid(fig, "n")] == shown["n_text"].tolist()
+    np.testing.assert_allclose(_line(fig, "to").get_xdata(), shown["mean_to"])
+
+
 def test_change_plot_names_the_waves_by_their_study_labels(change_table, h):
     """Any two waves (not only T0 → T1): legend and axis title carry the labels given."""
     fig = change_plot(

@@ -166,7 +166,8 @@ def _focus(rows: list[tuple[str, str, str, float, float, str]]) -> pd.DataFrame:
 def test_change_names_the_compared_waves_by_their_labels(tmp_path):
     """change.csv's from_wave/to_wave (any two waves, here T1 → T2) appear as the study's
     wave labels in the programme's change table and the lab's change caption."""
-    _write_compare(tmp_path, change=pd.concat([_change_rows("all", "T1", "T2")]))
+    paired = _change_rows("all", "T1", "T2")
+    _write_compare(tmp_path, change=pd.concat([paired, paired.assign(analysis="waves")]))
     data = ReportData(study=_study(), out=tmp_path, figure_dir=tmp_path / "figures")
     table = data.programme_change_section()
     header = next(line for line in table.splitlines() if line.startswith("|"))
@@ -226,23 +227,32 @@ def test_title_block_names_programme_lab_fieldwork_and_study(tmp_path):
     assert "Leerlab:" not in data.title_block()
 
 
-def _change(reasons: dict[str, str]) -> pd.DataFrame:
+def _change(
+    reasons: dict[str, str], analysis: str = "waves", diffs: dict[str, float] | None = None
+) -> pd.DataFrame:
+    """change.csv rows of Weert for one analysis: hidden scales per ``reasons``, a change of
+    ``diffs[scale]`` (interval ± 0.3) where given, else +0.1 with an interval across zero."""
     rows = []
     for scale in _study().codebook.scale_names:
         reason = reasons.get(scale, "")
+        diff = (diffs or {}).get(scale, 0.1)
+        half = 0.3
+        nan = float("nan")
         rows.append(
             {
                 "scale": scale,
                 "lab": "weert",
-                "analysis": "paired",
-                "n_paired": float("nan") if reason else 12,
+                "analysis": analysis,
+                "n_paired": nan if reason or analysis != "paired" else 12,
+                "n_from": nan if reason or analysis != "waves" else 30,
+                "n_to": nan if reason or analysis != "waves" else 24,
                 "from_wave": "T0",
                 "to_wave": "T1",
-                "mean_from": float("nan") if reason else 3.0,
-                "mean_to": float("nan") if reason else 3.1,
-                "mean_diff": float("nan") if reason else 0.1,
-                "ci_low": float("nan") if reason else -0.2,
-                "ci_high": float("nan") if reason else 0.4,
+                "mean_from": nan if reason else 3.0,
+                "mean_to": nan if reason else 3.0 + diff,
+                "mean_diff": nan if reason else diff,
+                "ci_low": nan if reason else diff - half,
+                "ci_high": nan if reason else diff + half,
                 "suppressed": bool(reason),
                 "suppression_reason": reason,
             }
@@ -266,7 +276,7 @@ def test_overview_trend_column_only_where_the_change_is_published(tmp_path):
     text = ReportData(study=_study(), out=tmp_path).lab_overview("weert")
     header = next(line for line in text.splitlines() if line.startswith("|"))
     assert "Sinds vorige meting" not in header  # no column of dashes
-    assert "niet te tonen" in text and "terug te rekenen" in text  # the true reason
+    assert "niet te tonen" in text and "kleinere groep te beschermen" in text  # true reason
     _write_compare(
         tmp_path, change=_change({scales[0]: "primary"}), benchmark=_benchmark(["T0", "T1"])
     )
@@ -372,3 +382,50 @@ def test_published_tables_are_read_once_per_file_version_and_handed_out_as_copie
     )
     (tmp_path / "compare" / "merges.csv").unlink()
     assert data.compare_table("merges").empty
+
+
+def test_lab_change_is_the_change_of_the_wave_means_with_the_paired_detail(tmp_path):
+    """The overview arrow, the summary and the change section say the change of the lab's
+    wave means; the paired change follows as detail, or why it is hidden, in plain Dutch."""
+    study = _study()
+    scales = study.codebook.scale_names
+    up, down = scales[0], scales[1]
+    waves = _change({}, "waves", {up: 0.5})
+    hidden_split = pd.concat(
+        [
+            _change(dict.fromkeys(scales, "complementary"), "paired"),
+            _change(dict.fromkeys(scales, "primary"), "unpaired"),
+        ]
+    )
+    _write_compare(
+        tmp_path, change=pd.concat([waves, hidden_split]), benchmark=_benchmark(["T0", "T1"])
+    )
+    data = ReportData(study=study, out=tmp_path, figure_dir=tmp_path / "figures")
+    label = data.scale_label(up)
+    overview = data.lab_overview("weert")
+    row = next(ln for ln in overview.splitlines() if ln.startswith(f"| {label} |"))
+    assert row.rstrip().endswith("| ↑ |") and overview.count("| →") == len(scales) - 1
+    assert f"Sinds de vorige meting gestegen: {label}." in data.lab_summary("weert")
+    section = data.change_section("weert")
+    assert f"{label} is aantoonbaar gestegen: van 3,00 naar 3,50 (verschil +0,50" in section
+    assert "n = 30 → 24" not in section  # the sizes are in the figure, not the text
+    assert "niet apart te tonen" in section and "terug te rekenen" in section
+    for code in ("T0", "T1", " p ", "p-waarde"):
+        assert code not in section + overview
+    paired = _change({}, "paired", {down: -0.6})
+    _write_compare(tmp_path, change=pd.concat([waves, paired]), benchmark=_benchmark(["T0", "T1"]))
+    data = ReportData(study=study, out=tmp_path, figure_dir=tmp_path / "figures")
+    section = data.change_section("weert")
+    assert (
+        "Ter aanvulling, bij alleen de mensen die beide metingen invulden (12 personen): "
+        f"gedaald: {data.scale_label(down)}; de andere voorwaarden" in section
+    )
+    # where the wave means are hidden, so is the change, with the true reason
+    _write_compare(
+        tmp_path,
+        change=_change(dict.fromkeys(scales, "primary")),
+        benchmark=_benchmark(["T0", "T1"]),
+    )
+    data = ReportData(study=study, out=tmp_path, figure_dir=tmp_path / "figures")
+    assert "te weinig antwoorden (minder dan 5)" in data.change_section("weert")
+    assert "gestegen" not in data.lab_summary("weert")

@@ -277,9 +277,11 @@ def change_plot(
     ----------
     change
         One row per scale with columns ``scale_label``, ``mean_from``, ``mean_to``
-        (1-5; ``change.csv``'s columns), ``diff`` (``mean_to`` − ``mean_from`` among
-        the paired), ``ci_low``, ``ci_high`` (interval of ``diff``), ``n_paired`` and
-        ``suppressed`` (bool). Rows keep their order, top to bottom.
+        (1-5; ``change.csv``'s columns), ``diff`` (``mean_to`` − ``mean_from``),
+        ``ci_low``, ``ci_high`` (interval of ``diff``), ``n_paired`` and
+        ``suppressed`` (bool); or, instead of ``n_paired``, ``n_text``: the text
+        beside the interval (the lab report's change of wave means, ``n = 35 → 24``).
+        Rows keep their order, top to bottom.
     lang
         ``"nl"`` (default) or ``"en"`` for the fixed texts.
     min_cell
@@ -301,15 +303,13 @@ def change_plot(
         and axes 1 (difference; line ``"diff"``, collection ``"ci"``).
     """
     check_lang(lang)
-    require_columns(
-        change,
-        ["scale_label", "mean_from", "mean_to", "diff", "ci_low", "ci_high", "n_paired"],
-        "change_plot",
-    )
+    values = ["mean_from", "mean_to", "diff", "ci_low", "ci_high"]
+    n_column = "n_text" if "n_text" in change.columns else "n_paired"
+    require_columns(change, ["scale_label", *values, n_column], "change_plot")
     if len(change) == 0:
         return empty_figure(lang, title)
     df = change.reset_index(drop=True)
-    hidden = suppressed_mask(df, ["mean_from", "mean_to", "diff", "ci_low", "ci_high", "n_paired"])
+    hidden = suppressed_mask(df, values if n_column == "n_text" else [*values, n_column])
     from_label = from_label or msg("wave_earlier", lang)
     to_label = to_label or msg("wave_later", lang)
     n_rows = len(df)
@@ -400,7 +400,9 @@ def change_plot(
             ax_d.text(
                 x_text,
                 ys[i],
-                f"n = {int(df.at[i, 'n_paired'])}",
+                str(df.at[i, "n_text"])
+                if n_column == "n_text"
+                else f"n = {int(df.at[i, 'n_paired'])}",
                 ha="left",
                 va="center",
                 fontsize=8,

@@ -36,6 +36,7 @@ from ..config.codebook import Codebook
 from ..config.study import Study, load_study
 from .open_answers import OpenAnswersMixin
 from .panel import PanelSections
+from .sections_change import ChangeSections
 from .sections_lab import LabSections
 from .sections_methods import MethodsSections
 from .sections_programme import ProgrammeSections
@@ -230,6 +231,10 @@ class ReportCore:
         dates = self.wave_dates(wave)
         if dates is not None:
             return T.fmt_period(*dates, lang=self.lang)
+        return self.wave_label(wave)
+
+    def wave_label(self, wave: str) -> str:
+        """The wave's label from the study file (``Einde subsidiejaar``), else its id."""
         for w in self.study.waves:
             if w.id == wave:
                 return w.label.get(self.lang)
@@ -334,6 +339,12 @@ class ReportCore:
 
 @dataclass
 class ReportData(
-    LabSections, ProgrammeSections, MethodsSections, ReportCore, OpenAnswersMixin, PanelSections
+    LabSections,
+    ChangeSections,
+    ProgrammeSections,
+    MethodsSections,
+    ReportCore,
+    OpenAnswersMixin,
+    PanelSections,
 ):
     """Everything the three templates call."""

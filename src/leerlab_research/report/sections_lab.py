@@ -12,8 +12,6 @@ from .. import text as T
 from ..plots.achtje import MARGIN_ROWS
 from .tables import ALL, col, int_text
 
-#: Arrow per change direction since the previous wave.
-TREND = {"increase": "↑", "decrease": "↓", "no_change": "→"}
 #: Alpha below which a scale gets a reliability caveat.
 ALPHA_CAVEAT = 0.70
 
@@ -68,42 +66,6 @@ class LabSections:
             )
         return pd.DataFrame(rows)
 
-    def lab_change(self: Any, lab: str) -> pd.DataFrame:
-        """Paired change per scale between the two waves of ``change.csv`` (``from_wave``,
-        ``to_wave``: by default the previous and the latest wave)."""
-        c = self.compare_table("change")
-        if not c.empty:
-            c = c[(c["lab"] == lab) & (c["analysis"] == "paired")].set_index("scale")
-        rows = []
-        for name in self.codebook.scale_names:
-            r = c.loc[name] if name in c.index else None
-            sup = r is None or bool(r["suppressed"])
-            rows.append(
-                {
-                    "scale": name,
-                    "scale_label": self.scale_label(name),
-                    "from_wave": "" if r is None else str(r["from_wave"]),
-                    "to_wave": "" if r is None else str(r["to_wave"]),
-                    "mean_from": math.nan if sup else col(r, "mean_from"),
-                    "mean_to": math.nan if sup else col(r, "mean_to"),
-                    "diff": math.nan if sup else col(r, "mean_diff"),
-                    "ci_low": math.nan if sup else col(r, "ci_low"),
-                    "ci_high": math.nan if sup else col(r, "ci_high"),
-                    "n_paired": 0 if sup else int(col(r, "n_paired")),
-                    "suppressed": sup,
-                    "reason": "" if r is None else str(r["suppression_reason"]),
-                }
-            )
-        out = pd.DataFrame(rows)
-        out["direction"] = [
-            "suppressed" if s else T.change_direction(lo, hi)
-            for s, lo, hi in zip(out["suppressed"], out["ci_low"], out["ci_high"], strict=True)
-        ]
-        return out
-
-    def has_change(self: Any, lab: str) -> bool:
-        return not self.lab_change(lab)["suppressed"].all()
-
     def unreliable_scales(self: Any) -> list[str]:
         rel = self.measurement_table("reliability")
         if rel.empty or "alpha" not in rel.columns:
@@ -115,13 +77,13 @@ class LabSections:
     def lab_overview(self: Any, lab: str) -> str:
         """First-page table: the nine conditions by domain, with mark and trend.
 
-        The trend arrow is the published paired change since the previous wave
-        (``change.csv``). Where that change is hidden, the note says why in words;
-        when it is hidden for every condition (or there is no earlier wave) the
-        column is left out rather than filled with dashes.
+        The trend arrow is the change of the lab's wave means since the previous
+        wave (:mod:`.sections_change`). Where that change is hidden, the note says why
+        in words; when it is hidden for every condition (or there is no earlier wave)
+        the column is left out rather than filled with dashes.
         """
         bm = self.lab_benchmark(lab)
-        ch = self.lab_change(lab).set_index("scale")
+        ch = self.lab_change(lab)
         has_prev = self.previous_wave(lab) is not None
         shown_change = has_prev and not ch["suppressed"].all()
         rows = []
@@ -138,10 +100,7 @@ class LabSections:
                     mark,
                 ]
                 if shown_change:
-                    direction = (
-                        str(ch.loc[r["scale"], "direction"]) if r["scale"] in ch.index else ""
-                    )
-                    row.append(TREND.get(direction, "–"))
+                    row.append(self.trend_arrow(ch, r["scale"]))
                 rows.append(row)
         cols = [self.t(k) for k in ("col_condition", "col_measured", "col_positive")]
         cols += [self.t("col_vs_programme")] + ([self.t("col_trend")] if shown_change else [])
@@ -155,26 +114,6 @@ class LabSections:
             "overview",
         )
         return table + "\n" + self.t("note_overview") + " " + self.trend_note(lab) + "\n"
-
-    def change_reason(self: Any, reasons: set[str]) -> str:
-        """Why a lab's change is hidden: a small group of joiners/leavers, or too few pairs."""
-        if reasons == {"complementary"}:
-            return self.t("change_hidden_reason", min_cell=self.min_cell)
-        return self.t("too_few_n", min_cell=self.min_cell)
-
-    def trend_note(self: Any, lab: str) -> str:
-        """The sentence under the overview on change that cannot be shown (empty otherwise)."""
-        if self.previous_wave(lab) is None:
-            return self.t("trend_one_wave")
-        ch = self.lab_change(lab)
-        hidden = ch[ch["suppressed"]]
-        if len(hidden) == len(ch):
-            return self.t("trend_hidden_all", reason=self.change_reason(set(hidden["reason"])))
-        note = self.t("note_trend")
-        if len(hidden):
-            reason = self.change_reason(set(hidden["reason"]))
-            note += " " + self.t("trend_hidden_some", reason=reason)
-        return note
 
     # ------------------------------------------------------------ focus areas
     def focus_table(self: Any, lab: str) -> str:
@@ -227,15 +166,7 @@ class LabSections:
                 wave=self.wave_period(wave),
             )
         ]
-        ch = self.lab_change(lab)
-        if self.previous_wave(lab) is not None and not ch["suppressed"].all():
-            parts.append(
-                T.change_summary(
-                    ch.loc[ch["direction"] == "increase", "scale_label"].tolist(),
-                    ch.loc[ch["direction"] == "decrease", "scale_label"].tolist(),
-                    self.lang,
-                )
-            )
+        parts.append(self.lab_change_summary(lab))
         parts.append(self.achtje_summary(lab))
         shown = bm[~bm["suppressed"]].sort_values(["measured", "scale"], kind="mergesort")
         if len(shown):
@@ -454,34 +385,6 @@ class LabSections:
                 )
             )
         return self.t("gap_intro") + "\n\n" + "\n".join(lines) + "\n"
-
-    # ---------------------------------------------------------------- change
-    def change_section(self: Any, lab: str) -> str:
-        ch = self.lab_change(lab)
-        if self.previous_wave(lab) is None:
-            return self.t("change_one_wave") + "\n"
-        if ch["suppressed"].all():
-            # the same words as under the first-page overview
-            return self.trend_note(lab) + "\n"
-        shown = ch[~ch["suppressed"]].iloc[0]
-        earlier, later = (self.wave_label(shown[k]) for k in ("from_wave", "to_wave"))
-        fig = plots.change_plot(ch, lang=self.lang, from_label=earlier, to_label=later)
-        caption = self.t("cap_change", earlier=earlier, later=later)
-        lines = [self.figure(fig, "fig-change", caption), ""]
-        same = ch.loc[ch["direction"] == "no_change", "scale_label"].tolist()
-        for _, r in ch[ch["direction"].isin(["increase", "decrease"])].iterrows():
-            lines.append(
-                "- "
-                + T.change_sentence(
-                    r["scale_label"], r["direction"], r["diff"], r["n_paired"], self.lang
-                )
-            )
-        if same:
-            lines.append("- " + self.t("change_same", scales=T.join_words(same, self.lang)))
-        hidden = ch[ch["suppressed"]]
-        for _, r in hidden.iterrows():
-            lines.append(f"- {r['scale_label']}: {self.reason_text(r['reason'])}.")
-        return "\n".join(lines) + "\n"
 
     # ------------------------------------------------------------ conditions
     def scale_sections(self: Any, lab: str) -> str:

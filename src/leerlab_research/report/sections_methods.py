@@ -272,7 +272,7 @@ class MethodsSections:
     def caveats_text(self: Any) -> str:
         """Limits a researcher must know: repeated persons, multiplicity."""
         b = self.compare_table("benchmark")
-        parts = [self.t("caveat_repeated")]
+        parts = [self.t("caveat_repeated"), self.t("caveat_two_changes", below=self.min_cell - 1)]
         if not b.empty:
             shown = b[~b["suppressed"]]
             flagged = int(shown["vs_programme"].isin(["above", "below"]).sum())

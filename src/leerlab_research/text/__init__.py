@@ -175,18 +175,6 @@ def reliability_sentence(
     return f"{label} is {msg(status, lang)} (α = {a}{omega_part})."
 
 
-def change_sentence(
-    label: str, direction: str, diff: float, n_paired: int, lang: str = "nl"
-) -> str:
-    """A sentence on change between two waves (``change.csv``) for one scale."""
-    if direction == "suppressed":
-        return f"{label}: {msg('suppressed', lang)}."
-    d = fmt_num(diff, 2, lang)
-    if lang == "en":
-        return f"{label} has {msg(direction, lang)} (difference {d}; {n_paired} people answered twice)."
-    return f"{label} is {msg(direction, lang)} (verschil {d}; {n_paired} personen vulden beide keren in)."
-
-
 def fmt_pct(value: float, lang: str = "nl") -> str:
     """A percentage rounded half up to a whole number, e.g. ``"37%"``."""
     return f"{int(math.floor(value + 0.5))}%"
@@ -225,7 +213,9 @@ def change_summary(up: Sequence[str], down: Sequence[str], lang: str = "nl") -> 
     if up:
         parts.append(msg("change_up", lang, scales=join_words(up, lang)))
     if down:
-        parts.append(msg("change_down", lang, scales=join_words(down, lang)))
+        # alone, the decrease carries the "since the previous wave" itself
+        key = "change_down" if up else "change_down_alone"
+        parts.append(msg(key, lang, scales=join_words(down, lang)))
     return " ".join(parts) if parts else msg("change_none", lang)
 
 

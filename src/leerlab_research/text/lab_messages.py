@@ -33,10 +33,10 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The change since the previous wave cannot be shown for this lab: {reason}.",
     },
     "note_trend": {
-        "nl": "*Sinds vorige meting*: de aantoonbare verandering bij de mensen die beide "
-        "metingen invulden (↑ gestegen, ↓ gedaald, → gelijk gebleven).",
-        "en": "*Since previous wave*: the demonstrable change among the people who answered "
-        "both waves (↑ up, ↓ down, → unchanged).",
+        "nl": "*Sinds vorige meting*: of het gemiddelde van het lab sinds de meting van {period} "
+        "aantoonbaar is gestegen (↑), gedaald (↓) of gelijk gebleven (→).",
+        "en": "*Since previous wave*: whether the lab's mean has demonstrably risen (↑), fallen "
+        "(↓) or stayed the same (→) since the wave of {period}.",
     },
     "trend_hidden_some": {
         "nl": "Een streepje bij *Sinds vorige meting*: die verandering is niet te tonen ({reason}).",
@@ -52,6 +52,95 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
         "totalen terug te rekenen zijn",
         "en": "too few respondents joined or left to show the group who answered both waves "
         "separately (fewer than {min_cell}); their answers could be worked out from the totals",
+    },
+    # ---- change since the previous wave (report/sections_change.py)
+    "change_intro": {
+        "nl": "De figuur vergelijkt het gemiddelde van het lab bij de vorige en de laatste "
+        "meting: alle respondenten van het lab bij elke meting, dezelfde gemiddelden als elders "
+        "in dit rapport. Niet iedereen vulde beide keren in; het interval houdt rekening met de "
+        "mensen die dat wel deden.",
+        "en": "The figure compares the lab's mean at the previous and the latest wave: all of "
+        "the lab's respondents at each wave, the same means as elsewhere in this report. Not "
+        "everyone answered both times; the interval takes those who did into account.",
+    },
+    "cap_change": {
+        "nl": "Verandering van het labgemiddelde van de meting van {earlier} naar die van "
+        "{later} (gemiddelden en verschil met 95%-interval; n: respondenten bij elke meting).",
+        "en": "Change of the lab mean from the wave of {earlier} to that of {later} (means and "
+        "difference with 95% interval; n: respondents at each wave).",
+    },
+    "change_up": {
+        "nl": "Sinds de vorige meting gestegen: {scales}.",
+        "en": "Up since the previous wave: {scales}.",
+    },
+    "change_down": {"nl": "Gedaald: {scales}.", "en": "Down: {scales}."},
+    "change_none": {
+        "nl": "Sinds de vorige meting is geen voorwaarde aantoonbaar veranderd.",
+        "en": "No condition changed demonstrably since the previous wave.",
+    },
+    "change_one_wave": {
+        "nl": "Er is nog maar één meting; verandering volgt na de volgende meting.",
+        "en": "There is only one wave so far; change follows after the next wave.",
+    },
+    "change_same": {
+        "nl": "Niet aantoonbaar veranderd: {scales}.",
+        "en": "Not demonstrably changed: {scales}.",
+    },
+    "change_down_alone": {
+        "nl": "Sinds de vorige meting gedaald: {scales}.",
+        "en": "Down since the previous wave: {scales}.",
+    },
+    "change_n": {"nl": "n = {n_from} → {n_to}", "en": "n = {n_from} → {n_to}"},
+    "change_line": {
+        "nl": "{scale} is aantoonbaar {direction}: van {mean_from} naar {mean_to} (verschil "
+        "{diff} {interval}).",
+        "en": "{scale} has demonstrably {direction}: from {mean_from} to {mean_to} (difference "
+        "{diff} {interval}).",
+    },
+    "paired_detail": {
+        "nl": "Ter aanvulling, bij alleen de mensen die beide metingen invulden ({n} personen): "
+        "{what}.",
+        "en": "In addition, among only the people who answered both waves ({n} people): {what}.",
+    },
+    "range_words": {"nl": "{low} tot {high}", "en": "{low} to {high}"},
+    "paired_increase": {"nl": "gestegen: {scales}", "en": "up: {scales}"},
+    "paired_decrease": {"nl": "gedaald: {scales}", "en": "down: {scales}"},
+    "paired_rest": {
+        "nl": "de andere voorwaarden zijn bij hen niet aantoonbaar veranderd",
+        "en": "the other conditions did not change demonstrably among them",
+    },
+    "paired_none": {
+        "nl": "bij geen enkele voorwaarde een aantoonbare verandering",
+        "en": "no demonstrable change on any condition",
+    },
+    "paired_some_hidden": {
+        "nl": "Bij enkele voorwaarden is die verandering niet apart te tonen.",
+        "en": "For some conditions that change cannot be shown separately.",
+    },
+    "paired_hidden": {
+        "nl": "De verandering bij alleen de mensen die beide metingen invulden is voor dit lab "
+        "niet apart te tonen: {reason}.",
+        "en": "The change among only the people who answered both waves cannot be shown "
+        "separately for this lab: {reason}.",
+    },
+    "caveat_two_changes": {
+        "nl": "**Twee veranderingscijfers.** Het labrapport toont de verandering van het "
+        "labgemiddelde: het verschil tussen de gemiddelden van alle respondenten van het lab bij "
+        "de twee metingen, dezelfde gemiddelden als elders in de rapporten. Omdat een deel van "
+        "de mensen beide keren invulde, houden interval en toets rekening met hun samenhang "
+        "(t-toets voor gedeeltelijk overlappende steekproeven, Derrick, Toher & White 2017; in R "
+        "`Partiallyoverlapping::Partover.test`). De verandering bij alleen dezelfde personen "
+        "(gepaarde t-toets, de maat van het programmarapport) staat daar als aanvulling bij, "
+        "maar is niet te tonen in labs met 1 tot {below} nieuwkomers of vertrekkers: de kleine "
+        "groep zou dan uit de totalen terug te rekenen zijn.",
+        "en": "**Two change figures.** The lab report shows the change of the lab mean: the "
+        "difference between the means of all the lab's respondents at the two waves, the same "
+        "means as elsewhere in the reports. Since some people answered both times, interval and "
+        "test take their correlation into account (partially overlapping samples t test, "
+        "Derrick, Toher & White 2017; in R `Partiallyoverlapping::Partover.test`). The change "
+        "among the same people only (paired t test, the programme report's measure) is added "
+        "as detail, but cannot be shown in labs with 1 to {below} newcomers or leavers: the "
+        "small group could then be worked out from the totals.",
     },
     # ---- focus areas (report/sections_lab.py: focus_table)
     "focus_heading": {"nl": "Focus van het leerlab", "en": "Focus of the leerlab"},

@@ -114,13 +114,15 @@ TABLE_METHODS: dict[str, dict[str, tuple[str, str, str]]] = {
         "nl": (
             "verandering tussen de vorige en de laatste meting, per lab en voor het programma",
             "gepaarde t-toets en Wilcoxon-rangtekentoets (dezelfde personen), Welch-t "
-            "(overige respondenten)",
+            "(overige respondenten), t-toets voor gedeeltelijk overlappende steekproeven "
+            "(labgemiddelden van beide metingen; Derrick, Toher & White 2017)",
             "Holm en Benjamini–Hochberg over de schalen per lab en analyse",
         ),
         "en": (
             "change between the previous and the latest wave, per lab and for the programme",
             "paired t test and Wilcoxon signed-rank test (same people), Welch t (other "
-            "respondents)",
+            "respondents), partially overlapping samples t test (the lab means of both waves; "
+            "Derrick, Toher & White 2017)",
             "Holm and Benjamini–Hochberg across the scales per lab and analysis",
         ),
     },

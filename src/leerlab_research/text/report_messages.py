@@ -80,15 +80,6 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Start the conversation with {scales}: the measured mean is lowest there; their "
         "conversation prompts come first below.",
     },
-    "change_up": {
-        "nl": "Sinds de vorige meting gestegen: {scales}.",
-        "en": "Up since the previous wave: {scales}.",
-    },
-    "change_down": {"nl": "Gedaald: {scales}.", "en": "Down: {scales}."},
-    "change_none": {
-        "nl": "Sinds de vorige meting is geen voorwaarde aantoonbaar veranderd.",
-        "en": "No condition changed demonstrably since the previous wave.",
-    },
     "achtje_pair": {"nl": "{a} en {b}", "en": "{a} and {b}"},
     "achtje_summary_none": {
         "nl": "Het achtje (verschillen tussen niveaus en schooltypen) is in dit lab niet te tonen: de groepen zijn te klein.",
@@ -174,18 +165,6 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "gap_line": {
         "nl": "{scale}: {a} ten opzichte van {b}: {value} {interval} ({n_a} en {n_b} respondenten)",
         "en": "{scale}: {a} compared with {b}: {value} {interval} ({n_a} and {n_b} respondents)",
-    },
-    "change_one_wave": {
-        "nl": "Er is nog maar één meting; verandering volgt na de volgende meting.",
-        "en": "There is only one wave so far; change follows after the next wave.",
-    },
-    "cap_change": {
-        "nl": "Verandering bij dezelfde personen van {earlier} naar {later} (gemiddelden en verschil met 95%-interval).",
-        "en": "Change among the same people from {earlier} to {later} (means and difference with 95% interval).",
-    },
-    "change_same": {
-        "nl": "Niet aantoonbaar veranderd: {scales}.",
-        "en": "Not demonstrably changed: {scales}.",
     },
     "conditions_intro": {
         "nl": "De voorwaarden staan hier van laag naar hoog gemeten gemiddelde: begin bovenaan.",
