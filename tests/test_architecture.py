@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "runtime": 1,
     "manifest": 1,
     "outlock": 1,
+    "workers": 1,
     "io": 2,
     "cleaning": 3,
     "demo": 3,

@@ -32,7 +32,7 @@ def single_thread() -> Iterator[None]:
     there a second BLAS thread only adds hand-over and spin-waiting: the panel
     models of the compare stage took 3× the CPU time with two OpenBLAS threads,
     semopy 5-10× on a busy 2-core machine. Stages that want both cores use
-    processes (``measurement/parallel.py``).
+    processes (``workers.py``).
     """
     with threadpool_limits(1):
         yield

@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 from synth import make_clean
 
+from leerlab_research.compare import stage as stage_module
 from leerlab_research.compare.registry import REGISTRY
 from leerlab_research.compare.stage import TABLES, run_compare
 from leerlab_research.errors import MissingStageOutput
@@ -32,9 +33,14 @@ def run(tmp_path_factory, study_default):
     out = tmp_path_factory.mktemp("out")
     write_parquet(clean, out / "clean" / "responses.parquet")
     ctx = StageContext(study=study, out=out, console=Console(stderr=True, quiet=True))
-    written = run_compare(ctx)
+    # first with the worker process beside the stage's own, then all in one process
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(stage_module, "available_cores", lambda: 2)
+        written = run_compare(ctx)
     first = {p.name: p.read_bytes() for p in written}
-    written2 = run_compare(ctx)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(stage_module, "available_cores", lambda: 1)
+        written2 = run_compare(ctx)
     second = {p.name: p.read_bytes() for p in written2}
     return study, out, written, first, second
 
@@ -45,7 +51,7 @@ def test_writes_every_table(run):
     assert all((out / "compare" / f).exists() for f in FILES)
 
 
-def test_deterministic(run):
+def test_deterministic_with_and_without_the_worker_process(run):
     *_, first, second = run
     assert first == second
 

@@ -27,6 +27,7 @@ import pandas as pd
 from ..config.schema import CLEAN_TABLE
 from ..outputs import write_csv, write_json
 from ..runtime import single_thread
+from ..workers import available_cores, pool
 from . import (
     agreement,
     change,
@@ -130,55 +131,128 @@ def compare_tables(
         ),
     )
     lookup = descriptives.reason_lookup(tables["descriptives"])
-    tables["group_tests"], tables["posthoc"] = step(
-        "group_tests",
-        lambda: groups.group_tests(
-            df,
-            scales,
-            cs.groups,
-            lookup,
-            confidence=conf,
-            max_posthoc_groups=cs.max_posthoc_groups,
-            posthoc_factors=cs.posthoc_factors,
-        ),
-    )
-    tables["icc"] = step("icc", lambda: icc.icc_table(members, scales, lookup))
     waves = panel.wave_order(study, raw)
-    # the programme-level model keeps each respondent's own role and school type
-    tables["mixedlm"] = step(
-        "mixedlm",
-        lambda: multilevel.mixedlm_table(raw, scales, confidence=conf, first_wave=waves[0]),
-    )
-    tables["benchmark"] = step(
-        "benchmark",
-        lambda: multilevel.with_fallback(
-            multilevel.benchmark_table(members, scales, lookup, labs=study.labs, confidence=conf),
-            tables["descriptives"],
-        ),
-    )
+    lab_order = [lab.id for lab in study.labs.labs]
     items = {name: list(sc.items) for name, sc in cb.scales.items()}
     lo, hi = cb.item_range(cb.item_codes[0])
-    tables["agreement"] = step(
-        "agreement",
-        lambda: agreement.agreement_table(
-            members,
-            scales,
-            items,
-            cb.scales_in_domain("verankering"),
-            lookup,
-            item_range=(lo, hi),
-            min_cell=mc,
-            confidence=conf,
-            labs=study.labs,
-            role_pairs=[(publication.LEADERSHIP, publication.TEACHERS)],
-        ),
+    # The panel models (about a third of the stage's CPU), the change and the item
+    # tables need only the frames and the descriptives' suppression: a worker process
+    # computes them while this one does the rest (the same numbers either way).
+    side_args = (df, members, study, lookup, dont_know, waves, lab_order)
+    with pool(2 if available_cores() > 1 else 1) as executor:
+        side = executor.submit(side_tables, *side_args)
+        tables["group_tests"], tables["posthoc"] = step(
+            "group_tests",
+            lambda: groups.group_tests(
+                df,
+                scales,
+                cs.groups,
+                lookup,
+                confidence=conf,
+                max_posthoc_groups=cs.max_posthoc_groups,
+                posthoc_factors=cs.posthoc_factors,
+            ),
+        )
+        tables["icc"] = step("icc", lambda: icc.icc_table(members, scales, lookup))
+        # the programme-level model keeps each respondent's own role and school type
+        tables["mixedlm"] = step(
+            "mixedlm",
+            lambda: multilevel.mixedlm_table(raw, scales, confidence=conf, first_wave=waves[0]),
+        )
+        tables["benchmark"] = step(
+            "benchmark",
+            lambda: multilevel.with_fallback(
+                multilevel.benchmark_table(
+                    members, scales, lookup, labs=study.labs, confidence=conf
+                ),
+                tables["descriptives"],
+            ),
+        )
+        tables["agreement"] = step(
+            "agreement",
+            lambda: agreement.agreement_table(
+                members,
+                scales,
+                items,
+                cb.scales_in_domain("verankering"),
+                lookup,
+                item_range=(lo, hi),
+                min_cell=mc,
+                confidence=conf,
+                labs=study.labs,
+                role_pairs=[(publication.LEADERSHIP, publication.TEACHERS)],
+            ),
+        )
+        tables["profile"] = step(
+            "profile",
+            lambda: profile.profile_table(
+                members, scales, lookup, min_cell=mc, confidence=conf, labs=study.labs
+            ),
+        )
+        tables["responses"] = published.response_table(
+            df, min_cell=mc, labs_order=lab_order, dates=published.fieldwork_dates(clean)
+        )
+        tables["focus"] = published.focus_table(
+            df, tables["responses"], min_cell=mc, labs_order=lab_order
+        )
+        tables["screening"] = published.screening_table(
+            clean, exclusions, careless_excluded=cs.exclude_careless
+        )
+        tables["open_themes"], tables["open_quotes"] = open_themes.open_tables(
+            clean, open_data, cb, min_cell=mc
+        )
+        t0, c0 = time.perf_counter(), time.process_time()
+        more, side_timings, side_cpu = side.result()
+    tables.update(more)
+    # the worker's own seconds per step; "wait" is this process's wait for it
+    timings.update(side_timings, wait=time.perf_counter() - t0)
+    cpu_timings.update(side_cpu, wait=time.process_time() - c0)
+    if progress is not None:
+        for _ in side_timings:
+            progress(1)
+    sup = [disclosure.records(name, tables[name], KEYS[name]) for name in KEYS]
+    sup = [x for x in sup if len(x)]
+    supp = (
+        pd.concat(sup, ignore_index=True)
+        if sup
+        else pd.DataFrame(columns=disclosure.SUPPRESSION_COLUMNS)
     )
-    tables["profile"] = step(
-        "profile",
-        lambda: profile.profile_table(
-            members, scales, lookup, min_cell=mc, confidence=conf, labs=study.labs
-        ),
-    )
+    tables["suppression"] = supp.sort_values(
+        ["table", "scale", "wave", "lab", "key"], kind="mergesort"
+    ).reset_index(drop=True)
+    return tables
+
+
+def side_tables(
+    df: pd.DataFrame,
+    members: pd.DataFrame,
+    study: Any,
+    lookup: dict[tuple[str, ...], str],
+    dont_know: pd.Series | None,
+    waves: list[str],
+    lab_order: list[str],
+) -> tuple[dict[str, pd.DataFrame], dict[str, float], dict[str, float]]:
+    """``change``, ``items`` and the panel tables, with wall and CPU seconds per step.
+
+    Runs in a worker process beside the rest of :func:`compare_tables` (module-level,
+    so that it can be sent to one).
+    """
+    cb = study.codebook
+    cs = study.settings.compare
+    mc = study.settings.min_cell
+    conf = cs.confidence
+    scales = cb.scale_names
+    tables: dict[str, pd.DataFrame] = {}
+    timings: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+
+    def step(name: str, fn: Callable[[], Any]) -> Any:
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        timings[name] = time.perf_counter() - t0
+        cpu[name] = time.process_time() - c0
+        return out
+
     tables["change"] = step(
         "change",
         lambda: change.change_table(
@@ -188,34 +262,20 @@ def compare_tables(
             min_cell=mc,
             confidence=conf,
             labs=study.labs,
-            published=lookup,
         ),
     )
-    lab_order = [lab.id for lab in study.labs.labs]
     tables["items"] = step(
         "items",
         lambda: published.item_table(
             df,
             dict(cb.scale_of_item),
             list(cb.reverse_items),
-            (lo, hi),
+            cb.item_range(cb.item_codes[0]),
             lookup,
             min_cell=mc,
             dont_know=dont_know,
             labs_order=lab_order,
         ),
-    )
-    tables["responses"] = published.response_table(
-        df, min_cell=mc, labs_order=lab_order, dates=published.fieldwork_dates(clean)
-    )
-    tables["focus"] = published.focus_table(
-        df, tables["responses"], min_cell=mc, labs_order=lab_order
-    )
-    tables["screening"] = published.screening_table(
-        clean, exclusions, careless_excluded=cs.exclude_careless
-    )
-    tables["open_themes"], tables["open_quotes"] = open_themes.open_tables(
-        clean, open_data, cb, min_cell=mc
     )
     tables.update(
         step(
@@ -234,17 +294,7 @@ def compare_tables(
             ),
         )
     )
-    sup = [disclosure.records(name, tables[name], KEYS[name]) for name in KEYS]
-    sup = [x for x in sup if len(x)]
-    supp = (
-        pd.concat(sup, ignore_index=True)
-        if sup
-        else pd.DataFrame(columns=disclosure.SUPPRESSION_COLUMNS)
-    )
-    tables["suppression"] = supp.sort_values(
-        ["table", "scale", "wave", "lab", "key"], kind="mergesort"
-    ).reset_index(drop=True)
-    return tables
+    return tables, timings, cpu
 
 
 def results_index(

@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from ..runtime import single_thread
-from .parallel import available_cores
+from ..workers import available_cores
 
 CiMethod = Literal["feldt", "bootstrap"]
 NanPolicy = Literal["pairwise", "listwise"]

@@ -40,9 +40,9 @@ from ..config.schema import CLEAN_TABLE
 from ..errors import DataError, LeerlabError
 from ..outputs import write_csv
 from ..runtime import StageContext, single_thread
+from ..workers import n_workers, pool
 from .longitudinal_invariance import longitudinal_invariance_table
 from .omega import ESTIMATION_ERRORS
-from .parallel import n_workers, pool
 from .scales import cfa, invariance, item_analysis, scale_reliability
 
 

@@ -1,4 +1,4 @@
-"""Worker count and the process pool of the measurement stage."""
+"""Worker count and the process pool of the measurement and compare stages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from leerlab_research.measurement import parallel
+from leerlab_research import workers as parallel
 
 
 def test_workers_never_exceed_cores_or_tasks(monkeypatch):

@@ -1,13 +1,15 @@
-"""Independent model fits in worker processes, and the number of cores to use.
+"""Independent work in worker processes, and the number of cores to use.
 
 The measurement stage fits the nine-factor CFA and one invariance sequence per
 grouping variable; they share nothing, so they run in a process pool while the
-main process computes the reliability tables. Each fit is deterministic (fixed
+main process computes the reliability tables. The compare stage fits its panel
+models in a worker while the main process computes the group tables. Each fit is deterministic (fixed
 starting values, no random state), so the outputs do not depend on the number of
 workers or on which worker ran what. Workers use the ``fork`` start method where
 the platform has it (no second import of numpy/scipy/semopy, ~2 s of CPU each) and
 ``spawn`` elsewhere. Each fit limits BLAS to one thread (:func:`leerlab_research.runtime.single_thread`),
-so the pool never runs more threads than workers.
+so the pool never runs more threads than workers. It sits at the bottom of the
+package (layer 1) so that any stage package can use it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The measurement pool snapshots a task's arguments at submission.
+"""The worker pool snapshots a task's arguments at submission.
 
 Regression: ``ProcessPoolExecutor`` pickled arguments in its feeder thread while the
 stage went on using the same objects; a cached property filled in meanwhile made
@@ -7,7 +7,7 @@ the second ``leerlab run`` crash with "dictionary changed size during iteration"
 
 from __future__ import annotations
 
-from leerlab_research.measurement.parallel import pool
+from leerlab_research.workers import pool
 
 
 class _Grows:
