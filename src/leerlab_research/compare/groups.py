@@ -46,11 +46,19 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from .common import ALL, UNKNOWN, add_corrections, holm, sort_rows
 from .descriptives import cell_reason
-from .oneway import Groups, games_howell, hedges_ci, hedges_g, kruskal, welch_anova, welch_t
+from .oneway import (
+    Groups,
+    games_howell_columns,
+    hedges_ci,
+    hedges_g,
+    kruskal,
+    welch_anova,
+    welch_t,
+)
 from .registry import columns
 
 TEST_COLUMNS = columns("group_tests")
@@ -109,10 +117,12 @@ def eta2_ci(
         return np.nan, np.nan
     alpha = 1.0 - confidence
 
+    # the special functions behind scipy.stats' ncx2/chi2/ncf/f .cdf (the same values,
+    # without the distribution objects' argument handling on every brentq step)
     def cdf(lam: float) -> float:
         if df2 > 1e4:
-            return stats.ncx2.cdf(f * df1, df1, lam) if lam > 0 else stats.chi2.cdf(f * df1, df1)
-        return stats.ncf.cdf(f, df1, df2, lam) if lam > 0 else stats.f.cdf(f, df1, df2)
+            return special.chndtr(f * df1, df1, lam) if lam > 0 else special.chdtr(df1, f * df1)
+        return special.ncfdtr(df1, df2, lam, f) if lam > 0 else special.fdtr(df1, df2, f)
 
     def solve(target: float) -> float:
         g = lambda lam: float(cdf(lam)) - target  # noqa: E731
@@ -215,7 +225,7 @@ def group_tests(
     (group_tests, posthoc)
     """
     tests: list[dict[str, object]] = []
-    posthoc: list[pd.DataFrame] = []
+    posthoc: list[dict[str, object]] = []
     for wave in sorted(df["wave"].unique()):
         dw = df[df["wave"] == wave]
         for factor in factors:
@@ -246,9 +256,13 @@ def group_tests(
                 if len(included) == 2:
                     tests.extend(_two_groups(d, *common, included, excluded, confidence))
                     continue
-                tests.extend(_k_groups(d, *common, included, excluded, confidence))
+                y = d[scale].to_numpy(dtype=float)
+                by_group = Groups.of(y, d[factor].to_numpy())
+                tests.extend(
+                    _k_groups(y, by_group, *common, included, excluded, n_total, confidence)
+                )
                 if factor in posthoc_factors and len(included) <= max_posthoc_groups:
-                    posthoc.append(_posthoc(d, *common))
+                    posthoc.extend(_posthoc(y, by_group, *common))
     table = pd.DataFrame(tests, columns=TEST_COLUMNS)
     table = add_corrections(
         table.drop(columns=["p_holm", "p_fdr_bh", "correction_family"]), ["wave", "factor", "test"]
@@ -256,7 +270,7 @@ def group_tests(
     table = sort_rows(
         table[TEST_COLUMNS], ["scale", "wave", "factor", "test"], {"scale": list(scales)}
     )
-    ph = pd.concat(posthoc, ignore_index=True) if posthoc else pd.DataFrame(columns=POSTHOC_COLUMNS)
+    ph = pd.DataFrame(posthoc, columns=POSTHOC_COLUMNS)
     ph = sort_rows(
         ph[POSTHOC_COLUMNS],
         ["scale", "wave", "factor", "test", "group_a", "group_b"],
@@ -346,19 +360,18 @@ def _two_groups(
 
 
 def _k_groups(
-    d: pd.DataFrame,
+    y: np.ndarray,
+    groups: Groups,
     scale: str,
     wave: str,
     factor: str,
     included: list[str],
     excluded: list[str],
+    n_total: int,
     confidence: float,
 ) -> list[dict[str, object]]:
-    n_total = len(d)
-    y = d[scale].to_numpy(dtype=float)
-    groups = Groups.of(y, d[factor].to_numpy())
     wa = welch_anova(y, groups)
-    ssb, ssw, dfb, dfw = oneway_ss(y, d[factor].to_numpy())
+    ssb, ssw, dfb, dfw = oneway_ss(y, np.asarray(groups.levels, dtype=object)[groups.codes])
     f_classic = (ssb / dfb) / (ssw / dfw) if ssw > 0 else np.nan
     lo, hi = eta2_ci(f_classic, dfb, dfw, n_total, confidence)
     om2 = omega2(ssb, ssw, dfb, dfw)
@@ -401,60 +414,65 @@ def _k_groups(
     ]
 
 
-def _posthoc(d: pd.DataFrame, scale: str, wave: str, factor: str) -> pd.DataFrame:
-    gh = games_howell(Groups.of(d[scale].to_numpy(dtype=float), d[factor].to_numpy()))
-    sizes = d.groupby(factor).size()
-    a = gh["A"].astype(str)
-    b = gh["B"].astype(str)
-    gh_rows = pd.DataFrame(
-        {
-            "scale": scale,
-            "wave": wave,
-            "factor": factor,
-            "test": "games_howell",
-            "group_a": a,
-            "group_b": b,
-            "n_a": a.map(sizes).astype(int),
-            "n_b": b.map(sizes).astype(int),
-            "mean_a": gh["mean_A"].astype(float),
-            "mean_b": gh["mean_B"].astype(float),
-            "mean_rank_a": np.nan,
-            "mean_rank_b": np.nan,
-            "diff": gh["diff"].astype(float),
-            "se": gh["se"].astype(float),
-            "statistic": gh["T"].astype(float),
-            "df": gh["df"].astype(float),
-            "p": np.nan,
-            "p_adj": gh["pval"].astype(float),
-            "p_adj_method": "games_howell_studentized_range",
-            "effect_size": gh["hedges"].astype(float),
-            "effect_size_type": "hedges_g",
-        }
-    )
-    dn = dunn(d[scale].to_numpy(), d[factor].astype(str).to_numpy())
-    dn_rows = pd.DataFrame(
-        {
-            "scale": scale,
-            "wave": wave,
-            "factor": factor,
-            "test": "dunn",
-            "group_a": dn["group_a"],
-            "group_b": dn["group_b"],
-            "n_a": dn["n_a"],
-            "n_b": dn["n_b"],
-            "mean_a": np.nan,
-            "mean_b": np.nan,
-            "mean_rank_a": dn["mean_rank_a"],
-            "mean_rank_b": dn["mean_rank_b"],
-            "diff": np.nan,
-            "se": np.nan,
-            "statistic": dn["z"],
-            "df": np.nan,
-            "p": dn["p"],
-            "p_adj": dn["p_holm"],
-            "p_adj_method": "holm",
-            "effect_size": np.nan,
-            "effect_size_type": "",
-        }
-    )
-    return pd.concat([gh_rows, dn_rows], ignore_index=True)[POSTHOC_COLUMNS]
+def _posthoc(
+    y: np.ndarray, groups: Groups, scale: str, wave: str, factor: str
+) -> list[dict[str, object]]:
+    """Games–Howell and Dunn rows of one scale × wave × factor (one frame is built
+    for all of them at the end: a frame per call cost more than the tests)."""
+    gh = games_howell_columns(groups)
+    dn = dunn(y, np.asarray(groups.levels, dtype=object)[groups.codes])
+    size = dict(zip(groups.levels, groups.n.tolist(), strict=True))
+    rows: list[dict[str, object]] = []
+    for i, (a, b) in enumerate(zip(gh["A"], gh["B"], strict=True)):
+        rows.append(
+            {
+                "scale": scale,
+                "wave": wave,
+                "factor": factor,
+                "test": "games_howell",
+                "group_a": str(a),
+                "group_b": str(b),
+                "n_a": size[a],
+                "n_b": size[b],
+                "mean_a": gh["mean_A"][i],
+                "mean_b": gh["mean_B"][i],
+                "mean_rank_a": np.nan,
+                "mean_rank_b": np.nan,
+                "diff": gh["diff"][i],
+                "se": gh["se"][i],
+                "statistic": gh["T"][i],
+                "df": gh["df"][i],
+                "p": np.nan,
+                "p_adj": gh["pval"][i],
+                "p_adj_method": "games_howell_studentized_range",
+                "effect_size": gh["hedges"][i],
+                "effect_size_type": "hedges_g",
+            }
+        )
+    for r in dn.itertuples(index=False):
+        rows.append(
+            {
+                "scale": scale,
+                "wave": wave,
+                "factor": factor,
+                "test": "dunn",
+                "group_a": r.group_a,
+                "group_b": r.group_b,
+                "n_a": r.n_a,
+                "n_b": r.n_b,
+                "mean_a": np.nan,
+                "mean_b": np.nan,
+                "mean_rank_a": r.mean_rank_a,
+                "mean_rank_b": r.mean_rank_b,
+                "diff": np.nan,
+                "se": np.nan,
+                "statistic": r.z,
+                "df": np.nan,
+                "p": r.p,
+                "p_adj": r.p_holm,
+                "p_adj_method": "holm",
+                "effect_size": np.nan,
+                "effect_size_type": "",
+            }
+        )
+    return rows

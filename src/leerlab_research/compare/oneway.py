@@ -45,17 +45,17 @@ class Groups:
     @classmethod
     def of(cls, y: np.ndarray, labels: np.ndarray) -> Groups:
         y = np.asarray(y, dtype=float)
-        grp = pd.Series(y).groupby(np.asarray(labels), sort=True)
-        agg = grp.agg(["count", "mean", "var"])
-        levels = [str(v) for v in agg.index]
-        codes = pd.Categorical(np.asarray(labels), categories=agg.index).codes
+        codes, uniques = pd.factorize(np.asarray(labels), sort=True)
+        # grouped by the sorted codes: the groups and their values' order are those
+        # of pingouin's groupby on the labels
+        grp = pd.Series(y).groupby(codes, sort=True)
         return cls(
-            levels=levels,
+            levels=[str(v) for v in uniques],
             codes=codes,
-            n=agg["count"].to_numpy(dtype=np.int64),
-            mean=agg["mean"].to_numpy(dtype=float),
-            var=agg["var"].to_numpy(dtype=float),
-            values=[y[codes == i] for i in range(len(levels))],
+            n=np.bincount(codes, minlength=len(uniques)).astype(np.int64),
+            mean=grp.mean().to_numpy(dtype=float),
+            var=grp.var().to_numpy(dtype=float),
+            values=[y[codes == i] for i in range(len(uniques))],
         )
 
 
@@ -140,6 +140,11 @@ def games_howell(g: Groups) -> pd.DataFrame:
     Columns ``A, B, mean_A, mean_B, diff, se, T, df, pval, hedges``, pairs in
     sorted level order.
     """
+    return pd.DataFrame(games_howell_columns(g))
+
+
+def games_howell_columns(g: Groups) -> dict[str, np.ndarray]:
+    """The columns of :func:`games_howell` as arrays (no frame)."""
     a, b = np.triu_indices(len(g.levels), k=1)
     v = g.var / g.n
     se = np.sqrt(v[a] + v[b])
@@ -148,20 +153,18 @@ def games_howell(g: Groups) -> pd.DataFrame:
     df = (v[a] + v[b]) ** 2 / (v[a] ** 2 / (g.n[a] - 1) + v[b] ** 2 / (g.n[b] - 1))
     p = studentized_range_sf(np.sqrt(2) * np.abs(t), len(g.levels), df)
     levels = np.array(g.levels, dtype=object)
-    return pd.DataFrame(
-        {
-            "A": levels[a],
-            "B": levels[b],
-            "mean_A": g.mean[a],
-            "mean_B": g.mean[b],
-            "diff": diff,
-            "se": se,
-            "T": t,
-            "df": df,
-            "pval": np.clip(p, 0, 1),
-            "hedges": [hedges_g(g.values[i], g.values[j]) for i, j in zip(a, b, strict=True)],
-        }
-    )
+    return {
+        "A": levels[a],
+        "B": levels[b],
+        "mean_A": g.mean[a],
+        "mean_B": g.mean[b],
+        "diff": diff,
+        "se": se,
+        "T": t,
+        "df": df,
+        "pval": np.clip(p, 0, 1),
+        "hedges": np.array([hedges_g(g.values[i], g.values[j]) for i, j in zip(a, b, strict=True)]),
+    }
 
 
 @cache
