@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from leerlab_research import pipeline
 from leerlab_research.config.study import load_study
 from leerlab_research.errors import ConfigError, DataError, LeerlabError, OutputError
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _broken_import(monkeypatch, broken: str) -> None:
@@ -52,3 +56,58 @@ def test_a_library_user_can_catch_value_error(tmp_path):
     path.write_text("name: x\ncodebook: nope.yaml\n", encoding="utf-8")
     with pytest.raises(ValueError, match="is invalid"):
         load_study(path)
+
+
+class _Helper:
+    """A stage helper started ahead; records how it ends."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+        events.append("started")
+
+    def __enter__(self) -> _Helper:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        self.events.append("stopped" if exc is not None else "closed")
+
+
+def _two_stages(monkeypatch, first) -> list[str]:
+    """`run` over two stages; the second has a helper started while the first runs."""
+    events: list[str] = []
+    a = pipeline.Stage("a", "a", "x:first", "")
+    b = pipeline.Stage("b", "b", "x:second", "", ahead="x:helper")
+
+    def second(ctx):
+        events.append(f"b got {type(ctx.ahead.pop('b')).__name__}")
+        return []
+
+    functions = {"x:helper": lambda ctx: _Helper(events)}
+    monkeypatch.setattr(pipeline, "_function", functions.__getitem__)
+    monkeypatch.setattr(pipeline, "available_stages", lambda: [(a, first(events)), (b, second)])
+    monkeypatch.setattr(pipeline, "run_stage", lambda stage, ctx, fn: fn(ctx))
+    return events
+
+
+def test_run_starts_a_stage_helper_while_the_stage_before_runs(monkeypatch, tmp_path):
+    def first(events):
+        return lambda ctx: events.append(f"a runs, helper {events[-1]}") or []
+
+    events = _two_stages(monkeypatch, first)
+    study = load_study(REPO / "analyses/demo/study.yaml", check_sources=False)
+    pipeline.run(study, tmp_path / "out")
+    assert events == ["started", "a runs, helper started", "b got _Helper", "closed"]
+
+
+def test_a_failing_stage_stops_the_helpers_started_ahead(monkeypatch, tmp_path):
+    def first(events):
+        def fail(ctx):
+            raise DataError("bad data")
+
+        return fail
+
+    events = _two_stages(monkeypatch, first)
+    study = load_study(REPO / "analyses/demo/study.yaml", check_sources=False)
+    with pytest.raises(DataError):
+        pipeline.run(study, tmp_path / "out")
+    assert events == ["started", "stopped"]

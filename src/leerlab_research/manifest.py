@@ -242,7 +242,14 @@ def stage_record(
     record: dict[str, Any] = {
         "config": stage_config(study, stage),
         "study_sha256": _cached_sha(study.path),
-        "reads": dict(reads),
+        # A file this stage rewrote is its own output now, not an input from the stage
+        # that wrote it before (`code` after `code --import` rewrites
+        # clean/open_codes.csv): kept among the reads it would make this stage stale
+        # the moment the other record lets go of the file.
+        "reads": {
+            name: {rel: sha for rel, sha in files.items() if rel not in writes}
+            for name, files in reads.items()
+        },
         "writes": dict(sorted(writes.items())),
     }
     if extra:

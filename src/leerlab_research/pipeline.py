@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -33,12 +35,23 @@ class Stage:
     needs: tuple[str, ...] = ()
     #: Stages it reads when they ran (then they must be current).
     optional: tuple[str, ...] = ()
+    #: "module:function" giving a context manager of helpers the stage uses (the
+    #: report stage's render workers): ``leerlab run`` starts them while the stage
+    #: before this one runs, and hands them over in ``StageContext.ahead``.
+    ahead: str = ""
 
     def load(self) -> Callable[[StageContext], list[Path]]:
-        module, func = self.target.split(":")
-        # A failing import of the package's own stage is a bug: raise it, never skip the stage.
-        mod = importlib.import_module(module)
-        return getattr(mod, func)
+        return _function(self.target)
+
+    def start_ahead(self, ctx: StageContext) -> AbstractContextManager[object] | None:
+        """The stage's helpers, started now (None when it has none)."""
+        return _function(self.ahead)(ctx) if self.ahead else None
+
+
+def _function(target: str) -> Callable[..., Any]:
+    module, func = target.split(":")
+    # A failing import of the package's own stage is a bug: raise it, never skip the stage.
+    return getattr(importlib.import_module(module), func)
 
 
 #: The stages in data-flow order. ``leerlab run`` runs every one of them.
@@ -79,6 +92,8 @@ STAGES: list[Stage] = [
         "Render the lab, programme and methods reports.",
         needs=("clean", "measurement", "compare"),
         optional=("code", "code-import"),
+        # workers and kernels start on the core that the compare stage leaves idle
+        ahead="leerlab_research.report.stage:start_workers",
     ),
 ]
 
@@ -169,13 +184,6 @@ def run_stage(
             write_manifest(ctx.study, ctx.out, manifest)
             raise
         record = stage_record(ctx.study, ctx.out, stage.name, reads, paths, extra_inputs)
-        # A file this stage rewrote is its own output now, not an input from the stage
-        # that wrote it before (`code` after `code --import` rewrites clean/open_codes.csv):
-        # kept among the reads it would make this stage stale the moment the other
-        # record lets go of the file below.
-        for files in record["reads"].values():
-            for rel in record["writes"]:
-                files.pop(rel, None)
         if (
             previous is not None
             and previous.get("config") == record["config"]
@@ -231,8 +239,14 @@ def run(
     if console is not None:
         ctx.console = console
     written: list[Path] = []
-    with out_lock(ctx.out, "leerlab run"):
-        for stage, fn in available_stages():
+    # helpers started ahead end with the run: stopped when a stage fails, else closed
+    with out_lock(ctx.out, "leerlab run"), ExitStack() as helpers:
+        stages = available_stages()
+        for (stage, fn), following in zip(stages, [*stages[1:], None], strict=True):
+            if following is not None:
+                started = following[0].start_ahead(ctx)
+                if started is not None:
+                    ctx.ahead[following[0].name] = helpers.enter_context(started)
             ctx.console.print(f"[bold]» {stage.name}[/]: {stage.help}")
             paths = run_stage(stage, ctx, fn)
             for path in paths:

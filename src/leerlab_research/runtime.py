@@ -51,6 +51,9 @@ class StageContext:
     manifest: dict[str, object] = field(default_factory=dict)
     #: What a stage adds to the manifest beside its files (``pseudonym_key``).
     provenance: dict[str, object] = field(default_factory=dict)
+    #: Helpers ``leerlab run`` started for a stage before its turn, by stage name (the
+    #: report stage's render workers, started while the compare stage runs).
+    ahead: dict[str, object] = field(default_factory=dict)
 
     def stage_dir(self, folder: str) -> Path:
         """``<out>/<folder>``, created; a clear error when it cannot be written."""

@@ -209,6 +209,11 @@ def build_requests(
     return requests
 
 
+def start_workers(ctx: StageContext) -> RenderPool:
+    """The stage's render workers, started ahead (``pipeline.Stage.ahead``)."""
+    return RenderPool(max(1, ctx.study.settings.report.workers), preload=TEMPLATE_IMPORTS)
+
+
 def run_report(ctx) -> list[Path]:
     """Render the reports the options ask for (default: every kind, every lab, every format)."""
     opts = ctx.options
@@ -223,9 +228,12 @@ def run_report(ctx) -> list[Path]:
     workers = max(1, settings.report.workers)
     one = bool(opts.get("site_only")) or (bool(opts.get("lab")) and kinds == ["lab"])
     # The render workers start their kernels (and the templates' imports) while the
-    # inputs are checked and the requests built: about 1.5 s of CPU each that would
-    # otherwise follow this process's own preparation.
-    with RenderPool(1 if one else workers, preload=TEMPLATE_IMPORTS) as pool:
+    # inputs are checked and the requests built, or under `leerlab run` while the
+    # compare stage runs: about 1.5 s of CPU each that would otherwise come first.
+    ahead = ctx.ahead.pop("report", None)
+    if not isinstance(ahead, RenderPool):
+        ahead = RenderPool(1) if one else start_workers(ctx)
+    with ahead as pool:
         check_inputs(ctx)
         if opts.get("site_only"):
             return write_site(ctx)
