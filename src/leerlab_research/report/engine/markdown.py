@@ -16,7 +16,6 @@ because plain pandoc has no cross-reference or callout support:
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -179,6 +178,27 @@ def _code_cell(
     return "\n\n".join(out)
 
 
+def shown_outputs(block: ExecutedBlock) -> list[dict[str, Any]]:
+    """The outputs of a cell that a report shows, on both routes.
+
+    Standard error is left out under ``warning: false``, and a figure shown twice
+    (``plt.show()``, then the ``Figure`` as the cell's last value) is shown once.
+    """
+    shown: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for output in block.outputs:
+        is_stderr = output.get("output_type") == "stream" and output.get("name") == "stderr"
+        if is_stderr and not block.options.get("warning", True):
+            continue
+        png = output.get("data", {}).get("image/png")
+        if png is not None:
+            if png in seen:
+                continue
+            seen.add(png)
+        shown.append(output)
+    return shown
+
+
 def _outputs(
     block: ExecutedBlock,
     cell: CodeCell,
@@ -188,9 +208,7 @@ def _outputs(
     base_dir: Path,
     warnings: list[str],
 ) -> list[str]:
-    opts = block.options
     out: list[str] = []
-    seen_images: set[str] = set()
     images = 0
     stream_buffer: dict[str, list[str]] = {"stdout": [], "stderr": []}
 
@@ -204,12 +222,10 @@ def _outputs(
                     out.append(_fenced(text, "cell-output" if name == "stdout" else "cell-stderr"))
                 chunks.clear()
 
-    for output in block.outputs:
+    for output in shown_outputs(block):
         kind = output.get("output_type")
         if kind == "stream":
             name = output.get("name", "stdout")
-            if name == "stderr" and not opts.get("warning", True):
-                continue
             stream_buffer.setdefault(name, []).append(output.get("text", ""))
             continue
         flush_streams()
@@ -221,10 +237,6 @@ def _outputs(
             out.append(str(data["text/markdown"]).strip("\n"))
         elif "image/png" in data:
             payload = data["image/png"]
-            digest = hashlib.sha1(payload.encode()).hexdigest()
-            if digest in seen_images:  # `fig` as last expression after plt.show()
-                continue
-            seen_images.add(digest)
             images += 1
             out.append(
                 _figure(payload, cell, block, images, figure_dir, base_dir, warnings, template)

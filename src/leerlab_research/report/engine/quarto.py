@@ -46,11 +46,11 @@ from .convert import (
 from .errors import RenderError
 from .execute import (
     ANSI_RE,
-    ExecutedBlock,
     ExecutedDocument,
     execute_request,
     plain_value,
 )
+from .markdown import shown_outputs
 from .qmd import INLINE_EXPR_RE, CodeCell, MarkdownChunk, QmdDocument, parse_qmd
 from .request import RenderRequest, RenderResult
 from .workcopy import copy_template_folder, move_into_place
@@ -202,24 +202,6 @@ def _option_lines(options: dict[str, Any]) -> str:
     )
 
 
-def _kept_outputs(block: ExecutedBlock) -> list[dict[str, Any]]:
-    """The outputs the fallback shows too: no stderr under ``warning: false``, and a
-    figure shown twice (``plt.show()``, then the ``Figure`` as last value) once."""
-    kept: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for output in block.outputs:
-        is_stderr = output.get("output_type") == "stream" and output.get("name") == "stderr"
-        if is_stderr and not block.options.get("warning", True):
-            continue
-        png = output.get("data", {}).get("image/png")
-        if png is not None:
-            if png in seen:
-                continue
-            seen.add(png)
-        kept.append(output)
-    return kept
-
-
 def _with_values(text: str, values: list[str]) -> str:
     """``text`` with its inline expressions replaced by their values, in order."""
     found = iter(values)
@@ -231,8 +213,8 @@ def executed_notebook(executed: ExecutedDocument, meta: dict[str, Any]) -> Any:
 
     Markdown chunks become Markdown cells with their inline expressions already
     replaced by their values (Quarto evaluates those only while executing);
-    code cells keep their ``#|`` options and carry their outputs (filtered as the
-    fallback filters them). The engine's own cells (figure set-up, injected
+    code cells keep their ``#|`` options and carry the outputs the fallback shows
+    (:func:`.markdown.shown_outputs`). The engine's own cells (figure set-up, injected
     parameters) are left out.
     """
     nb = nbformat.v4.new_notebook()
@@ -253,7 +235,7 @@ def executed_notebook(executed: ExecutedDocument, meta: dict[str, Any]) -> Any:
                 nb.cells.append(nbformat.v4.new_markdown_cell(text))
             continue
         assert isinstance(source, CodeCell)
-        outputs = [nbformat.from_dict(o) for o in _kept_outputs(block)]
+        outputs = [nbformat.from_dict(o) for o in shown_outputs(block)]
         options = dict(source.options)
         if options.get("fig-cap") and not options.get("fig-alt"):
             # The fallback's alt text for such a figure is its caption.
