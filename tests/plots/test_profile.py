@@ -112,9 +112,13 @@ def test_change_plot_takes_its_n_text_from_the_table(change_table, h):
     """The change of wave means shows both wave sizes; a blank n_paired hides nothing then."""
     df = change_table.drop(columns="n_paired")
     df["n_text"] = [f"n = {30 + k} → {20 + k}" for k in range(len(df))]
+    df["hidden_text"] = "verborgen om een kleinere groep te beschermen"
     fig = change_plot(df)
     shown = df[~df["suppressed"]]
     assert [t.get_text() for t in h.by_gid(fig, "n")] == shown["n_text"].tolist()
+    texts = h.all_texts(fig)
+    assert "verborgen om een kleinere groep te beschermen" in texts  # the true reason
+    assert "te weinig antwoorden (minder dan 5)" not in texts
     np.testing.assert_allclose(_line(fig, "to").get_xdata(), shown["mean_to"])
 
 

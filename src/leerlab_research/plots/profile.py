@@ -281,7 +281,9 @@ def change_plot(
         ``ci_low``, ``ci_high`` (interval of ``diff``), ``n_paired`` and
         ``suppressed`` (bool); or, instead of ``n_paired``, ``n_text``: the text
         beside the interval (the lab report's change of wave means, ``n = 35 → 24``).
-        Rows keep their order, top to bottom.
+        An optional ``hidden_text`` column gives a hidden row's placeholder (its true
+        reason); by default it says there were too few answers. Rows keep their order,
+        top to bottom.
     lang
         ``"nl"`` (default) or ``"en"`` for the fixed texts.
     min_cell
@@ -395,7 +397,8 @@ def change_plot(
     x_text = lim * 1.12
     for i in range(n_rows):
         if hidden.iloc[i]:
-            placeholder(ax, 3.0, ys[i], too_few_text(lang, min_cell))
+            text = df.at[i, "hidden_text"] if "hidden_text" in df.columns else ""
+            placeholder(ax, 3.0, ys[i], str(text) or too_few_text(lang, min_cell))
         else:
             ax_d.text(
                 x_text,

@@ -85,9 +85,6 @@ class ChangeSections:
             ]
         return out
 
-    def has_change(self: Any, lab: str) -> bool:
-        return not self.lab_change(lab)["suppressed"].all()
-
     def trend_arrow(self: Any, change: pd.DataFrame, scale: str) -> str:
         """The overview's arrow for one scale (a dash where the change is hidden)."""
         hit = change.loc[change["scale"] == scale, "direction"]
@@ -138,7 +135,8 @@ class ChangeSections:
                 n_text=[
                     self.t("change_n", n_from=int_text(a), n_to=int_text(b))
                     for a, b in zip(ch["n_from"], ch["n_to"], strict=True)
-                ]
+                ],
+                hidden_text=[self.reason_text(r) if r else "" for r in ch["reason"]],
             ),
             lang=self.lang,
             min_cell=self.min_cell,
