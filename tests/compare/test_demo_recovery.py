@@ -75,6 +75,22 @@ def test_zero_changes_are_covered_at_the_nominal_rate(demo):
     assert len(zero) >= 20 and cover >= 0.85, cover
 
 
+def test_wave_mean_changes_cover_zero_at_the_nominal_rate(demo):
+    """The waves rows (everyone at each wave, partially overlapping samples t) of labs whose
+    true change is zero: their 95% intervals cover zero at about the nominal rate, so the
+    overlap-aware interval is not too narrow (nor is the change biased by who left)."""
+    _, out, truth = demo
+    ch = pd.read_csv(out / "compare" / "change.csv")
+    rows = ch[(ch["lab"] != "all") & (ch["analysis"] == "waves") & ~ch["suppressed"]]
+    rows = rows[rows["lab"].isin(truth["change_effects"])]
+    true = np.array(
+        [true_change(truth, lab, s) for lab, s in zip(rows["lab"], rows["scale"], strict=True)]
+    )
+    zero = rows[true == 0]
+    cover = ((zero["ci_low"] <= 0) & (zero["ci_high"] >= 0)).mean()
+    assert len(zero) >= 40 and cover >= 0.85, (len(zero), cover)
+
+
 def test_lab_effects_ordered_like_the_truth(demo):
     _, out, truth = demo
     b = pd.read_csv(out / "compare" / "benchmark.csv")
