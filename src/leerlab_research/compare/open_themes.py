@@ -150,20 +150,24 @@ def quote_table(
     coded = codes[["answer_id", "theme", "term"]].merge(
         answers[["answer_id", "wave", "lab", "question", "text"]], on="answer_id"
     )
+    # each lab × wave × question × theme's coded answers in their row order, found by
+    # key (a boolean mask over all coded answers per theme cost more than the quotes)
+    empty = coded.iloc[:0]
+    candidates = {
+        tuple(str(v) for v in key): group
+        for key, group in coded.groupby(["wave", "lab", "question", "theme"], sort=False)
+    }
+    order = {t: i for i, t in enumerate(frame.themes)}
     rows = []
     for (wave, lab, question), group in shown.groupby(["wave", "lab", "question"], sort=True):
-        order = {t: i for i, t in enumerate(frame.themes)}
         lead = (
             group.assign(_o=group["theme"].map(order))
             .sort_values(["n_mentions", "_o"], ascending=[False, True], kind="stable")
             .head(max_themes)
         )
-        pool = coded[
-            (coded["wave"] == wave) & (coded["lab"] == lab) & (coded["question"] == question)
-        ]
         used: set[str] = set()
         for rank, rec in enumerate(lead.itertuples(), start=1):
-            cand = pool[pool["theme"] == rec.theme]
+            cand = candidates.get((str(wave), str(lab), str(question), str(rec.theme)), empty)
             quotes, seen = [], set(used)
             # Per quote text processing (sentence choice), a handful per theme.
             for term, text, aid in zip(cand["term"], cand["text"], cand["answer_id"], strict=True):
