@@ -135,10 +135,10 @@ def compare_tables(
     lab_order = [lab.id for lab in study.labs.labs]
     items = {name: list(sc.items) for name, sc in cb.scales.items()}
     lo, hi = cb.item_range(cb.item_codes[0])
-    # The panel models (about a third of the stage's CPU), the change and the item
-    # tables need only the frames and the descriptives' suppression: a worker process
-    # computes them while this one does the rest (the same numbers either way).
-    side_args = (df, members, study, lookup, dont_know, waves, lab_order)
+    # The panel models (about a third of the stage's CPU) and the change table need
+    # only the frames and the descriptives' suppression: a worker process computes
+    # them while this one does the rest (the same numbers either way).
+    side_args = (df, members, study, lookup, waves)
     with pool(2 if available_cores() > 1 else 1) as executor:
         side = executor.submit(side_tables, *side_args)
         tables["group_tests"], tables["posthoc"] = step(
@@ -189,6 +189,19 @@ def compare_tables(
                 members, scales, lookup, min_cell=mc, confidence=conf, labs=study.labs
             ),
         )
+        tables["items"] = step(
+            "items",
+            lambda: published.item_table(
+                df,
+                dict(cb.scale_of_item),
+                list(cb.reverse_items),
+                (lo, hi),
+                lookup,
+                min_cell=mc,
+                dont_know=dont_know,
+                labs_order=lab_order,
+            ),
+        )
         tables["responses"] = published.response_table(
             df, min_cell=mc, labs_order=lab_order, dates=published.fieldwork_dates(clean)
         )
@@ -228,11 +241,9 @@ def side_tables(
     members: pd.DataFrame,
     study: Any,
     lookup: dict[tuple[str, ...], str],
-    dont_know: pd.Series | None,
     waves: list[str],
-    lab_order: list[str],
 ) -> tuple[dict[str, pd.DataFrame], dict[str, float], dict[str, float]]:
-    """``change``, ``items`` and the panel tables, with wall and CPU seconds per step.
+    """``change`` and the panel tables, with wall and CPU seconds per step.
 
     Runs in a worker process beside the rest of :func:`compare_tables` (module-level,
     so that it can be sent to one).
@@ -262,19 +273,6 @@ def side_tables(
             min_cell=mc,
             confidence=conf,
             labs=study.labs,
-        ),
-    )
-    tables["items"] = step(
-        "items",
-        lambda: published.item_table(
-            df,
-            dict(cb.scale_of_item),
-            list(cb.reverse_items),
-            cb.item_range(cb.item_codes[0]),
-            lookup,
-            min_cell=mc,
-            dont_know=dont_know,
-            labs_order=lab_order,
         ),
     )
     tables.update(
