@@ -55,6 +55,19 @@ FOCUS_AREAS = ("curriculum", "leerling", "docent")
 DATE_COLUMNS = ["wave", "first_submitted", "last_submitted"]
 
 
+def _count_row(
+    item: str, scale: str, wave: str, lab: str, cats: list[int], n_k: np.ndarray, agree: float
+) -> dict:
+    return {
+        "wave": wave,
+        "lab": lab,
+        **{f"n_{c}": int(v) for c, v in zip(cats, n_k, strict=True)},
+        "agree": int(agree),
+        "item": item,
+        "scale": scale,
+    }
+
+
 def item_table(
     df: pd.DataFrame,
     items: dict[str, str],
@@ -88,32 +101,44 @@ def item_table(
     cats = list(range(lo, hi + 1))
     rev = set(reverse)
     rows: list[dict] = []
+    # counts per item × wave × lab × answer with bincount on integer codes (a frame
+    # and two groupbys per item were most of the table's time)
+    wave_codes, waves = pd.factorize(df["wave"].to_numpy(dtype=object), sort=True)
+    lab_codes, labs = pd.factorize(df["lab"].to_numpy(dtype=object), sort=True)
+    n_w, n_l, n_c = len(waves), len(labs), len(cats)
+    cell = wave_codes * n_l + lab_codes
     for item, scale in items.items():
         if item not in df.columns:
             continue
-        d = df[["wave", "lab", item]].dropna()
-        keyed = d[item].astype(int)
+        values = df[item].to_numpy(dtype=float)
+        ok = ~np.isnan(values) & (wave_codes >= 0) & (lab_codes >= 0)
+        keyed = values[ok].astype(int)
         answered = (lo + hi - keyed) if item in rev else keyed
-        onehot = pd.get_dummies(pd.Categorical(answered, categories=cats)).to_numpy(dtype=int)
-        frame = pd.DataFrame(onehot, columns=[f"n_{c}" for c in cats])
-        frame["agree"] = (keyed >= AGREE_FROM).to_numpy(dtype=int)
-        frame["wave"], frame["lab"] = d["wave"].to_numpy(), d["lab"].to_numpy()
-        for by in (["wave", "lab"], ["wave"]):
-            g = frame.groupby(by, sort=True).sum(numeric_only=True).reset_index()
-            if "lab" not in by:
-                g["lab"] = ALL
-            g["item"], g["scale"] = item, scale
-            rows.extend(g.to_dict("records"))
+        counts = np.bincount(cell[ok] * n_c + (answered - lo), minlength=n_w * n_l * n_c).reshape(
+            n_w, n_l, n_c
+        )
+        agree = np.bincount(cell[ok], weights=keyed >= AGREE_FROM, minlength=n_w * n_l).reshape(
+            n_w, n_l
+        )
+        seen = np.bincount(cell[ok], minlength=n_w * n_l).reshape(n_w, n_l) > 0
+        for w, l_ in zip(*np.nonzero(seen), strict=True):
+            rows.append(
+                _count_row(item, scale, waves[w], labs[l_], cats, counts[w, l_], agree[w, l_])
+            )
+        for w in np.flatnonzero(seen.any(axis=1)):
+            rows.append(
+                _count_row(item, scale, waves[w], ALL, cats, counts[w].sum(axis=0), agree[w].sum())
+            )
         if dont_know is not None:
-            total = frame.sum(numeric_only=True)
+            total = counts.sum(axis=(0, 1))
             rows.append(
                 {
                     "item": item,
                     "scale": scale,
                     "wave": ALL,
                     "lab": ALL,
-                    **{f"n_{c}": int(total[f"n_{c}"]) for c in cats},
-                    "agree": int(total["agree"]),
+                    **{f"n_{c}": int(total[i]) for i, c in enumerate(cats)},
+                    "agree": int(agree.sum()),
                     "n_dont_know": int(dont_know.get(item, 0)),
                 }
             )
