@@ -53,6 +53,7 @@ Searle, S. R., Casella, G., & McCulloch, C. E. (1992). *Variance components*. Wi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -170,9 +171,8 @@ def _relative(st: _Suff, gamma: float, gam: np.ndarray) -> dict[str, Any]:
     pj = st.xz - np.einsum("k,jkab->jab", c, st.st)
     qj = st.zz - np.einsum("k,jkab->jab", c, st.tt)
     rj = st.zy - np.einsum("k,jka->ja", c, st.tw)
-    eye = np.eye(q)
-    igq = eye[None] + gam[None] @ qj  # I + ΓQ_j
-    k = np.linalg.solve(igq, np.broadcast_to(gam, igq.shape))  # (I + ΓQ_j)⁻¹Γ, symmetric
+    igq = np.eye(q)[None] + gam[None] @ qj  # I + ΓQ_j
+    k = np.linalg.solve(igq, gam)  # (I + ΓQ_j)⁻¹Γ, symmetric (Γ broadcast over labs)
     xvx = xax - np.einsum("jpq,jqr,jsr->ps", pj, k, pj)
     xvy = xay - np.einsum("jpq,jqr,jr->p", pj, k, rj)
     yvy = yay - float(np.einsum("jq,jqr,jr->", rj, k, rj))
@@ -198,8 +198,13 @@ def _unpack(theta: np.ndarray, q: int, diagonal: bool = False) -> tuple[float, n
     if diagonal:  # independent lab effects: θ holds their relative standard deviations
         return gamma, np.diag(np.asarray(theta[1:], dtype=float) ** 2)
     low = np.zeros((q, q))
-    low[np.tril_indices(q)] = theta[1:]
+    low[_tril(q)] = theta[1:]
     return gamma, low @ low.T
+
+
+@cache
+def _tril(q: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.tril_indices(q)
 
 
 def _criterion(theta: np.ndarray, st: _Suff, diagonal: bool = False) -> float:
