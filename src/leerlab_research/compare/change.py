@@ -108,13 +108,17 @@ STAT_COLUMNS = [
 
 def _agg(values: pd.Series, keys: pd.Series) -> pd.DataFrame:
     g = values.groupby(keys.to_numpy(), sort=True)
-    out = pd.DataFrame({"n": g.size(), "mean": g.mean(), "var": g.var(ddof=1)})
-    out.loc[ALL] = [
-        len(values),
-        values.mean() if len(values) else np.nan,
-        values.var(ddof=1) if len(values) > 1 else np.nan,
-    ]
-    return out
+    n, mean, var = g.size(), g.mean(), g.var(ddof=1)
+    # the ALL row appended to the arrays (setting it with .loc enlarged the frame,
+    # slower than the group statistics themselves)
+    return pd.DataFrame(
+        {
+            "n": np.append(n.to_numpy(), len(values)),
+            "mean": np.append(mean.to_numpy(), values.mean() if len(values) else np.nan),
+            "var": np.append(var.to_numpy(), values.var(ddof=1) if len(values) > 1 else np.nan),
+        },
+        index=pd.Index([*n.index, ALL]),
+    )
 
 
 def change_table(
