@@ -318,17 +318,24 @@ def _protect(table: pd.DataFrame, min_cell: int, inherited: np.ndarray) -> np.nd
 
 
 def _correlation(x: np.ndarray, y: np.ndarray, keys: pd.Series) -> pd.Series:
-    """Pearson r of the paired scores per lab and for everyone (``ALL``); NaN where undefined."""
-    frame = pd.DataFrame({"x": x, "y": y, "k": keys.to_numpy()})
-    parts = {lab: g for lab, g in frame.groupby("k", sort=True)}
-    parts[ALL] = frame
-    out = {}
+    """Pearson r of the paired scores per lab and for everyone (``ALL``); NaN where undefined.
+
+    Centred within each group (as :func:`numpy.corrcoef`), summed per lab at once.
+    """
+    k = keys.to_numpy()
+
+    def cross(dx: np.ndarray, dy: np.ndarray, by: np.ndarray | None) -> pd.DataFrame:
+        prods = pd.DataFrame({"xy": dx * dy, "xx": dx * dx, "yy": dy * dy})
+        return prods.groupby(by, sort=True).sum() if by is not None else prods.sum().to_frame(ALL).T
+
+    g = pd.DataFrame({"x": x, "y": y}).groupby(k, sort=True)
+    per_lab = cross(
+        x - g["x"].transform("mean").to_numpy(), y - g["y"].transform("mean").to_numpy(), k
+    )
+    overall = cross(x - x.mean() if len(x) else x, y - y.mean() if len(y) else y, None)
+    sums = pd.concat([per_lab, overall])
     with np.errstate(invalid="ignore", divide="ignore"):
-        for lab, g in parts.items():
-            dx = g["x"].to_numpy() - g["x"].mean()
-            dy = g["y"].to_numpy() - g["y"].mean()
-            out[lab] = (dx * dy).sum() / np.sqrt((dx * dx).sum() * (dy * dy).sum())
-    return pd.Series(out, dtype=float)
+        return sums["xy"] / np.sqrt(sums["xx"] * sums["yy"])
 
 
 def _waves_rows(
