@@ -152,35 +152,44 @@ def quote_table(
     )
     # each lab × wave × question × theme's coded answers in their row order, found by
     # key (a boolean mask over all coded answers per theme cost more than the quotes)
-    empty = coded.iloc[:0]
+    keys = ["wave", "lab", "question"]
+    cols = [coded[c].to_numpy(dtype=object) for c in ("term", "text", "answer_id")]
     candidates = {
-        tuple(str(v) for v in key): group
-        for key, group in coded.groupby(["wave", "lab", "question", "theme"], sort=False)
+        tuple(str(v) for v in key): idx
+        for key, idx in coded.groupby([*keys, "theme"], sort=False).indices.items()
     }
+    # the leading themes of every lab × wave × question, all groups in one sort: groups
+    # in key order, within a group by mentions (descending), then the frame's order
     order = {t: i for i, t in enumerate(frame.themes)}
-    rows = []
-    for (wave, lab, question), group in shown.groupby(["wave", "lab", "question"], sort=True):
-        lead = (
-            group.assign(_o=group["theme"].map(order))
-            .sort_values(["n_mentions", "_o"], ascending=[False, True], kind="stable")
-            .head(max_themes)
+    lead = (
+        shown.dropna(subset=keys)
+        .assign(_o=shown["theme"].map(order))
+        .sort_values(
+            [*keys, "n_mentions", "_o"], ascending=[True, True, True, False, True], kind="stable"
         )
-        used: set[str] = set()
-        for rank, rec in enumerate(lead.itertuples(), start=1):
-            cand = candidates.get((str(wave), str(lab), str(question), str(rec.theme)), empty)
-            quotes, seen = [], set(used)
-            # Per quote text processing (sentence choice), a handful per theme.
-            for term, text, aid in zip(cand["term"], cand["text"], cand["answer_id"], strict=True):
-                pattern = term_pattern(term) if isinstance(term, str) and term else None
-                q = trim_quote(str(text), pattern)
-                if q and q not in seen:
-                    seen.add(q)
-                    quotes.append(("[" in q, len(q), aid, q))
-            for no, (_, _, _, q) in enumerate(sorted(quotes)[:max_quotes], start=1):
-                used.add(q)
-                rows.append(
-                    (wave, lab, question, rec.theme, rec.condition, rec.domain, rank, no, q)
-                )
+    )
+    lead = lead[lead.groupby(keys, sort=False).cumcount().to_numpy() < max_themes]
+    rows = []
+    group, rank, used = None, 0, set()
+    for wave, lab, question, theme, condition, domain in zip(
+        *(lead[c].tolist() for c in (*keys, "theme", "condition", "domain")), strict=True
+    ):
+        if (wave, lab, question) != group:
+            group, rank, used = (wave, lab, question), 0, set()
+        rank += 1
+        idx = candidates.get((str(wave), str(lab), str(question), str(theme)), ())
+        quotes, seen = [], set(used)
+        # Per quote text processing (sentence choice), a handful per theme.
+        for i in idx:
+            term, text, aid = cols[0][i], cols[1][i], cols[2][i]
+            pattern = term_pattern(term) if isinstance(term, str) and term else None
+            q = trim_quote(str(text), pattern)
+            if q and q not in seen:
+                seen.add(q)
+                quotes.append(("[" in q, len(q), aid, q))
+        for no, (_, _, _, q) in enumerate(sorted(quotes)[:max_quotes], start=1):
+            used.add(q)
+            rows.append((wave, lab, question, theme, condition, domain, rank, no, q))
     return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
 
 
