@@ -229,11 +229,17 @@ def group_tests(
     for wave in sorted(df["wave"].unique()):
         dw = df[df["wave"] == wave]
         for factor in factors:
+            # group codes once per wave and factor (levels sorted), masks per scale:
+            # a frame filtered and grouped per scale cost more than the tests
+            codes, levels = pd.factorize(dw[factor].to_numpy(dtype=object), sort=True)
             for scale in scales:
-                d = dw.loc[dw[scale].notna(), [factor, scale]]
-                sizes = d.groupby(factor).size()
-                included, excluded = [], []
-                for level, size in sizes.sort_index().items():
+                values = dw[scale].to_numpy(dtype=float)
+                answered = ~np.isnan(values) & (codes >= 0)
+                sizes = np.bincount(codes[answered], minlength=len(levels))
+                included, excluded, keep_codes = [], [], []
+                for code, (level, size) in enumerate(zip(levels, sizes, strict=True)):
+                    if size == 0:  # only levels with an answer, as a groupby lists them
+                        continue
                     key = {"lab": ALL, "role": ALL, "school_type": ALL, factor: str(level)}
                     reason = cell_reason(
                         lookup, scale, wave, key["lab"], key["role"], key["school_type"]
@@ -242,7 +248,11 @@ def group_tests(
                         excluded.append(str(level))
                     else:
                         included.append(str(level))
-                d = d[d[factor].isin(included)]
+                        keep_codes.append(code)
+                keep = answered & np.isin(codes, keep_codes)
+                d = pd.DataFrame(
+                    {factor: np.asarray(levels, dtype=object)[codes[keep]], scale: values[keep]}
+                )
                 n_total = len(d)
                 common = (scale, wave, factor)
                 if len(included) < 2:
