@@ -133,12 +133,12 @@ def compare_tables(
     lookup = descriptives.reason_lookup(tables["descriptives"])
     waves = panel.wave_order(study, raw)
     lab_order = [lab.id for lab in study.labs.labs]
-    items = {name: list(sc.items) for name, sc in cb.scales.items()}
     lo, hi = cb.item_range(cb.item_codes[0])
-    # The panel models (about a third of the stage's CPU) and the change table need
-    # only the frames and the descriptives' suppression: a worker process computes
-    # them while this one does the rest (the same numbers either way).
-    side_args = (df, members, study, lookup, waves)
+    # The agreement and panel tables (the panel models are about a third of the
+    # stage's CPU) need only the members' frame and the descriptives' suppression: a
+    # worker process computes them while this one does the rest (the same numbers
+    # either way; the split keeps the two about equally long on the demo).
+    side_args = (members, study, lookup)
     with pool(2 if available_cores() > 1 else 1) as executor:
         side = executor.submit(side_tables, *side_args)
         tables["group_tests"], tables["posthoc"] = step(
@@ -168,25 +168,21 @@ def compare_tables(
                 tables["descriptives"],
             ),
         )
-        tables["agreement"] = step(
-            "agreement",
-            lambda: agreement.agreement_table(
-                members,
-                scales,
-                items,
-                cb.scales_in_domain("verankering"),
-                lookup,
-                item_range=(lo, hi),
-                min_cell=mc,
-                confidence=conf,
-                labs=study.labs,
-                role_pairs=[(publication.LEADERSHIP, publication.TEACHERS)],
-            ),
-        )
         tables["profile"] = step(
             "profile",
             lambda: profile.profile_table(
                 members, scales, lookup, min_cell=mc, confidence=conf, labs=study.labs
+            ),
+        )
+        tables["change"] = step(
+            "change",
+            lambda: change.change_table(
+                df,
+                scales,
+                waves=tuple(cs.waves or waves[-2:]) if cs.waves or len(waves) > 1 else ("", ""),
+                min_cell=mc,
+                confidence=conf,
+                labs=study.labs,
             ),
         )
         tables["items"] = step(
@@ -237,13 +233,9 @@ def compare_tables(
 
 
 def side_tables(
-    df: pd.DataFrame,
-    members: pd.DataFrame,
-    study: Any,
-    lookup: dict[tuple[str, ...], str],
-    waves: list[str],
+    members: pd.DataFrame, study: Any, lookup: dict[tuple[str, ...], str]
 ) -> tuple[dict[str, pd.DataFrame], dict[str, float], dict[str, float]]:
-    """``change`` and the panel tables, with wall and CPU seconds per step.
+    """The agreement and panel tables, with wall and CPU seconds per step.
 
     Runs in a worker process beside the rest of :func:`compare_tables` (module-level,
     so that it can be sent to one).
@@ -264,15 +256,20 @@ def side_tables(
         cpu[name] = time.process_time() - c0
         return out
 
-    tables["change"] = step(
-        "change",
-        lambda: change.change_table(
-            df,
+    lo, hi = cb.item_range(cb.item_codes[0])
+    tables["agreement"] = step(
+        "agreement",
+        lambda: agreement.agreement_table(
+            members,
             scales,
-            waves=tuple(cs.waves or waves[-2:]) if cs.waves or len(waves) > 1 else ("", ""),
+            {name: list(sc.items) for name, sc in cb.scales.items()},
+            cb.scales_in_domain("verankering"),
+            lookup,
+            item_range=(lo, hi),
             min_cell=mc,
             confidence=conf,
             labs=study.labs,
+            role_pairs=[(publication.LEADERSHIP, publication.TEACHERS)],
         ),
     )
     tables.update(
