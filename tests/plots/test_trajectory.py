@@ -37,7 +37,7 @@ def _lines(ax, gid):
 def test_lab_and_programme_lines_per_scale_with_waves_by_time():
     t = _traj()
     fig = trajectory_plot(t, wave_labels={"T0": "Start", "T1": "Einde", "T2": "Later"})
-    axes = [ax for ax in fig.axes if ax.get_visible()]
+    axes = [ax for ax in fig.axes if ax.axison]
     assert len(axes) == 3
     (lab,) = _lines(axes[0], "lab")
     np.testing.assert_allclose(lab.get_xdata(), [0.0, 0.69, 1.69])
@@ -88,7 +88,7 @@ def test_long_wave_labels_of_close_waves_do_not_overlap():
     labels = {"T0": "Start subsidiejaar", "T1": "Einde subsidiejaar", "T2": "Een jaar later"}
     fig = trajectory_plot(_traj(), wave_labels=labels)
     FigureCanvasAgg(fig).draw()
-    ax = [a for a in fig.axes if a.get_visible()][-1]
+    ax = [a for a in fig.axes if a.axison][-1]
     ticks = ax.get_xticklabels()
     assert [t.get_text().replace("\n", " ") for t in ticks] == [
         f"{label} n = {n}" for label, n in zip(labels.values(), (30, 26, 22), strict=True)
@@ -109,7 +109,7 @@ def test_n_labels_stand_under_the_axis_clear_of_every_line_and_panel():
     t.loc[t["scale"] == "evalueren", "n"] = [11, 12, 13]
     fig = trajectory_plot(t, wave_labels={"T0": "Start", "T1": "Einde", "T2": "Later"})
     FigureCanvasAgg(fig).draw()
-    axes = [a for a in fig.axes if a.get_visible()]
+    axes = [a for a in fig.axes if a.axison]
     for ax in axes:
         assert not [x for x in ax.texts if x.get_text().startswith("n = ")]
     top, _right, bottom = axes
@@ -148,3 +148,19 @@ def test_end_labels_stay_inside_the_figure_and_clear_of_the_next_panel():
     last = left.get_xticklabels()[-1].get_window_extent()
     first = right.get_xticklabels()[0].get_window_extent()
     assert first.x0 - last.x1 > 0.5 * left.get_xticklabels()[0].get_fontsize()
+
+
+def test_rows_are_short_and_an_odd_panel_count_puts_the_legend_in_the_free_slot():
+    """A domain of five scales was 7.6 in tall (2.2 in a row plus a legend row) and left
+    half a lab report's page empty; rows are now 1.85 in, and the free slot of an odd
+    number of panels holds the legend instead of a row of its own."""
+    from leerlab_research.plots.trajectory import LEGEND_HEIGHT, ROW_HEIGHT
+
+    three = trajectory_plot(_traj())
+    assert three.get_size_inches()[1] == ROW_HEIGHT * 2  # no legend row
+    slot = [ax for ax in three.axes if not ax.axison]
+    assert len(slot) == 1 and slot[0].get_legend() is not None
+    assert not three.legends  # no figure legend besides
+    two = trajectory_plot(_traj()[lambda d: d["scale"] != "evalueren"])
+    assert two.get_size_inches()[1] == ROW_HEIGHT + LEGEND_HEIGHT
+    assert len(two.legends) == 1 and all(ax.axison for ax in two.axes)

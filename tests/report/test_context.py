@@ -355,7 +355,7 @@ def test_short_tables_stay_on_one_pdf_page_and_long_ones_break(tmp_path):
 
     data = ReportData(study=_study(), out=tmp_path)
     short = data.table(pd.DataFrame({"a": range(3)}), "Kort", "short")
-    assert short.startswith("```{=typst}\n#block(breakable: false)[\n```\n")
+    assert short.startswith("```{=typst}\n#leerlab-keep[\n```\n")
     assert short.rstrip().endswith("```{=typst}\n]\n```") and "{#tbl-short}" in short
     long = data.table(pd.DataFrame({"a": range(KEEP_TOGETHER_ROWS + 1)}), "Lang", "long")
     assert "{=typst}" not in long and "{#tbl-long}" in long

@@ -382,26 +382,112 @@ def test_title_block_without_title_has_no_indented_first_line(tmp_path: Path) ->
     assert starts["Lab:"] == pytest.approx(starts["Periode:"], abs=0.5)
 
 
-def test_docx_sections_start_at_heading_1_under_the_title(tmp_path: Path) -> None:
-    """`##` sections became Heading 2 right under the Title (a jump); the templates'
-    ``shift-heading-level-by: -1`` for DOCX makes them Heading 1."""
-    out = tmp_path / "doc.docx"
+def _sections_lifted(tmp_path: Path, fmt: str) -> Path:
+    """A section and a subsection, converted with ``shift-heading-level-by: -1``."""
+    out = tmp_path / f"doc.{fmt}"
     convert.convert(
         "## Samenvatting\n\nTekst.\n\n### Gedeelde ambitie\n\nMeer.\n",
-        "docx",
-        metadata={"title": "Rapport", "format": {"docx": {"shift-heading-level-by": -1}}},
+        fmt,
+        metadata={
+            "title": "Rapport",
+            "format": {{"pdf": "typst"}.get(fmt, fmt): {"shift-heading-level-by": -1}},
+        },
         lang="nl",
         base_dir=tmp_path,
         output=out,
         what="doc",
     )
+    return out
+
+
+def test_docx_sections_start_at_heading_1_under_the_title(tmp_path: Path) -> None:
+    """`##` sections became Heading 2 right under the Title (a jump); the templates'
+    ``shift-heading-level-by: -1`` for DOCX makes them Heading 1."""
+    out = _sections_lifted(tmp_path, "docx")
     styles = [p.style.name for p in docx.Document(str(out)).paragraphs if p.text.strip()]
     assert styles[:4] == ["Title", "Heading 1", "First Paragraph", "Heading 2"]
 
 
-def test_report_templates_lift_docx_headings() -> None:
+def test_report_templates_lift_docx_and_pdf_headings() -> None:
+    """The PDF's sections were Typst level 2 under the title in the fallback (Quarto lifts
+    ``##`` when a document has no level 1); both engines now get -1 from the template,
+    and the contents list the sections (depth 1), as before the lift."""
     from leerlab_research.report.engine.qmd import parse_qmd
 
     for name in ("lab-report", "programme-report", "methods-report"):
-        doc = parse_qmd(Path(__file__).parents[2] / "reports" / f"{name}.qmd")
+        path = Path(__file__).parents[2] / "reports" / f"{name}.qmd"
+        doc = parse_qmd(path)
         assert convert.format_options(doc.front_matter, "docx")["shift-heading-level-by"] == -1
+        pdf = convert.format_options(doc.front_matter, "pdf")
+        assert pdf["shift-heading-level-by"] == -1
+        assert pdf.get("toc-depth", 1) == 1
+        assert "outline(depth: 2)" not in path.read_text(encoding="utf-8")
+
+
+def test_pdf_sections_are_typst_level_one(tmp_path: Path) -> None:
+    _sections_lifted(tmp_path, "pdf")
+    typ = (tmp_path / "doc.typ").read_text(encoding="utf-8")
+    assert "\n= Samenvatting\n" in typ and "\n== Gedeelde ambitie\n" in typ
+
+
+def test_a_lead_in_paragraph_sticks_to_its_list_in_typst(tmp_path: Path) -> None:
+    """ "Aantoonbaar verschil …:" ended page 12 of the programme report and its list began
+    page 13: the shared Lua filter puts a paragraph followed by a list in a sticky block
+    (as Typst does for headings); other paragraphs and other formats are left alone."""
+    out = tmp_path / "doc.pdf"
+    markdown = "Los.\n\nAantoonbaar verschil:\n\n- een\n- twee\n\nNog een alinea.\n"
+    convert.convert(
+        markdown, "pdf", metadata={}, lang="nl", base_dir=tmp_path, output=out, what="doc"
+    )
+    typ = (tmp_path / "doc.typ").read_text(encoding="utf-8")
+    assert typ.count("#block(sticky: true)[") == 1
+    kept = typ.split("#block(sticky: true)[", 1)[1]
+    assert kept.split("]", 1)[0].strip() == "Aantoonbaar verschil:" and "- een" in kept
+    html = tmp_path / "doc.html"
+    convert.convert(
+        markdown, "html", metadata={}, lang="nl", base_dir=tmp_path, output=html, what="doc"
+    )
+    assert "sticky" not in html.read_text(encoding="utf-8")
+
+
+def _empty_below(png: bytes) -> float:
+    """Share of the A4 text area (2.5 cm margins) below the last ink on a page image."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    page = np.asarray(Image.open(io.BytesIO(png)).convert("L")) < 200
+    h = page.shape[0]
+    top, bottom = int(h * 2.5 / 29.7), int(h * 27.2 / 29.7)
+    inked = np.flatnonzero(page[top:bottom].any(axis=1))
+    return 1 - (inked.max() + 1) / (bottom - top)
+
+
+@pytest.mark.parametrize(
+    ("words", "pages", "empty"),
+    [(300, 1, (0.05, 0.3)), (450, 2, (0.0, 0.03)), (560, 2, (0.12, 0.25))],
+)
+def test_a_short_table_breaks_only_where_much_of_the_page_is_left(
+    tmp_path: Path, words: int, pages: int, empty: tuple[float, float]
+) -> None:
+    """``leerlab-keep`` (the short tables' Typst block, ``ReportCore.table``): kept whole,
+    a table that did not fit under the text left half a page empty. It now fits (300 words
+    before it), starts and breaks where a third of the page is left (450), and moves to
+    the next page when less than a quarter is left (560: the text ends at ~82 %)."""
+    import typst
+
+    rows = "".join(f"[rij {i}], [{i}],\n" for i in range(15))
+    (tmp_path / "t.typ").write_text(
+        '#set page(paper: "a4", margin: (x: 2.5cm, y: 2.5cm))\n'
+        + convert.TYPST_HEADER
+        + f"#lorem({words})\n\n#leerlab-keep[\n#figure(table(columns: 2, table.header[A][B],\n"
+        + rows
+        + "), caption: [Tabel], kind: table)\n]\n",
+        encoding="utf-8",
+    )
+    images, warnings = typst.compile_with_warnings(str(tmp_path / "t.typ"), format="png", ppi=30)
+    images = images if isinstance(images, list) else [images]
+    assert not warnings  # the layout settles (the mark does not move with the table)
+    assert len(images) == pages
+    assert empty[0] <= _empty_below(images[0]) <= empty[1]

@@ -24,6 +24,10 @@ from .style import (
 )
 
 LAB_COLOUR = OKABE_ITO[4]  # blue
+#: Inches per row of panels: a one-line title, the plot and three-line wave labels.
+ROW_HEIGHT = 1.85
+#: Inches for the legend when it needs a row of its own (an even number of panels).
+LEGEND_HEIGHT = 0.35
 PROGRAMME_COLOUR = GREY
 
 
@@ -75,16 +79,20 @@ def trajectory_plot(
     wave_labels = wave_labels or {}
     scale_labels = scale_labels or {}
     scales = list(dict.fromkeys(traj["scale"]))
-    # each panel carries its own wave labels with the n under them (three lines)
-    fig = new_figure(1.0 + 2.2 * ((len(scales) + 1) // 2) + (0.3 if title else 0.0))
-    axes = fig.subplots((len(scales) + 1) // 2, min(2, len(scales)), squeeze=False, sharey=True)
+    # Two panels a row (narrower panels ran the wave labels of close waves together),
+    # each row as short as its title, plot and three-line wave labels allow: a domain of
+    # five scales was 7.6 in tall, did not fit under the text before it and left half a
+    # page empty. An odd number of panels leaves a slot free, and the legend goes there
+    # instead of in a row of its own (one panel: half the width, legend beside it).
+    rows = (len(scales) + 1) // 2
+    free = len(scales) % 2 == 1
+    fig = new_figure(ROW_HEIGHT * rows + (0.0 if free else LEGEND_HEIGHT) + (0.3 if title else 0.0))
+    axes = fig.subplots(rows, 2, squeeze=False, sharey=True)
     waves = traj.drop_duplicates("wave").sort_values("time")
     times = waves["time"].to_numpy(dtype=float)
     # room for half a wrapped label beyond the first and last wave (they were cut off
     # at the figure edge and ran into the next panel's labels)
     pad = 0.15 * (np.nanmax(times) - np.nanmin(times)) or 0.5
-    for ax in axes.ravel()[len(scales) :]:
-        ax.set_visible(False)
     for ax, scale in zip(axes.ravel(), scales, strict=False):
         d = traj[traj["scale"] == scale].sort_values("time").reset_index(drop=True)
         hidden = suppressed_mask(d, ["estimate", "raw_mean", "n"]).to_numpy()
@@ -150,6 +158,7 @@ def trajectory_plot(
                 )
         ax.set_title(wrap_label(scale_labels.get(scale, scale), 40), fontsize=9, loc="left")
         ax.set_ylim(1, 5)
+        ax.set_yticks([1, 2, 3, 4, 5])  # every answer step, also on a short panel
         ax.yaxis.set_major_formatter(tick_formatter(lang))
         ax.grid(axis="y", color="#e3e3e3", linewidth=0.6)
         # waves can lie close in time (start and end of a subsidy year): their labels
@@ -167,7 +176,12 @@ def trajectory_plot(
         )
         ax.set_xlim(np.nanmin(times) - pad, np.nanmax(times) + pad)
     handles, labels = axes.ravel()[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=3)
+    if free:
+        slot = axes.ravel()[-1]
+        slot.set_axis_off()  # an empty panel holding the legend
+        slot.legend(handles, labels, loc="center", frameon=False)
+    else:
+        fig.legend(handles, labels, loc="outside lower center", ncol=3)
     if title:
         fig.suptitle(title, x=0.02, ha="left", fontweight="bold")
     return fig

@@ -40,15 +40,17 @@ from .sections_change import ChangeSections
 from .sections_lab import LabSections
 from .sections_methods import MethodsSections
 from .sections_programme import ProgrammeSections
-from .tables import ALL, OUTSIDE, md_table, num_or_nan
+from .tables import ALL, OUTSIDE, TYPST_FLOAT_CLOSE, TYPST_FLOAT_OPEN, md_table, num_or_nan
 
 __all__ = ["ReportCore", "ReportData", "md_table"]
 
 
 #: Tables of at most this many rows stay on one page in the PDF (a longer one breaks,
-#: its header repeated); 15 rows of one or two lines take at most half a page.
+#: its header repeated); 15 rows of one or two lines take at most half a page. Typst's
+#: ``leerlab-keep`` (engine.convert.TYPST_HEADER) still breaks one that would otherwise
+#: leave more than a quarter of a page empty.
 KEEP_TOGETHER_ROWS = 15
-TYPST_KEEP_OPEN = "```{=typst}\n#block(breakable: false)[\n```"
+TYPST_KEEP_OPEN = "```{=typst}\n#leerlab-keep[\n```"
 TYPST_KEEP_CLOSE = "```{=typst}\n]\n```"
 
 
@@ -321,6 +323,17 @@ class ReportCore:
             return []
         hit = m[(m["lab"] == lab) & (m["wave"] == wave)]
         return hit["group"].astype(str).tolist()
+
+    @staticmethod
+    def floating(markdown: str) -> str:
+        """Figures that float in the PDF: at the foot of the page where they fit, else of
+        the next, with the text after them filling the page above.
+
+        Kept in the flow, a figure that did not fit under the text before it left up
+        to half a page empty. Use only after text of the section's own (a heading is
+        kept with the text that follows it, not with a float).
+        """
+        return f"{TYPST_FLOAT_OPEN}\n\n{markdown}\n{TYPST_FLOAT_CLOSE}\n" if markdown else ""
 
     def table(self, df: pd.DataFrame, caption: str, label: str) -> str:
         """A numbered, captioned table (``Tabel 1``) in both engines.

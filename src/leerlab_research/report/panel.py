@@ -113,6 +113,7 @@ class PanelSections:
         def table(self, df: pd.DataFrame, caption: str, label: str) -> str: ...
         def wave_period(self, wave: str) -> str: ...
         def wave_label(self, wave: str) -> str: ...
+        def floating(self, markdown: str) -> str: ...
         def num(self, value: float, decimals: int = 2) -> str: ...
         def interval(self, low: float, high: float, decimals: int = 2) -> str: ...
         def scale_label(self, scale: str) -> str: ...
@@ -133,7 +134,7 @@ class PanelSections:
         t = self.lab_trajectories(lab)
         if t.empty or t["estimate"].isna().all():
             return T.msg("panel_no_trajectory", self.lang) + "\n"
-        parts = []
+        parts, refs = [], []
         waves = {w.id: self.wave_label(w.id) for w in self.study.waves}
         for domain in self.codebook.domains:
             scales = self.codebook.scales_in_domain(domain)
@@ -155,7 +156,12 @@ class PanelSections:
                     T.msg("panel_trajectory_caption", self.lang, domain=label),
                 )
             )
-        return "\n".join(parts) + "\n"
+            refs.append(f"@fig-trajectory-{domain}")
+        # The figures float in the PDF (ReportCore.floating): kept in the text's flow, one
+        # that did not fit under the section before left half a page empty. The sentence
+        # keeps the heading with text of its own.
+        intro = T.msg("panel_trajectory_intro", self.lang, figures=T.join_words(refs, self.lang))
+        return f"{intro}\n\n" + self.floating("\n".join(parts))
 
     def after_subsidy_paragraph(self, lab: str) -> str:
         """ "Na de subsidieperiode": the lab's slope after the subsidy per verankering scale."""

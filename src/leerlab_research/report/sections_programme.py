@@ -275,6 +275,19 @@ class ProgrammeSections:
             fig, f"fig-heatmap-{wave.lower()}", self.t("cap_heatmap", wave=self.wave_period(wave))
         )
 
+    def heatmap_section(self: Any) -> str:
+        """One heatmap per wave, floating in the PDF under a sentence naming them.
+
+        Each is over half a page: kept in the flow, the second and third did not fit
+        under the one before and each left almost half a page empty.
+        """
+        figures = [f for f in (self.heatmap_figure(w) for w in self.waves()) if f]
+        if not figures:
+            return ""
+        refs = [f"@fig-heatmap-{w.lower()}" for w in self.waves()]
+        intro = self.t("heatmap_intro", figures=T.join_words(refs, self.lang))
+        return f"{intro}\n\n" + self.floating("\n".join(figures))
+
     def mixedlm_effects(self: Any, factor: str) -> pd.DataFrame:
         m = self.compare_table("mixedlm")
         if m.empty or "status" not in m.columns:

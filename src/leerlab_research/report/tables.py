@@ -9,8 +9,25 @@ import pandas as pd
 
 from ..config.table_labels import ALL, OUTSIDE
 
-__all__ = ["ALL", "OUTSIDE", "col", "column_weights", "int_text", "md_table", "num_or_nan"]
+__all__ = [
+    "ALL",
+    "OUTSIDE",
+    "TYPST_FLOAT_CLOSE",
+    "TYPST_FLOAT_OPEN",
+    "col",
+    "column_weights",
+    "int_text",
+    "md_table",
+    "num_or_nan",
+]
 
+
+#: Raw Typst around figures that may float in the PDF: to the foot of the page where they
+#: fit, else of the next, with the text after them filling the page above (HTML and DOCX
+#: drop raw Typst; both engines pass it through). At the foot, not the top: a figure at
+#: the top of a page stood above the heading and sentence that introduce it.
+TYPST_FLOAT_OPEN = "```{=typst}\n#[\n#set figure(placement: bottom)\n```"
+TYPST_FLOAT_CLOSE = "```{=typst}\n]\n```"
 
 #: Characters a table spans at full text width (A4, 2.5 cm margins, the PDF's table font).
 TABLE_CHARS = 84

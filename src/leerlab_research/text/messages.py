@@ -281,6 +281,12 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Voor dit lab is (nog) geen verloop over meerdere metingen te tonen.",
         "en": "No course across several waves can be shown for this lab (yet).",
     },
+    "panel_trajectory_intro": {
+        "nl": "Hoe de voorwaarden zich in het lab over de metingen ontwikkelen, per bord "
+        "tegenover het programma: {figures}.",
+        "en": "How the conditions develop in the lab across the waves, per domain against the "
+        "programme: {figures}.",
+    },
     "panel_trajectory_caption": {
         "nl": "{domain}: het lab (blauw, 95%-interval; open rondjes: ongecorrigeerde gemiddelden) "
         "tegenover het programma (grijs); de stippellijn is het einde van de subsidie.",

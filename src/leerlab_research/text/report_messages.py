@@ -242,6 +242,12 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Bij een uitspraak die *(omgekeerd gesteld)* is, staan de antwoorden omgedraaid: *oneens* telt als eens, zodat rechts overal gunstig is.",
         "en": "For a *(reverse-worded)* statement the answers are turned round: *disagree* counts as agreement, so the right is favourable everywhere.",
     },
+    "heatmap_intro": {
+        "nl": "Per meting hoe elk lab op elke voorwaarde afwijkt van het programmagemiddelde: "
+        "{figures}.",
+        "en": "Per wave, how each lab differs from the programme mean on each condition: "
+        "{figures}.",
+    },
     "cap_heatmap": {
         "nl": "Labs naast elkaar (meting van {wave}, alfabetisch): verschil van het geschatte labgemiddelde met het programmagemiddelde. Lichte cellen zijn niet te onderscheiden van het gemiddelde; er is geen rangorde.",
         "en": "Labs side by side (wave of {wave}, alphabetical): difference between the estimated lab mean and the programme mean. Light cells are indistinguishable from the mean; there is no ranking.",

@@ -78,7 +78,11 @@ nav#TOC { border: 1px solid var(--rule); padding: .5rem 1rem; margin-bottom: 2re
 }
 """
 
-# Typst set-up placed before pandoc's template body. Figures and tables are
+# Typst set-up placed before pandoc's template body. ``leerlab-keep`` holds a short
+# table on one page (report.context.ReportCore.table) unless more than a quarter of the
+# page and most of the table fit where it starts: then it starts there and breaks where
+# it must, its header repeated (kept whole, such a table left half a page empty under
+# the one before; with less room, its caption, header and one row stood at the foot). Figures and tables are
 # numbered by the engine (Quarto-style "Figuur 1: …" captions in all formats),
 # so Typst's own numbering is switched off to avoid "Figure 1: Figuur 1: …".
 TYPST_HEADER = """\
@@ -96,6 +100,26 @@ TYPST_HEADER = """\
 #show table.cell: set text(hyphenate: false)
 #show heading: set block(above: 1.4em, below: 0.8em, sticky: true)
 #show heading: set text(hyphenate: false)
+#let leerlab-length(v, side) = {
+  let v = if type(v) == dictionary { v.at(side, default: v.at(if side in ("top", "bottom") { "y" } else { "x" }, default: auto)) } else { v }
+  if type(v) == relative { v.length } else if type(v) == length { v } else { 2.5cm }
+}
+#let leerlab-keep(body) = {
+  // the room is measured at a placed mark before the table: the table's own position
+  // moves with the decision (to the next page when kept), so the layout would not settle
+  place([#metadata(none)<leerlab-keep>])
+  context {
+    let mark = query(selector(<leerlab-keep>).before(here())).last().location().position()
+    let m = page.margin
+    let bottom = leerlab-length(m, "bottom")
+    let text-height = page.height - leerlab-length(m, "top") - bottom
+    let room = page.height - bottom - mark.y
+    // measure() comes out a little short; breakable lets it break only where it must
+    let width = page.width - leerlab-length(m, "left") - leerlab-length(m, "right")
+    let need = measure(block(width: width, body)).height
+    block(breakable: room > text-height / 4 and room > 0.5 * need, body)
+  }
+}
 """
 
 # pandoc's Typst template sets the abstract as "<abstract-title> #h(1em) <abstract>",
@@ -130,6 +154,8 @@ TYPST_MARGIN = {"x": "2.5cm", "y": "2.5cm"}
 # Typst's smart quotes, which open a quote at a word start: the elided article of
 # ’s-Hertogenbosch (typeset with U+2019 on purpose, text.typeset) came out as
 # ‘s-Hertogenbosch in every PDF. Typst's escape keeps the character itself.
+# The same filter (both engines run it) keeps a paragraph with the list that follows
+# it: a lead-in ending one page and its list starting the next was an orphan.
 APOSTROPHE_FILTER_LUA = r"""local RSQUO = "\u{2019}"  -- the character itself
 function Str(el)
   if FORMAT ~= "typst" or not el.text:find(RSQUO, 1, true) then
@@ -150,6 +176,26 @@ function Str(el)
   end
   if rest ~= "" then
     out:insert(pandoc.Str(rest))
+  end
+  return out
+end
+
+-- A lead-in paragraph ("Aantoonbaar verschil ...:") stays on the page of the list
+-- it introduces: a sticky block, as Typst does for headings.
+function Blocks(blocks)
+  if FORMAT ~= "typst" then
+    return nil
+  end
+  local out = pandoc.Blocks({})
+  for i, el in ipairs(blocks) do
+    local nxt = blocks[i + 1]
+    if el.t == "Para" and nxt ~= nil and (nxt.t == "BulletList" or nxt.t == "OrderedList") then
+      out:insert(pandoc.RawBlock("typst", "#block(sticky: true)["))
+      out:insert(el)
+      out:insert(pandoc.RawBlock("typst", "]"))
+    else
+      out:insert(el)
+    end
   end
   return out
 end
