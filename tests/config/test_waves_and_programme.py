@@ -137,6 +137,15 @@ def test_labs_carry_round_line_and_subsidy():
             "labs[0].subsidy.start: 2022-09-01 is not in the lab's round 2019",
         ),
         ({"subsidy": {"start": "2022-09-01"}}, "labs[0].subsidy.end: Field required"),
+        (
+            {"focus": ["curriculum", "leerlingen"]},
+            "labs[0].focus[1]: Input should be 'curriculum', 'leerling' or 'docent'",
+        ),
+        ({"focus": "docent"}, "labs[0].focus: Input should be a valid list"),
+        (
+            {"focus": ["docent", "docent"]},
+            "labs[0].focus: Value error, a focus area is listed twice",
+        ),
     ],
 )
 def test_invalid_programme_attributes(tmp_path, change, message):
@@ -147,3 +156,34 @@ def test_invalid_programme_attributes(tmp_path, change, message):
     with pytest.raises(ConfigError) as info:
         load_labs(path)
     assert message in str(info.value)
+
+
+def test_labs_declare_the_demo_focus_the_simulation_gives_their_respondents():
+    """labs.yaml's optional ``focus`` is the lab's chosen focus; the demo generator gives a
+    lab's respondents its declared focus (with noise), and records it in the truth."""
+    import numpy as np
+
+    from leerlab_research.config.labs import FOCUS_AREAS
+    from leerlab_research.demo import draw_parameters, load_codebook, simulate
+
+    labs = load_labs(REPO / "data" / "codebook" / "labs.yaml")
+    assert all(lab.focus and set(lab.focus) <= set(FOCUS_AREAS) for lab in labs.labs)
+    codebook = load_codebook(REPO / "data" / "codebook" / "reflectie.yaml")
+    rng = np.random.default_rng(7)
+    sim = simulate(codebook, labs, draw_parameters(7, codebook, labs, rng), rng)
+    assert sim.lab_focus == {lab.id: lab.focus for lab in labs.labs}
+    rows = sim.rows[sim.rows["kind"].eq("normal")]
+    for lab in labs.labs:
+        mine = rows[rows["lab"].eq(lab.id)]
+        for area in FOCUS_AREAS:
+            share = mine[f"focus_{area}"].mean()
+            # ticked with 10 % noise
+            assert share > 0.7 if area in lab.focus else share < 0.3, (lab.id, area, share)
+
+
+def test_a_lab_without_focus_is_valid(tmp_path):
+    data = yaml.safe_load((REPO / "data" / "codebook" / "labs.yaml").read_text(encoding="utf-8"))
+    del data["labs"][0]["focus"]
+    path = tmp_path / "labs.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert load_labs(path).labs[0].focus is None

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from leerlab_research.config.study import load_study
+from leerlab_research.config.labs import Labs
+from leerlab_research.config.study import Study, load_study
 from leerlab_research.outputs import write_csv
 from leerlab_research.report.context import ReportData
 
@@ -203,16 +204,47 @@ def test_focus_table_names_the_lab_choice_against_the_programme(tmp_path):
         ]
     )
     _write_compare(tmp_path, focus=focus, responses=_responses([("T0", "weert", 20, "")]))
-    data = ReportData(study=_study(), out=tmp_path)
+    study = _study()
+
+    def rows_of(text: str) -> dict[str, str]:
+        return {ln.split("|")[1].strip(): ln for ln in text.splitlines() if ln.startswith("|")}
+
+    # Weert declares curriculum and leerling in this study: the declared focus, with
+    # the respondents' shares beside it (leerling named by 20 % only, still chosen)
+    # (new Labs, not model_copy: that would copy the cached by_id lookup)
+    labs = Labs(
+        version=study.labs.version,
+        labs=[
+            lab.model_copy(
+                update={"focus": ["curriculum", "leerling"] if lab.id == "weert" else None}
+            )
+            for lab in study.labs.labs
+        ],
+    )
+    data = ReportData(study=Study(study.path, study.config, study.codebook, labs), out=tmp_path)
     text = data.focus_table("weert")
-    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("|")}
+    rows = rows_of(text)
     assert "| ja " in rows["Curriculum"] and "95%" in rows["Curriculum"]
     assert "75%" in rows["Curriculum"]  # the programme beside it
-    assert "| nee " in rows["Leerling"] and "20%" in rows["Leerling"]
-    assert "Docent" not in rows  # not published: not shown
+    assert "| ja " in rows["Leerling"] and "20%" in rows["Leerling"]
+    assert "Docent" not in rows  # neither declared nor published: not shown
     assert "{#tbl-focus}" in text  # numbered and captioned
-    # a hidden lab × wave gets a sentence, not a table
-    assert data.focus_table("helmond").startswith("In deze meting is de vraag")
+    assert "die het leerlab heeft opgegeven" in text and "afgeleid" not in text
+    # without a declared focus the majority of the answers decides, and the text says so
+    labs_none = Labs(
+        version=labs.version, labs=[lab.model_copy(update={"focus": None}) for lab in labs.labs]
+    )
+    undeclared = ReportData(
+        study=Study(study.path, study.config, study.codebook, labs_none), out=tmp_path
+    )
+    text = undeclared.focus_table("weert")
+    rows = rows_of(text)
+    assert "| ja " in rows["Curriculum"] and "| nee " in rows["Leerling"]
+    assert "geen focus opgegeven" in text and "afgeleid uit de antwoorden" in text
+    # a hidden lab × wave gets a sentence, not a table: with its declared focus if any
+    assert undeclared.focus_table("helmond").startswith("In deze meting is de vraag")
+    helmond = ReportData(study=study, out=tmp_path).focus_table("helmond")  # demo labs.yaml
+    assert helmond.startswith("Het leerlab heeft als focus opgegeven: curriculum.")
 
 
 def test_title_block_names_programme_lab_fieldwork_and_study(tmp_path):

@@ -41,14 +41,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..config.labs import FOCUS_AREAS
 from . import disclosure
 from .common import ALL, sort_rows
 from .descriptives import AGREE_FROM, cell_reason
 from .registry import columns
 
 CR_INDICES = ("seconds_per_item", "longstring", "irv", "mahalanobis", "evenodd")
-#: The focus areas of the instrument (boolean columns ``focus_<area>`` of the clean table).
-FOCUS_AREAS = ("curriculum", "leerling", "docent")
 
 #: The fieldwork dates per wave (:func:`fieldwork_dates`), merged into the programme rows
 #: of ``responses.csv``.

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..config.labs import FOCUS_AREAS
 from ..config.schema import CLEAN_TABLE
 from ..outputs import write_csv, write_json
 from ..runtime import single_thread
@@ -103,7 +104,7 @@ def compare_tables(
         return out
 
     # the focus areas ride along as extra columns for focus.csv
-    focus = [f"focus_{a}" for a in published.FOCUS_AREAS]
+    focus = [f"focus_{a}" for a in FOCUS_AREAS]
     raw = step(
         "prepare",
         lambda: analysis_frame(

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import ConfigError
 from ..normalise import normalise_label
 from .loader import load_model
+
+#: A focus area of the instrument (the survey's boolean columns ``focus_<area>``).
+FocusArea = Literal["curriculum", "leerling", "docent"]
+#: The focus areas in the instrument's order; the one definition for every layer.
+FOCUS_AREAS: tuple[str, ...] = get_args(FocusArea)
 
 
 class Period(BaseModel):
@@ -39,7 +44,9 @@ class Lab(BaseModel):
     ``round`` (the programme round the lab started in, e.g. 2019 or 2022), ``line``
     (``samenwerking``: network building; ``leerroute``: continuous learning routes)
     and ``subsidy`` (its subsidised period) place the lab in the programme; the
-    anchoring models ask what happens after ``subsidy.end``.
+    anchoring models ask what happens after ``subsidy.end``. ``focus`` lists the focus
+    areas the lab chose (curriculum, leerling, docent); without it the lab report derives
+    the lab's focus from its respondents' answers and says so.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -54,6 +61,9 @@ class Lab(BaseModel):
     round: int | None = Field(None, ge=2000, le=2100, description="programme round (year)")
     line: Literal["samenwerking", "leerroute"] | None = None
     subsidy: Period | None = Field(None, description="subsidised period {start, end}")
+    focus: list[FocusArea] | None = Field(
+        None, description="focus areas the lab chose (curriculum, leerling, docent)"
+    )
     demo: dict[str, object] | None = None
 
     @field_validator("id")
@@ -65,6 +75,13 @@ class Lab(BaseModel):
             or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in v)
         ):
             raise ValueError("lab id must be a lowercase slug (a-z, 0-9, '-')")
+        return v
+
+    @field_validator("focus")
+    @classmethod
+    def _focus_once(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and len(set(v)) != len(v):
+            raise ValueError("a focus area is listed twice")
         return v
 
 

@@ -257,7 +257,9 @@ def generate_demo(
     written.append(write_csv(anchoring_table(sim, params), out / "truth" / "anchoring.csv"))
     written.append(
         write_json(
-            parameters_json(params, truth, cb, sim.n_pages, label_switch, CONVENTIONS),
+            parameters_json(
+                params, truth, cb, sim.n_pages, label_switch, CONVENTIONS, sim.lab_focus
+            ),
             out / "truth" / "parameters.json",
         )
     )

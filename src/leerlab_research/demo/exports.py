@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 
 from ..config.codebook import Codebook
+from ..config.labs import FOCUS_AREAS
 from ..outputs import workbook_bytes
 from .params import ROLES, SCHOOL_TYPES
 from .simulate import BLANK, NOT_SHOWN
 
-FOCUS_AREAS = ("curriculum", "leerling", "docent")
 # Fixed metadata for the xlsx (openpyxl would otherwise stamp the current time).
 XLSX_TIMESTAMP = dt.datetime(2025, 4, 1, 9, 0, 0)
 XLSX_AUTHOR = "Microsoft Forms"

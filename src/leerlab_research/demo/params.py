@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config.codebook import Codebook
-from ..config.labs import Labs
+from ..config.labs import FOCUS_AREAS, Labs
 
 PLATFORMS: tuple[str, ...] = ("limesurvey", "msforms", "excel_nl", "spss")
 WAVES: tuple[str, ...] = ("T0", "T1", "T2")
@@ -361,3 +361,24 @@ def draw_parameters(
         role_effects=role_effects,
         dont_know_rate=dont_know,
     )
+
+
+#: Chance that a lab without a declared focus has each focus area (FOCUS_AREAS order).
+FOCUS_SHARE = np.array([0.75, 0.6, 0.5])
+#: Chance that a respondent ticks an area differently from the lab's focus.
+FOCUS_NOISE = 0.1
+
+
+def lab_focus(p: DemoParameters, labs: Labs, draws: np.ndarray) -> np.ndarray:
+    """labs × focus areas: the lab's declared ``focus`` (labs.yaml), else drawn.
+
+    ``draws`` are uniform numbers (labs × areas); an undeclared lab has an area when its
+    draw is below :data:`FOCUS_SHARE`, and at least curriculum.
+    """
+    chosen = draws < FOCUS_SHARE
+    chosen[~chosen.any(axis=1), 0] = True
+    for i, lab in enumerate(p.labs):
+        declared = getattr(labs.by_id.get(lab), "focus", None)
+        if declared is not None:
+            chosen[i] = [area in declared for area in FOCUS_AREAS]
+    return chosen

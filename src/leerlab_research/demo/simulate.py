@@ -13,17 +13,18 @@ scales. Raw item codes use two sentinels besides 1–5 and 9:
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..config.codebook import Codebook
-from ..config.labs import Labs
+from ..config.labs import FOCUS_AREAS, Labs
 from .open_text import draw_answers
 from .params import (
     ALIAS_RATE,
     FAULT_RATES,
+    FOCUS_NOISE,
     MIN_NORMAL_SECONDS,
     NEWCOMERS,
     RATE_BLANK,
@@ -35,6 +36,7 @@ from .params import (
     WAVE_FIELDWORK,
     WAVES,
     DemoParameters,
+    lab_focus,
 )
 
 NOT_SHOWN = -1
@@ -78,12 +80,16 @@ class Simulation:
         True latent scores (rows × scales) for the row's wave; NaN for test rows.
     n_pages
         LimeSurvey page count (background, one page per domain, closing page).
+    lab_focus
+        The focus areas of every lab (labs.yaml ``focus``, else drawn), which its
+        respondents tick with some noise.
     """
 
     rows: pd.DataFrame
     codes: np.ndarray
     eta: np.ndarray
     n_pages: int
+    lab_focus: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _ascii(text: str) -> str:
@@ -441,8 +447,11 @@ def _encodable(text: str, encoding: str) -> bool:
 
 def add_fields(
     rows: pd.DataFrame, p: DemoParameters, labs: Labs, rng: np.random.Generator
-) -> pd.DataFrame:
-    """Lab spelling, consent, times, LimeSurvey system fields, focus and free text."""
+) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Lab spelling, consent, times, LimeSurvey system fields, focus and free text.
+
+    Returns the rows and the focus areas of every lab.
+    """
     rows = rows.copy()
     n = len(rows)
     kind = rows["kind"].to_numpy()
@@ -529,18 +538,22 @@ def add_fields(
     rows["ipaddr"] = np.char.add(net.astype(str), host).astype(object)
 
     # Focus areas are a property of the lab; respondents report them with some noise.
-    lab_focus = rng.random((len(p.labs), 3)) < np.array([0.75, 0.6, 0.5])
-    lab_focus[~lab_focus.any(axis=1), 0] = True
-    flip = rng.random((n, 3)) < 0.1
-    focus = lab_focus[lab_idx] ^ flip
-    for j, area in enumerate(("curriculum", "leerling", "docent")):
+    # The draw is made also when every lab declares its focus, so that the rest of the
+    # data does not depend on whether labs.yaml lists it.
+    chosen = lab_focus(p, labs, rng.random((len(p.labs), len(FOCUS_AREAS))))
+    flip = rng.random((n, len(FOCUS_AREAS))) < FOCUS_NOISE
+    focus = chosen[lab_idx] ^ flip
+    for j, area in enumerate(FOCUS_AREAS):
         rows[f"focus_{area}"] = focus[:, j]
+    by_lab = {
+        lab: [a for j, a in enumerate(FOCUS_AREAS) if chosen[i, j]] for i, lab in enumerate(p.labs)
+    }
 
     # Free text from theme templates with planted personal data (see open_text).
     answers = draw_answers(rows, labs, rng, share=(0.5, 0.4))
     for col in answers.columns:
         rows[col] = answers[col].to_numpy()
-    return rows
+    return rows, by_lab
 
 
 # ----------------------------------------------------------------------------- all together
@@ -553,7 +566,7 @@ def simulate(
     eta = latent_scores(rows, p, len(persons), rng)
     pages, n_pages = item_pages(codebook, p.items)
     codes, lastpage = answer_items(rows, eta, p, pages, n_pages, rng)
-    rows = add_fields(rows, p, labs, rng)
+    rows, focus = add_fields(rows, p, labs, rng)
     rows["lastpage"] = lastpage
     # Incomplete or routed-away LimeSurvey rows never reached the focus and open
     # questions; other platforms leave them empty for incomplete rows.
@@ -575,4 +588,4 @@ def simulate(
     rows = rows.iloc[order].reset_index(drop=True)
     codes, eta = codes[order], eta[order]
     rows["source_row"] = rows.groupby("source_file").cumcount() + 2
-    return Simulation(rows=rows, codes=codes, eta=eta, n_pages=n_pages)
+    return Simulation(rows=rows, codes=codes, eta=eta, n_pages=n_pages, lab_focus=focus)

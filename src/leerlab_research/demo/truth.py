@@ -238,8 +238,14 @@ def parameters_json(
     n_pages: int,
     label_switch: dict[str, str],
     conventions: dict[str, Any],
+    lab_focus: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """``truth/parameters.json``: everything that generated the data, plus realised counts."""
+    """``truth/parameters.json``: everything that generated the data, plus realised counts.
+
+    ``lab_focus`` (``Simulation.lab_focus``) gives every lab's focus areas under
+    ``programme``.
+    """
+    lab_focus = lab_focus or {}
     tau2 = (p.lab_intercepts**2).mean(axis=0)  # intercepts have mean 0 by construction
     half = {"vmbo": 0.5, "mbo": -0.5, "anders": 0.0}
     files = {
@@ -310,6 +316,7 @@ def parameters_json(
                 "round": p.lab_round[lab],
                 "line": p.lab_line[lab],
                 "subsidy": list(p.subsidy[lab]),
+                "focus": lab_focus.get(lab, []),
                 "years_after_subsidy": {
                     w: round(float(p.after[i, k]), 6) for k, w in enumerate(WAVES)
                 },

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import plots
 from .. import text as T
+from ..config.labs import FOCUS_AREAS
 from ..plots.achtje import MARGIN_ROWS
 from .tables import ALL, col, int_text
 
@@ -116,36 +117,46 @@ class LabSections:
         return table + "\n" + self.t("note_overview") + " " + self.trend_note(lab) + "\n"
 
     # ------------------------------------------------------------ focus areas
+    def declared_focus(self: Any, lab: str) -> list[str] | None:
+        """The focus areas the lab stated in labs.yaml (``focus``), or None."""
+        info = self.study.labs.by_id.get(lab) if self.study.labs is not None else None
+        return getattr(info, "focus", None)
+
     def focus_table(self: Any, lab: str) -> str:
-        """The focus areas the lab chose: share of its respondents naming each, and the programme's."""
-        f = self.compare_table("focus")
+        """The lab's focus areas: the ones it stated (labs.yaml ``focus``) or, without them,
+        those most of its respondents named (said so in words); with the share of its
+        respondents and of the programme naming each."""
+        declared = self.declared_focus(lab)
         wave = self.lab_wave(lab)
-        if f.empty:
-            return self.t("focus_none") + "\n"
-        f = f[f["wave"] == wave]
-        mine = f[(f["lab"] == lab) & ~f["suppressed"] & (f["n"].fillna(0) > 0)].set_index("area")
-        prog = f[(f["lab"] == ALL) & ~f["suppressed"]].set_index("area")
-        if mine.empty:
+        f = self.compare_table("focus")
+        if not f.empty:
+            f = f[f["wave"] == wave]
+            mine = f[(f["lab"] == lab) & ~f["suppressed"] & (f["n"].fillna(0) > 0)]
+            prog = f[(f["lab"] == ALL) & ~f["suppressed"]].set_index("area")
+            mine = mine.set_index("area")
+        if f.empty or mine.empty:
+            if declared:
+                names = [self.t(f"focus_area_{a}").lower() for a in declared]
+                return self.t("focus_declared_only", areas=T.join_words(names, self.lang)) + "\n"
             return self.t("focus_none") + "\n"
         rows = []
-        for area in mine.index:
-            pct = col(mine.loc[area], "pct_named")
+        for area in (a for a in FOCUS_AREAS if a in mine.index or a in (declared or [])):
+            pct = col(mine.loc[area], "pct_named") if area in mine.index else float("nan")
+            chosen = area in declared if declared is not None else pct > 50
             rows.append(
                 [
                     self.t(f"focus_area_{area}"),
-                    self.t("focus_chosen" if pct > 50 else "focus_not_chosen"),
-                    T.fmt_pct(pct),
+                    self.t("focus_chosen" if chosen else "focus_not_chosen"),
+                    T.fmt_pct(pct) if area in mine.index else "–",
                     T.fmt_pct(col(prog.loc[area], "pct_named")) if area in prog.index else "–",
                 ]
             )
         cols = [self.t(k) for k in ("col_focus_area", "col_focus_chosen", "col_focus_lab")]
         cols.append(self.t("col_focus_programme"))
         cap = self.t("cap_focus", lab=self.lab_name(lab), period=self.wave_period(wave))
+        note = "note_focus_declared" if declared is not None else "note_focus_derived"
         return (
-            self.table(pd.DataFrame(rows, columns=cols), cap, "focus")
-            + "\n"
-            + self.t("note_focus")
-            + "\n"
+            self.table(pd.DataFrame(rows, columns=cols), cap, "focus") + "\n" + self.t(note) + "\n"
         )
 
     def lab_summary(self: Any, lab: str) -> str:

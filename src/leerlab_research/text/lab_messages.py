@@ -154,14 +154,32 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
     "focus_chosen": {"nl": "ja", "en": "yes"},
     "focus_not_chosen": {"nl": "nee", "en": "no"},
     "cap_focus": {
-        "nl": "Focusgebieden van {lab} volgens de respondenten (meting van {period})",
-        "en": "Focus areas of {lab} according to the respondents (wave of {period})",
+        "nl": "Focusgebieden van {lab}: gekozen focus en hoe vaak respondenten ze noemden "
+        "(meting van {period})",
+        "en": "Focus areas of {lab}: chosen focus and how often respondents named them "
+        "(wave of {period})",
     },
-    "note_focus": {
-        "nl": "Respondenten kruisen in de vragenlijst aan op welke gebieden het leerlab zich "
-        "richt. *Gekozen focus*: door de meerderheid van de respondenten van het lab genoemd.",
-        "en": "Respondents tick in the questionnaire which areas the leerlab focuses on. "
-        "*Chosen focus*: named by the majority of the lab's respondents.",
+    "note_focus_declared": {
+        "nl": "*Gekozen focus*: de focusgebieden die het leerlab heeft opgegeven. Respondenten "
+        "kruisen in de vragenlijst aan op welke gebieden het leerlab zich richt; de andere "
+        "kolommen laten zien hoeveel procent dat deed.",
+        "en": "*Chosen focus*: the focus areas the leerlab stated. Respondents tick in the "
+        "questionnaire which areas the leerlab focuses on; the other columns show what "
+        "percentage did so.",
+    },
+    "note_focus_derived": {
+        "nl": "Dit leerlab heeft geen focus opgegeven. *Gekozen focus* is daarom afgeleid uit "
+        "de antwoorden: een gebied telt als gekozen als meer dan de helft van de "
+        "respondenten van het lab het in de vragenlijst aankruist.",
+        "en": "This leerlab has not stated its focus. *Chosen focus* is therefore derived from "
+        "the answers: an area counts as chosen when more than half of the lab's respondents "
+        "tick it in the questionnaire.",
+    },
+    "focus_declared_only": {
+        "nl": "Het leerlab heeft als focus opgegeven: {areas}. In deze meting is de vraag naar "
+        "de focusgebieden in dit lab niet (of door te weinig mensen) beantwoord.",
+        "en": "The leerlab stated as its focus: {areas}. In this wave the question on the focus "
+        "areas was not answered in this lab (or by too few people).",
     },
     "focus_none": {
         "nl": "In deze meting is de vraag naar de focusgebieden in dit lab niet (of door te "
