@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -270,6 +271,15 @@ def _site_content() -> SiteContent:
             "site_labs": "De labs",
         },  # fmt: skip
         note="Groepen met minder dan vijf respondenten worden nergens getoond.",
+        search=[
+            {
+                "objectID": "../reports/lab-weert.html#samenvatting",
+                "href": "../reports/lab-weert.html#samenvatting",
+                "title": "Reflectie leerlab Weert",
+                "section": "Samenvatting",
+                "text": "In leerlab Weert hebben 24 respondenten …",
+            }
+        ],
     )
 
 
@@ -299,7 +309,12 @@ def test_quarto_site_is_a_website_with_search_and_the_fallbacks_content(
     assert "\u2019s-Hertogenbosch 16 0 voorwaarde(n) hoger, 0 lager \u2013" in " ".join(b.words)
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert 'href="../reports/lab-weert.pdf"' in index
-    assert "<script" not in site_html(content)  # the fallback's page works from a share
+    # the search covers the reports' sections: appended to what Quarto indexed
+    search = json.loads((tmp_path / "site" / "search.json").read_text(encoding="utf-8"))
+    assert search == content.search  # the fake indexes nothing itself
+    # the fallback's page works from a share: its one script is inline
+    assert not re.search(r"<script[^>]*src=", site_html(content))
+    assert 'href="../reports/lab-weert.html#samenvatting"' in site_html(content)
 
 
 def test_quarto_site_failure_is_a_render_error(fake_quarto, tmp_path: Path, monkeypatch) -> None:

@@ -8,16 +8,18 @@ number comes from published tables (``compare/``).
 
 With Quarto (on ``PATH`` or ``LEERLAB_QUARTO``) the site is a Quarto website
 project with search, rendered in a temporary folder and copied to
-``<out>/site/`` (``index.html``, ``search.json``, ``site_libs/``). Without Quarto
-the index is one self-contained HTML page (no scripts, no external files), so it
+``<out>/site/`` (``index.html``, ``search.json``, ``site_libs/``); its search covers
+the reports' HTML too, section by section (:mod:`.site_search` adds them to Quarto's
+``search.json``). Without Quarto the index is one self-contained HTML page (no
+external files; one inline script filters a list of the reports' sections), so it
 works from a file share. Both show the same content, built once
 (:func:`site_content`).
 """
 
 from __future__ import annotations
 
-import datetime
 import html
+import json
 import os
 import re
 import tempfile
@@ -34,6 +36,7 @@ from .engine import quarto_executable
 from .engine.errors import RenderError
 from .engine.quarto import run_quarto
 from .engine.workcopy import move_into_place
+from .site_search import report_search_docs
 from .tables import ALL, OUTSIDE, int_text
 
 FORMAT_NAMES = {"html": "HTML", "docx": "Word", "pdf": "PDF"}
@@ -57,6 +60,8 @@ class SiteContent:
     labs: list[tuple[str, str, str, Links]] = field(default_factory=list)
     headings: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    #: The reports' sections as Quarto search documents (:func:`.site_search.report_search_docs`).
+    search: list[dict[str, str]] = field(default_factory=list)
 
 
 def _links(reports: Path, stem: str) -> Links:
@@ -68,33 +73,18 @@ def _links(reports: Path, stem: str) -> Links:
 
 
 def fieldwork_lines(data: ReportData) -> list[str]:
-    """One line per wave: its label and fieldwork period.
-
-    The period is the study's declared ``fieldwork`` of the wave, else the first
-    and last submission day published in ``compare/responses.csv``.
-    """
-    declared = {w.id: w.fieldwork for w in data.study.waves if w.fieldwork is not None}
-    r = data.responses
+    """One line per wave: its label and fieldwork period (:meth:`ReportCore.wave_dates`:
+    the study's declared ``fieldwork``, else the published first and last submission day)."""
     lines = []
     for wave in data.waves():
-        period = declared.get(wave)
-        start, end = (period.start, period.end) if period is not None else (None, None)
-        if start is None and {"first_submitted", "last_submitted"} <= set(r.columns):
-            row = r[(r["wave"] == wave) & (r["lab"] == ALL)]
-            if not row.empty and str(row.iloc[0]["first_submitted"]) not in ("", "nan"):
-                start = _date(row.iloc[0]["first_submitted"])
-                end = _date(row.iloc[0]["last_submitted"])
+        dates = data.wave_dates(wave)
         when = (
-            f"{fmt_date(start, data.lang)} – {fmt_date(end, data.lang)}"
-            if start is not None and end is not None
+            f"{fmt_date(dates[0], data.lang)} – {fmt_date(dates[1], data.lang)}"
+            if dates is not None
             else "–"
         )
         lines.append(f"{data.wave_label(wave)}: {when}")
     return lines
-
-
-def _date(value: object) -> datetime.date:
-    return datetime.date.fromisoformat(str(value)[:10])
 
 
 def site_content(data: ReportData) -> SiteContent:
@@ -136,8 +126,11 @@ def site_content(data: ReportData) -> SiteContent:
             for k in ("col_lab", "site_n", "site_mark", "site_report")
         ],
         labs=rows,
-        headings={k: t(k) for k in ("site_fieldwork", "site_programme", "site_labs")},
+        headings={
+            k: t(k) for k in ("site_fieldwork", "site_programme", "site_labs", "site_search")
+        },
         note=t("site_note"),
+        search=report_search_docs(reports),
     )
 
 
@@ -172,9 +165,53 @@ def site_html(c: SiteContent) -> str:
         ),
         "</tbody></table>",
         f"<p>{e(c.note)}</p>",
+        *search_finder(c),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+#: Inline (the page stays one file): hide the list until a word is typed, then show the
+#: sections whose report title or heading holds it. Without scripts the whole list shows.
+FINDER_SCRIPT = """<script>
+(function () {
+  var q = document.getElementById("report-search-q");
+  var items = Array.prototype.slice.call(document.querySelectorAll("#report-search-hits li"));
+  function filter() {
+    var w = q.value.toLowerCase().trim();
+    items.forEach(function (li) { li.hidden = !w || li.dataset.s.indexOf(w) < 0; });
+  }
+  q.hidden = false;
+  q.addEventListener("input", filter);
+  filter();
+})();
+</script>"""
+
+
+def search_finder(c: SiteContent) -> list[str]:
+    """The fallback's small search: the reports' sections by title and heading.
+
+    In a ``nav`` (a way to find things, like Quarto's search box, and like the
+    reports' contents left out when the engines' pages are compared).
+    """
+    sections = [d for d in c.search if d["section"]]
+    if not sections:
+        return []
+    e = html.escape
+    items = [
+        f'<li data-s="{e((d["title"] + " " + d["section"]).casefold())}">'
+        f'<a href="{e(d["href"])}">{e(d["title"])}: {e(d["section"])}</a></li>'
+        for d in sections
+    ]
+    label = c.headings.get("site_search", "")
+    return [
+        f'<nav id="report-search"><h2>{e(label)}</h2>',
+        f'<input type="search" id="report-search-q" aria-label="{e(label)}" hidden>',
+        '<ul id="report-search-hits">',
+        *items,
+        "</ul></nav>",
+        FINDER_SCRIPT,
+    ]
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -240,9 +277,29 @@ def render_quarto_site(c: SiteContent, exe: str, target: Path, timeout: int = 60
         built = project / "_site"
         if not (built / "index.html").is_file():
             raise RenderError("the programme site: quarto reported success but wrote no index.html")
+        add_to_search_index(built / "search.json", c.search)
         for path in sorted(p for p in built.rglob("*") if p.is_file()):
             written.append(move_into_place(path, target / path.relative_to(built)))
     return written
+
+
+def add_to_search_index(path: Path, docs: list[dict[str, str]]) -> None:
+    """Append the reports' sections to Quarto's ``search.json`` (its format, its indent).
+
+    Quarto indexes the pages it renders, here only the index; a document whose
+    ``objectID`` Quarto already has is left as Quarto wrote it.
+    """
+    if not docs:
+        return
+    try:
+        index = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    except (OSError, ValueError) as exc:
+        raise RenderError(f"the programme site: cannot read Quarto's {path.name}: {exc}") from None
+    if not isinstance(index, list):
+        raise RenderError(f"the programme site: Quarto's {path.name} is not a list of documents")
+    known = {d.get("objectID") for d in index if isinstance(d, dict)}
+    index += [d for d in docs if d["objectID"] not in known]
+    path.write_text(json.dumps(index, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def write_site(ctx: Any) -> list[Path]:

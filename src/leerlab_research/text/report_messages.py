@@ -526,6 +526,7 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "site_programme_report": {"nl": "Programmaoverzicht", "en": "Programme overview"},
     "site_methods_report": {"nl": "Verantwoording van de methode", "en": "Methods appendix"},
     "site_labs": {"nl": "De labs", "en": "The labs"},
+    "site_search": {"nl": "Zoeken in de rapporten", "en": "Search the reports"},
     "site_n": {"nl": "Respons ({wave})", "en": "Response ({wave})"},
     "site_mark": {"nl": "Ten opzichte van het programma", "en": "Against the programme"},
     "site_report": {"nl": "Rapport", "en": "Report"},
