@@ -154,26 +154,20 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
     "focus_chosen": {"nl": "ja", "en": "yes"},
     "focus_not_chosen": {"nl": "nee", "en": "no"},
     "cap_focus": {
-        "nl": "Focusgebieden van {lab}: gekozen focus en hoe vaak respondenten ze noemden "
-        "(meting van {period})",
-        "en": "Focus areas of {lab}: chosen focus and how often respondents named them "
-        "(wave of {period})",
+        "nl": "Focusgebieden van {lab} (meting van {period})",
+        "en": "Focus areas of {lab} (wave of {period})",
     },
     "note_focus_declared": {
-        "nl": "*Gekozen focus*: de focusgebieden die het leerlab heeft opgegeven. Respondenten "
-        "kruisen in de vragenlijst aan op welke gebieden het leerlab zich richt; de andere "
-        "kolommen laten zien hoeveel procent dat deed.",
-        "en": "*Chosen focus*: the focus areas the leerlab stated. Respondents tick in the "
-        "questionnaire which areas the leerlab focuses on; the other columns show what "
-        "percentage did so.",
+        "nl": "*Gekozen focus*: de gebieden die het leerlab heeft opgegeven; *genoemd*: het "
+        "deel van de respondenten dat ze in de vragenlijst aankruiste.",
+        "en": "*Chosen focus*: the areas the leerlab stated; *named*: the share of "
+        "respondents who ticked them in the questionnaire.",
     },
     "note_focus_derived": {
-        "nl": "Dit leerlab heeft geen focus opgegeven. *Gekozen focus* is daarom afgeleid uit "
-        "de antwoorden: een gebied telt als gekozen als meer dan de helft van de "
-        "respondenten van het lab het in de vragenlijst aankruist.",
-        "en": "This leerlab has not stated its focus. *Chosen focus* is therefore derived from "
-        "the answers: an area counts as chosen when more than half of the lab's respondents "
-        "tick it in the questionnaire.",
+        "nl": "Het leerlab heeft geen focus opgegeven; *gekozen focus* is afgeleid uit de "
+        "antwoorden: de gebieden die meer dan de helft van de respondenten aankruiste.",
+        "en": "The leerlab has not stated its focus; *chosen focus* is derived from the "
+        "answers: the areas that more than half of the respondents ticked.",
     },
     "focus_declared_only": {
         "nl": "Het leerlab heeft als focus opgegeven: {areas}. In deze meting is de vraag naar "
