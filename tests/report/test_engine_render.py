@@ -435,14 +435,18 @@ def test_a_lead_in_paragraph_sticks_to_its_list_in_typst(tmp_path: Path) -> None
     page 13: the shared Lua filter puts a paragraph followed by a list in a sticky block
     (as Typst does for headings); other paragraphs and other formats are left alone."""
     out = tmp_path / "doc.pdf"
-    markdown = "Los.\n\nAantoonbaar verschil:\n\n- een\n- twee\n\nNog een alinea.\n"
+    markdown = (
+        "Los.\n\nAantoonbaar verschil:\n\n- een\n- twee\n\nNog een alinea.\n\n"
+        "In hun eigen woorden:\n\nBij *Wat gaat goed?* …\n"
+    )
     convert.convert(
         markdown, "pdf", metadata={}, lang="nl", base_dir=tmp_path, output=out, what="doc"
     )
     typ = (tmp_path / "doc.typ").read_text(encoding="utf-8")
-    assert typ.count("#block(sticky: true)[") == 1
-    kept = typ.split("#block(sticky: true)[", 1)[1]
-    assert kept.split("]", 1)[0].strip() == "Aantoonbaar verschil:" and "- een" in kept
+    assert typ.count("#block(sticky: true)[") == 2  # the list's and the colon's lead-in
+    kept = typ.split("#block(sticky: true)[")
+    assert kept[1].split("]", 1)[0].strip() == "Aantoonbaar verschil:" and "- een" in kept[1]
+    assert kept[2].split("]", 1)[0].strip() == "In hun eigen woorden:"
     html = tmp_path / "doc.html"
     convert.convert(
         markdown, "html", metadata={}, lang="nl", base_dir=tmp_path, output=html, what="doc"

@@ -180,8 +180,19 @@ function Str(el)
   return out
 end
 
--- A lead-in paragraph ("Aantoonbaar verschil ...:") stays on the page of the list
--- it introduces: a sticky block, as Typst does for headings.
+-- A lead-in paragraph ("Aantoonbaar verschil ...:") stays on the page of what it
+-- introduces: a sticky block, as Typst does for headings. A lead-in is a paragraph
+-- followed by a list, or one that ends in a colon.
+local function lead_in(el, nxt)
+  if el.t ~= "Para" or nxt == nil then
+    return false
+  end
+  if nxt.t == "BulletList" or nxt.t == "OrderedList" then
+    return true
+  end
+  return pandoc.utils.stringify(el):match(":%s*$") ~= nil
+end
+
 function Blocks(blocks)
   if FORMAT ~= "typst" then
     return nil
@@ -189,7 +200,7 @@ function Blocks(blocks)
   local out = pandoc.Blocks({})
   for i, el in ipairs(blocks) do
     local nxt = blocks[i + 1]
-    if el.t == "Para" and nxt ~= nil and (nxt.t == "BulletList" or nxt.t == "OrderedList") then
+    if lead_in(el, nxt) then
       out:insert(pandoc.RawBlock("typst", "#block(sticky: true)["))
       out:insert(el)
       out:insert(pandoc.RawBlock("typst", "]"))
