@@ -180,3 +180,43 @@ def test_period_and_date_in_words():
     assert text.fmt_period(d(2022, 12, 1), d(2023, 1, 9), "en") == "December 2022–January 2023"
     assert text.fmt_date(d(2024, 6, 3)) == "3 juni 2024"
     assert text.fmt_date(d(2024, 6, 3), "en") == "3 June 2024"
+
+
+@pytest.mark.parametrize(
+    ("reason", "lang", "short", "expected"),
+    [
+        ("primary", "nl", False, "te weinig antwoorden (minder dan 5)"),
+        ("complementary", "nl", False, "verborgen om een kleinere groep te beschermen"),
+        ("", "nl", False, "niet geschat"),
+        ("primary", "en", False, "too few responses (fewer than 5)"),
+        ("complementary", "en", False, "hidden to protect a smaller group"),
+        ("", "en", False, "not estimated"),
+        ("primary", "nl", True, "n < 5"),
+        ("complementary", "nl", True, "verborgen"),
+        ("complementary", "en", True, "hidden"),
+        ("", "nl", True, "–"),
+    ],
+)
+def test_hidden_reason_says_the_true_reason(reason, lang, short, expected):
+    assert text.hidden_reason(reason, lang, 5, short) == expected
+
+
+def test_hidden_reason_names_the_threshold_and_never_mixes_reasons():
+    assert text.hidden_reason("primary", "nl", 10) == "te weinig antwoorden (minder dan 10)"
+    assert text.hidden_reason("primary", "nl", None) == "te weinig antwoorden"
+    for lang in ("nl", "en"):
+        for short in (False, True):
+            words = text.hidden_reason("complementary", lang, 5, short)
+            assert "weinig" not in words and "few" not in words and "5" not in words
+
+
+def test_every_disclosure_reason_has_its_own_words():
+    """A reason compare/disclosure.py writes has catalogue words; an unknown one is an error."""
+    from leerlab_research.compare import disclosure
+
+    reasons = {disclosure.PRIMARY, disclosure.COMPLEMENTARY}
+    assert reasons == set(text.HIDDEN_REASONS)
+    said = {text.hidden_reason(r, lang) for r in reasons for lang in ("nl", "en")}
+    assert len(said) == 2 * len(reasons)
+    with pytest.raises(ValueError, match="unknown suppression_reason 'secret'"):
+        text.hidden_reason("secret")

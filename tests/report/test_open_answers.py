@@ -77,9 +77,13 @@ def test_lab_section_themes_quotes_and_conditions(data):
 def test_small_labs_show_no_quotes(data):
     study, out = data
     r = ReportData(study=study, out=out, lang="nl")
-    for lab in ("gorinchem", "stadskanaal"):  # primary and complementary suppression
+    # gorinchem (3 answers): primary suppression; stadskanaal (6): complementary, so that
+    # gorinchem's 3 cannot be worked out from the programme total; each says its own reason
+    for lab, reason in (("gorinchem", "Te weinig antwoorden"), ("stadskanaal", "verborgen om")):
         text = r.lab_open_section(lab)
-        assert "> " not in text and "Te weinig antwoorden" in text and " / " not in text
+        assert "> " not in text and reason in text and " / " not in text
+    assert "Te weinig" not in r.lab_open_section("stadskanaal")
+    assert "verborgen" not in r.lab_open_section("gorinchem")
 
 
 def test_english_programme_and_methods(data):

@@ -5,7 +5,10 @@ All figures share one look (:mod:`.style`): A4 width (7 in), fonts of at least
 colours, Okabe-Ito for categories), Dutch fixed texts by default (``lang="en"``
 for English) and decimal commas in Dutch. No figure draws a suppressed cell:
 rows flagged ``suppressed`` (or with missing values) become a grey placeholder
-"te weinig antwoorden (minder dan 5)" without any number of their own.
+without any number of their own that gives the true reason from the table's
+``suppression_reason`` (:func:`.style.hidden_texts`): "te weinig antwoorden
+(minder dan 5)" for primary suppression, "verborgen om een kleinere groep te
+beschermen" for complementary suppression.
 
 Figures are built with the object API (:class:`matplotlib.figure.Figure`, no
 ``pyplot``), so nothing global is opened or closed; render them with

@@ -7,19 +7,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
-from ..text import MESSAGES
+from ..text import MESSAGES, hidden_reason
 from .style import (
     DARK,
     SCHOOL_COLOURS,
     check_lang,
     fmt_num,
+    hidden_texts,
     msg,
     new_figure,
     placeholder,
     require_columns,
     styled,
     suppressed_mask,
-    too_few_text,
 )
 
 __all__ = ["LEVELS", "MARGIN_ROWS", "SCHOOLS", "achtje", "achtje_margins"]
@@ -61,8 +61,9 @@ def achtje(
     shown cell prints its mean and ``n = k`` next to its marker; a grey line
     joins vmbo and mbo on a level so the gap between the schools is visible, and
     the right margin prints that gap (mbo - vmbo, in scale points). All six cells are always
-    present: a suppressed or missing cell is a grey placeholder
-    "vmbo: te weinig antwoorden (n < 5)" without value or n, and its level
+    present: a suppressed or missing cell is a grey placeholder with its true
+    reason ("vmbo: te weinig antwoorden (minder dan 5)", or "verborgen om een
+    kleinere groep te beschermen") without value or n, and its level
     shows no gap.
 
     Parameters
@@ -70,7 +71,8 @@ def achtje(
     cells
         Up to six rows with columns ``level`` (``bestuur``, ``management``,
         ``docent``), ``school_type`` (``vmbo``, ``mbo``), ``mean`` (1-5), ``n``
-        (respondents) and ``suppressed`` (bool, optional). Rows for other levels
+        (respondents), ``suppressed`` (bool, optional) and ``suppression_reason``
+        (optional; the placeholder says it). Rows for other levels
         or school types (e.g. ``anders``) are ignored.
     lang
         ``"nl"`` (default) or ``"en"`` for the fixed texts (level names, legend).
@@ -101,7 +103,10 @@ def achtje(
     lookup: dict[tuple[str, str], tuple[float, int] | None] = {
         (lv, sc): None for lv in LEVELS for sc in SCHOOLS
     }
-    for idx, row in df.iterrows():
+    # a missing cell has no reason of its own: it had too few (or no) answers
+    why = {(lv, sc): hidden_reason("primary", lang, min_cell) for lv in LEVELS for sc in SCHOOLS}
+    for (idx, row), text in zip(df.iterrows(), hidden_texts(df, lang, min_cell), strict=True):
+        why[(row["level"], row["school_type"])] = text
         if not hidden.loc[idx]:
             lookup[(row["level"], row["school_type"])] = (float(row["mean"]), int(row["n"]))
 
@@ -178,7 +183,7 @@ def achtje(
                     ax,
                     x,
                     y_ph,
-                    f"{_label(school, lang)}: {too_few_text(lang, min_cell)}",
+                    f"{_label(school, lang)}: {why[(level, school)]}",
                     ha="left" if school == "vmbo" else "right",
                 )
 
@@ -276,9 +281,10 @@ def achtje_margins(
         (row["dimension"], row["group"]): row for idx, row in df.iterrows() if not hidden.loc[idx]
     }
     why = {
-        (row["dimension"], row["group"]): str(row.get("suppression_reason") or "")
-        for _, row in df.iterrows()
+        (row["dimension"], row["group"]): text
+        for (_, row), text in zip(df.iterrows(), hidden_texts(df, lang, min_cell), strict=True)
     }
+    too_few = hidden_reason("primary", lang, min_cell)  # a missing row: too few or no answers
     labels = {
         (row["dimension"], row["group"]): str(row["label"])
         for _, row in df.iterrows()
@@ -291,12 +297,7 @@ def achtje_margins(
         colour = SCHOOL_COLOURS[group] if dim == "school_type" else DARK
         row = shown.get((dim, group))
         if row is None:
-            text = (
-                msg("hidden_complementary", lang)
-                if why.get((dim, group)) == "complementary"
-                else too_few_text(lang, min_cell)
-            )
-            placeholder(ax, 1.05, y, text, ha="left")
+            placeholder(ax, 1.05, y, why.get((dim, group), too_few), ha="left")
             continue
         mean, lo, hi, n = (
             float(row["mean"]),

@@ -17,12 +17,12 @@ from .style import (
     check_lang,
     empty_figure,
     fmt_pct,
+    hidden_texts,
     new_figure,
     placeholder,
     require_columns,
     styled,
     text_colour_on,
-    too_few_text,
     wrap_label,
 )
 from .style import msg as _msg
@@ -88,6 +88,17 @@ def _row_table(dist: pd.DataFrame, min_cell: int | None) -> pd.DataFrame:
         # Safety net: never show percentages based on fewer than min_cell answers.
         supp |= rows["n_total"] < min_cell
     rows["suppressed"] = supp.reindex(order).astype(bool)
+    if "suppression_reason" in dist.columns:
+        # a label hidden on any of its rows: primary wins, as in disclosure.inherit
+        reason = (
+            dist["suppression_reason"].astype(object).where(dist["suppression_reason"].notna(), "")
+        )
+        by_label = reason.astype(str).groupby(dist["label"], sort=False)
+        rows["suppression_reason"] = (
+            by_label.agg(lambda r: "primary" if (r == "primary").any() else max(r, default=""))
+            .reindex(order)
+            .fillna("")
+        )
     return rows
 
 
@@ -129,6 +140,9 @@ def likert_diverging(
             optional, 0 when absent).
         ``suppressed``
             Bool per row (optional): true on any of a label's rows hides the label.
+        ``suppression_reason``
+            Optional; the placeholder of a hidden label says it
+            (:func:`.style.hidden_texts`).
     title
         Figure title (none by default).
     lang
@@ -155,7 +169,8 @@ def likert_diverging(
     Notes
     -----
     A suppressed row draws no bar and no number at all: only its label and a
-    grey placeholder "te weinig antwoorden (minder dan {min_cell})".
+    grey placeholder with its true reason: "te weinig antwoorden (minder dan
+    {min_cell})" or "verborgen om een kleinere groep te beschermen".
 
     References
     ----------
@@ -196,9 +211,10 @@ def likert_diverging(
     ax = fig.add_subplot(gs[0, 0])
     ax_dk = fig.add_subplot(gs[0, 1], sharey=ax)
 
+    why = hidden_texts(rows.reset_index(drop=True), lang, min_cell, n_column="n_total")
     for i, label in enumerate(rows.index):
         if not shown.loc[label]:
-            placeholder(ax, 0.0, i, too_few_text(lang, min_cell))
+            placeholder(ax, 0.0, i, why[i])
             continue
         start = -(pct.at[label, "n1"] + pct.at[label, "n2"] + pct.at[label, "n3"] / 2)
         for k in range(1, 6):

@@ -23,6 +23,7 @@ from .style import (
     finite,
     fmt_num,
     fmt_tick,
+    hidden_texts,
     msg,
     new_figure,
     placeholder,
@@ -31,7 +32,6 @@ from .style import (
     suppressed_mask,
     text_colour_on,
     tick_formatter,
-    too_few_text,
     wrap_label,
 )
 
@@ -133,8 +133,11 @@ def lab_heatmap(
     si = {s: j for j, s in enumerate(scales)}
     values = np.full((len(labs), len(scales)), np.nan)
     distinct = np.zeros_like(values, dtype=bool)
+    why = np.full(values.shape, msg("short_too_few_plain", lang), dtype=object)  # no row: "–"
+    texts = hidden_texts(df, lang, min_cell, short=True)
     for idx in df.index:
         i, j = li[df.at[idx, "lab_label"]], si[df.at[idx, "scale_label"]]
+        why[i, j] = texts[idx]
         if not hidden.loc[idx]:
             values[i, j] = float(df.at[idx, "diff"])
             distinct[i, j] = status.loc[idx] in _ABOVE_BELOW
@@ -164,7 +167,7 @@ def lab_heatmap(
                 ax.text(
                     j,
                     i,
-                    too_few_text(lang, min_cell, short=True),
+                    why[i, j],
                     ha="center",
                     va="center",
                     fontsize=8,
@@ -247,7 +250,8 @@ def forest(
         standardised difference), optional ``group`` (colour; when a label occurs
         in several groups its markers are dodged within the row) and optional
         ``p_adj`` (multiplicity-adjusted p, printed in a right-hand column), and
-        optional ``suppressed``. Labels keep their order of first appearance.
+        optional ``suppressed`` and ``suppression_reason`` (the placeholder's true
+        reason). Labels keep their order of first appearance.
     lang
         ``"nl"`` (default) or ``"en"`` for the fixed texts.
     min_cell
@@ -336,11 +340,10 @@ def forest(
             handles.append(Line2D([0], [0], color=colours[g], marker="o", linewidth=2.0, label=g))
     right = blended_transform_factory(ax.transAxes, ax.transData)
     show_p = "p_adj" in df.columns and df["p_adj"].notna().any()
+    why = dict(zip(df.index, hidden_texts(df, lang, min_cell), strict=True))
     for i in df.index:
         if hidden.loc[i]:
-            placeholder(
-                ax, 1.02, y.loc[i], too_few_text(lang, min_cell), ha="left", transform=right
-            )
+            placeholder(ax, 1.02, y.loc[i], why[i], ha="left", transform=right)
         elif show_p and pd.notna(df.at[i, "p_adj"]):
             ax.text(
                 1.02,

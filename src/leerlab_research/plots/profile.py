@@ -16,6 +16,7 @@ from .style import (
     check_lang,
     empty_figure,
     fmt_num,
+    hidden_texts,
     msg,
     new_figure,
     placeholder,
@@ -23,7 +24,6 @@ from .style import (
     styled,
     suppressed_mask,
     tick_formatter,
-    too_few_text,
     wrap_label,
 )
 
@@ -66,8 +66,9 @@ def lab_profile(
         ``domain_label``, ``estimate`` (the lab's shrunken mean, 1-5), ``ci_low``,
         ``ci_high`` (its interval), ``programme_mean`` (1-5), ``raw_mean``
         (unshrunken lab mean; drawn only with ``show_raw``), ``n`` (respondents)
-        and ``suppressed`` (bool). Rows keep their order; domains appear in the
-        order of their first scale.
+        and ``suppressed`` (bool), optional ``suppression_reason`` (the placeholder
+        says it: :func:`.style.hidden_texts`). Rows keep their order; domains appear
+        in the order of their first scale.
     lang
         ``"nl"`` (default) or ``"en"`` for the fixed texts.
     min_cell
@@ -184,9 +185,10 @@ def lab_profile(
             zorder=3,
             gid="raw-mean",
         )
+    why = hidden_texts(df, lang, min_cell)
     for i in df.index:
         if hidden.loc[i]:
-            placeholder(ax, 1.08, y_of[i], too_few_text(lang, min_cell), ha="left")
+            placeholder(ax, 1.08, y_of[i], why[i], ha="left")
         else:
             value = fmt_num(float(df.at[i, "estimate"]), 1, lang)
             ax.text(
@@ -282,7 +284,8 @@ def change_plot(
         ``suppressed`` (bool); or, instead of ``n_paired``, ``n_text``: the text
         beside the interval (the lab report's change of wave means, ``n = 35 → 24``).
         An optional ``hidden_text`` column gives a hidden row's placeholder (its true
-        reason); by default it says there were too few answers. Rows keep their order,
+        reason); otherwise an optional ``suppression_reason`` column says it
+        (:func:`.style.hidden_texts`). Rows keep their order,
         top to bottom.
     lang
         ``"nl"`` (default) or ``"en"`` for the fixed texts.
@@ -395,10 +398,11 @@ def change_plot(
     ax_d.spines["left"].set_visible(False)
 
     x_text = lim * 1.12
+    why = hidden_texts(df, lang, min_cell, n_column="n_paired")
     for i in range(n_rows):
         if hidden.iloc[i]:
             text = df.at[i, "hidden_text"] if "hidden_text" in df.columns else ""
-            placeholder(ax, 3.0, ys[i], str(text) or too_few_text(lang, min_cell))
+            placeholder(ax, 3.0, ys[i], str(text) or why[i])
         else:
             ax_d.text(
                 x_text,

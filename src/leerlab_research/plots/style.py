@@ -39,7 +39,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
-from ..text import fmt_num, fmt_pct, fmt_tick, msg
+from ..text import fmt_num, fmt_pct, fmt_tick, hidden_reason, msg
 
 __all__ = [
     "A4_WIDTH",
@@ -55,6 +55,7 @@ __all__ = [
     "fmt_tick",
     "msg",
     "new_figure",
+    "hidden_texts",
     "placeholder",
     "suppressed_mask",
     "too_few_text",
@@ -135,18 +136,55 @@ def tick_formatter(lang: str = "nl") -> mpl.ticker.FuncFormatter:
 
 
 def too_few_text(lang: str = "nl", min_cell: int | None = 5, short: bool = False) -> str:
-    """The placeholder text of a suppressed cell.
+    """The placeholder text of a cell with too few answers (primary suppression).
 
-    ``"te weinig antwoorden (n < 5)"``; with ``short=True`` only ``"n < 5"`` (for
-    small cells such as heatmap tiles). Without ``min_cell`` the rule is not named.
+    ``"te weinig antwoorden (minder dan 5)"``; with ``short=True`` only ``"n < 5"``
+    (for small cells such as heatmap tiles). Without ``min_cell`` the rule is not
+    named. Other reasons: :func:`hidden_texts`.
     """
-    if short:
-        if min_cell is None:
-            return msg("short_too_few_plain", lang)
-        return msg("short_too_few", lang, min_cell=min_cell)
-    if min_cell is None:
-        return msg("fig_too_few", lang)
-    return msg("too_few_n", lang, min_cell=min_cell)
+    return hidden_reason("primary", lang, min_cell, short)
+
+
+def hidden_texts(
+    df: pd.DataFrame,
+    lang: str = "nl",
+    min_cell: int | None = 5,
+    short: bool = False,
+    n_column: str = "n",
+) -> list[str]:
+    """Each row's placeholder text should it be hidden: its true reason.
+
+    The reason is the row's ``suppression_reason`` (written by
+    ``compare/disclosure.py``): ``primary`` → *te weinig antwoorden (minder dan 5)*,
+    ``complementary`` → *verborgen om een kleinere groep te beschermen* (see
+    :func:`leerlab_research.text.hidden_reason`). A row without a reason but with
+    ``0 < n < min_cell`` is hidden by the figures' safety net, so too few answers is
+    true; with ``n == 0`` there were no answers. Otherwise a blank reason means not
+    estimated; only a table without a
+    ``suppression_reason`` column (a figure drawn outside the pipeline) falls back
+    to too few answers.
+    """
+    has_reason = "suppression_reason" in df.columns
+    reasons = (
+        df["suppression_reason"].astype(object).where(df["suppression_reason"].notna(), "")
+        if has_reason
+        else pd.Series("", index=df.index, dtype=object)
+    )
+    n = (
+        pd.to_numeric(df[n_column], errors="coerce")
+        if n_column in df.columns
+        else pd.Series(np.nan, index=df.index)
+    )
+    small = (n > 0) & (n < (min_cell if min_cell is not None else 0))
+    out = []
+    for reason, few, none in zip(reasons.astype(str), small, n.eq(0), strict=True):  # per row
+        if not reason and none and has_reason:
+            out.append(msg("short_too_few_plain" if short else "no_answers", lang))
+            continue
+        if not reason and (few or not has_reason):
+            reason = "primary"
+        out.append(hidden_reason(reason, lang, min_cell, short))
+    return out
 
 
 def check_lang(lang: str) -> str:

@@ -12,6 +12,7 @@ from .style import (
     OKABE_ITO,
     check_lang,
     empty_figure,
+    hidden_texts,
     msg,
     new_figure,
     placeholder,
@@ -19,7 +20,6 @@ from .style import (
     styled,
     suppressed_mask,
     tick_formatter,
-    too_few_text,
     wrap_label,
 )
 
@@ -55,7 +55,8 @@ def trajectory_plot(
     traj
         Rows of ``trajectories.csv`` for one lab and the scales to show: ``scale, wave,
         time, after, n, raw_mean, estimate, ci_low, ci_high, programme_estimate``
-        (``suppressed`` optional). Scales keep their order of first appearance.
+        (``suppressed`` and ``suppression_reason`` optional: a hidden cell's
+        placeholder says its true reason). Scales keep their order of first appearance.
     lang
         ``"nl"`` (default) or ``"en"``.
     min_cell
@@ -140,8 +141,9 @@ def trajectory_plot(
                 gid="raw",
                 label=msg("raw_mean", lang),
             )
-        for ti in t[hidden]:
-            placeholder(ax, ti, 3.0, too_few_text(lang, min_cell, short=True))
+        why = np.asarray(hidden_texts(d, lang, min_cell, short=True), dtype=object)
+        for ti, text in zip(t[hidden], why[hidden], strict=True):
+            placeholder(ax, ti, 3.0, text)
         after = d["after"].to_numpy(dtype=float)
         if np.nanmax(np.r_[after, 0.0]) > 0:
             i = int(np.nanargmax(after > 0))

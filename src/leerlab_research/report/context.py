@@ -170,13 +170,9 @@ class ReportCore:
     def interval(self, low: float, high: float, decimals: int = 2) -> str:
         return T.fmt_interval(low, high, decimals, self.lang)
 
-    def reason_text(self, reason: str, what: str = "") -> str:
+    def reason_text(self, reason: str) -> str:
         """Why a cell is not shown, in words that are true for its suppression reason."""
-        if reason == "complementary":
-            return self.t("hidden_complementary")
-        if reason == "primary":
-            return self.t("too_few_n", min_cell=self.min_cell)
-        return self.t("not_estimated")
+        return T.hidden_reason(reason, self.lang, self.min_cell)
 
     # ----------------------------------------------------------------- figures
     def figure(self, fig: Any, label: str, caption: str, alt: str | None = None) -> str:

@@ -134,7 +134,14 @@ class OpenAnswersMixin(_ReportData):
             ]
             # compare/open_themes decides what is shown (disclosure.py); no rule here
             if rows.empty or rows["suppressed"].all() or rows["n_answers"].fillna(0).max() == 0:
-                parts.append(self._msg("open_suppressed", min_cell=self.min_cell) + "\n")
+                # the true reason: complementary when no hidden row had too few answers
+                reasons = set(rows.loc[rows["suppressed"], "suppression_reason"].astype(str))
+                key = (
+                    "open_hidden_complementary"
+                    if reasons == {"complementary"} and rows["suppressed"].all()
+                    else "open_suppressed"
+                )
+                parts.append(self._msg(key, min_cell=self.min_cell) + "\n")
                 continue
             shown = rows[rows["n_mentions"] > 0].sort_values(
                 "n_mentions", ascending=False, kind="stable"

@@ -188,7 +188,12 @@ class LabSections:
     # ---------------------------------------------------------------- profile
     def lab_profile_figure(self: Any, lab: str) -> str:
         bm = self.lab_benchmark(lab)
-        fig = plots.lab_profile(bm, lang=self.lang)
+        # the placeholder of a hidden scale says its true reason (plots.hidden_texts)
+        fig = plots.lab_profile(
+            bm.rename(columns={"reason": "suppression_reason"}),
+            lang=self.lang,
+            min_cell=self.min_cell,
+        )
         return self.figure(fig, "fig-profile", self.t("cap_profile", lab=self.lab_name(lab)))
 
     def lab_profile_table(self: Any, lab: str) -> str:

@@ -201,7 +201,9 @@ class ProgrammeSections:
         """
         it = self.compare_table("items")
         if it.empty:
-            return pd.DataFrame(columns=["label", "category", "n", "n_missing", "suppressed"])
+            return pd.DataFrame(
+                columns=["label", "category", "n", "n_missing", "suppressed", "suppression_reason"]
+            )
         it = it[(it["lab"] == ALL) & (it["wave"] == ALL)].set_index("item")
         lo, hi = self.codebook.item_range(self.codebook.item_codes[0])
         reverse = set(self.codebook.reverse_items)
@@ -224,6 +226,7 @@ class ProgrammeSections:
                             "n": col(r, f"n_{answered}"),
                             "n_missing": col(r, "n_dont_know"),
                             "suppressed": bool(r["suppressed"]),
+                            "suppression_reason": str(r["suppression_reason"]),
                         }
                     )
         return pd.DataFrame(rows)
@@ -269,7 +272,18 @@ class ProgrammeSections:
             ["lab_label", "scale"], key=lambda s: s.map(order) if s.name == "scale" else s
         )
         fig = plots.lab_heatmap(
-            b[["lab_label", "scale_label", "diff", "vs_programme", "suppressed"]], lang=self.lang
+            b[
+                [
+                    "lab_label",
+                    "scale_label",
+                    "diff",
+                    "vs_programme",
+                    "suppressed",
+                    "suppression_reason",
+                ]
+            ],
+            lang=self.lang,
+            min_cell=self.min_cell,
         )
         return self.figure(
             fig, f"fig-heatmap-{wave.lower()}", self.t("cap_heatmap", wave=self.wave_period(wave))

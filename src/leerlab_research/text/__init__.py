@@ -32,6 +32,42 @@ def msg(key: str, lang: str = "nl", **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+#: The suppression reasons ``compare/disclosure.py`` writes into ``suppression_reason``
+#: and the catalogue keys that say them: (full text, short text for small cells).
+HIDDEN_REASONS: dict[str, tuple[str, str]] = {
+    "primary": ("too_few_n", "short_too_few"),
+    "complementary": ("hidden_complementary", "short_hidden_complementary"),
+}
+
+
+def hidden_reason(
+    reason: str, lang: str = "nl", min_cell: int | None = 5, short: bool = False
+) -> str:
+    """Why a cell is not shown, in words that are true for its suppression reason.
+
+    ``"primary"`` (fewer than ``min_cell`` answers): *te weinig antwoorden (minder
+    dan 5)*; ``"complementary"`` (hidden so that a smaller group cannot be worked
+    out by subtraction): *verborgen om een kleinere groep te beschermen*. A blank
+    reason is a cell no stage could estimate (*niet geschat*). With ``short=True``
+    the words fit a heatmap tile (``n < 5``, *verborgen*, ``–``). Without
+    ``min_cell`` the threshold is not named.
+
+    Raises
+    ------
+    ValueError
+        For a reason ``compare/disclosure.py`` does not write: a new reason needs
+        its own true words here, never the words of another.
+    """
+    if not reason:
+        return msg("short_too_few_plain" if short else "not_estimated", lang)
+    if reason not in HIDDEN_REASONS:
+        raise ValueError(f"unknown suppression_reason {reason!r}; known: {sorted(HIDDEN_REASONS)}")
+    key = HIDDEN_REASONS[reason][1 if short else 0]
+    if reason == "primary" and min_cell is None:
+        return msg("short_too_few_plain" if short else "fig_too_few", lang)
+    return msg(key, lang, min_cell=min_cell)  # str.format ignores an unused field
+
+
 def fmt_num(value: float | None, decimals: int = 1, lang: str = "nl") -> str:
     """Format a number with a decimal comma in Dutch (``3,4``) and a point in English.
 

@@ -47,11 +47,11 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
         "en": "There is no earlier wave of this lab yet, so no change.",
     },
     "change_hidden_reason": {
-        "nl": "te weinig nieuwe of vertrokken respondenten om de groep die beide metingen "
-        "invulde apart te laten zien (minder dan {min_cell}); hun antwoorden zouden uit de "
-        "totalen terug te rekenen zijn",
-        "en": "too few respondents joined or left to show the group who answered both waves "
-        "separately (fewer than {min_cell}); their answers could be worked out from the totals",
+        "nl": "verborgen om een kleinere groep te beschermen (minder dan {min_cell} "
+        "respondenten kwamen erbij of vielen af; hun antwoorden zouden anders uit de totalen "
+        "terug te rekenen zijn)",
+        "en": "hidden to protect a smaller group (fewer than {min_cell} respondents joined or "
+        "left; their answers could otherwise be worked out from the totals)",
     },
     # ---- change since the previous wave (report/sections_change.py)
     "change_intro": {

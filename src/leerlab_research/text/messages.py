@@ -118,6 +118,9 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
     "leiding": {"nl": "leiding", "en": "leadership"},
     "short_too_few": {"nl": "n < {min_cell}", "en": "n < {min_cell}"},
     "short_too_few_plain": {"nl": "–", "en": "–"},
+    # small cells (heatmap tiles, trajectory points): the true reason in one word
+    "short_hidden_complementary": {"nl": "verborgen", "en": "hidden"},
+    "no_answers": {"nl": "geen antwoorden", "en": "no answers"},
     "dont_know": {"nl": "Weet niet / n.v.t.", "en": "Don't know / n.a."},
     "pct_substantive": {
         "nl": "% van de inhoudelijke antwoorden",
@@ -184,6 +187,10 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
     "open_none": {
         "nl": "Er zijn geen gecodeerde open antwoorden.",
         "en": "There are no coded open answers.",
+    },
+    "open_hidden_complementary": {
+        "nl": "Thema's en citaten zijn hier verborgen om een kleinere groep te beschermen.",
+        "en": "Themes and quotes are hidden here to protect a smaller group.",
     },
     "open_suppressed": {
         "nl": "Te weinig antwoorden om thema's of citaten te tonen (minder dan {min_cell}).",
