@@ -119,9 +119,10 @@ def lab_profile(
         y += 0.25
     y_max = y - 0.25
 
-    # 0.28 in a row: the figure and its heading fit under the focus table on page 2
-    # of a lab report (at 0.34 they moved to page 3 and left half a page empty)
-    height = 1.05 + 0.28 * y_max + (0.3 if title else 0.0)
+    # 0.25 in a row: the figure and its heading fit under the focus table on page 2
+    # of a lab report, in both engines (at 0.34 they moved to page 3 and left half a
+    # page empty; at 0.28 they still did in Quarto's PDF, whose title block is taller)
+    height = 1.05 + 0.25 * y_max + (0.3 if title else 0.0)
     fig = new_figure(height)
     ax = fig.add_subplot(1, 1, 1)
     right = blended_transform_factory(ax.transAxes, ax.transData)
