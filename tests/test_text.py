@@ -220,3 +220,15 @@ def test_every_disclosure_reason_has_its_own_words():
     assert len(said) == 2 * len(reasons)
     with pytest.raises(ValueError, match="unknown suppression_reason 'secret'"):
         text.hidden_reason("secret")
+
+
+def test_hidden_reasons_names_each_distinct_reason_once():
+    """Cells hidden for different reasons: the shared sentence is true for every one."""
+    both = text.hidden_reasons(["complementary", "primary", "complementary"], "nl", 5)
+    assert both == (
+        "te weinig antwoorden (minder dan 5) of verborgen om een kleinere groep te beschermen"
+    )
+    assert text.hidden_reasons(["complementary"], "en") == "hidden to protect a smaller group"
+    assert text.hidden_reasons(["", "complementary"], "en") == (
+        "hidden to protect a smaller group or not estimated"
+    )

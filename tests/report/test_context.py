@@ -67,7 +67,7 @@ def test_response_table_shows_published_counts_and_true_reasons(tmp_path):
     gorinchem = next(line for line in table.splitlines() if "Gorinchem" in line)
     assert "| 12 " in weert
     assert "< 5" in helmond  # primary: fewer than min_cell
-    assert "< 5" not in gorinchem and "–" in gorinchem  # complementary: not "too few"
+    assert "< 5" not in gorinchem and "| verborgen" in gorinchem  # complementary: not few
 
 
 def test_missing_tables_become_sentences_not_errors(tmp_path):
@@ -316,6 +316,15 @@ def test_overview_trend_column_only_where_the_change_is_published(tmp_path):
     assert "Sinds vorige meting" in next(ln for ln in text.splitlines() if ln.startswith("|"))
     assert text.count("| →") == len(scales) - 1  # unchanged, interval spans 0
     assert "te weinig antwoorden" in text  # the one hidden scale, primary
+    assert "kleinere groep" not in text
+    # one scale too few, another hidden to protect it: the shared note names both reasons
+    mixed = {scales[0]: "primary", scales[1]: "complementary"}
+    _write_compare(tmp_path, change=_change(mixed), benchmark=_benchmark(["T0", "T1"]))
+    text = ReportData(study=_study(), out=tmp_path).lab_overview("weert")
+    assert (
+        "(te weinig antwoorden (minder dan 5) of verborgen om een kleinere groep te beschermen)"
+        in text
+    )
 
 
 def test_school_type_figure_compares_mbo_with_vmbo_only(tmp_path, monkeypatch):

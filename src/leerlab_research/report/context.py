@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -173,6 +174,10 @@ class ReportCore:
     def reason_text(self, reason: str) -> str:
         """Why a cell is not shown, in words that are true for its suppression reason."""
         return T.hidden_reason(reason, self.lang, self.min_cell)
+
+    def reasons_text(self, reasons: Iterable[str]) -> str:
+        """Why several cells are not shown: each distinct reason in its own true words."""
+        return T.hidden_reasons(reasons, self.lang, self.min_cell)
 
     # ----------------------------------------------------------------- figures
     def figure(self, fig: Any, label: str, caption: str, alt: str | None = None) -> str:

@@ -106,8 +106,7 @@ class ChangeSections:
 
     def hidden_change_reason(self: Any, hidden: pd.DataFrame) -> str:
         """Why the change of wave means is hidden: the true reason of the wave means."""
-        reasons = set(hidden["reason"])
-        return self.reason_text("primary" if "primary" in reasons else min(reasons, default=""))
+        return self.reasons_text(hidden["reason"])
 
     def lab_change_summary(self: Any, lab: str) -> str:
         """The summary's sentence on change since the previous wave ("" without one)."""
@@ -171,7 +170,7 @@ class ChangeSections:
             reason = (
                 self.t("change_hidden_reason", min_cell=self.min_cell)
                 if reasons == {"complementary"}
-                else self.reason_text("primary" if "primary" in reasons else "")
+                else self.reasons_text(reasons)
             )
             return self.t("paired_hidden", reason=reason)
         lo, hi = int(shown["n_paired"].min()), int(shown["n_paired"].max())

@@ -31,10 +31,12 @@ class ProgrammeSections:
                 if hit.empty:
                     cells.append("0")
                 elif hit.iloc[0]["suppressed"]:
+                    # a count hidden to protect a smaller group is not "< 5": say which
+                    reason = str(hit.iloc[0]["suppression_reason"])
                     cells.append(
                         f"< {self.min_cell}"
-                        if hit.iloc[0]["suppression_reason"] == "primary"
-                        else "–"
+                        if reason == "primary"
+                        else T.hidden_reason(reason, self.lang, self.min_cell, short=True)
                     )
                 else:
                     cells.append(int_text(hit.iloc[0]["n"]))

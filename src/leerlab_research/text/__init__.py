@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .lab_messages import LAB_MESSAGES
 from .messages import BASE_MESSAGES
@@ -66,6 +66,20 @@ def hidden_reason(
     if reason == "primary" and min_cell is None:
         return msg("short_too_few_plain" if short else "fig_too_few", lang)
     return msg(key, lang, min_cell=min_cell)  # str.format ignores an unused field
+
+
+def hidden_reasons(reasons: Iterable[str], lang: str = "nl", min_cell: int | None = 5) -> str:
+    """One phrase for several hidden cells: each distinct reason's true words, joined by *of*.
+
+    Cells hidden for different reasons share a sentence in the reports (e.g. the
+    conditions whose change is hidden); naming only one reason would make it
+    untrue for the others. Order: primary, complementary, not estimated.
+    """
+    given = set(reasons)
+    order = [r for r in ("primary", "complementary", "") if r in given]
+    order += sorted(given - set(order))
+    texts = [hidden_reason(r, lang, min_cell) for r in order]
+    return f" {msg('or_word', lang)} ".join(texts)
 
 
 def fmt_num(value: float | None, decimals: int = 1, lang: str = "nl") -> str:

@@ -121,6 +121,7 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
     # small cells (heatmap tiles, trajectory points): the true reason in one word
     "short_hidden_complementary": {"nl": "verborgen", "en": "hidden"},
     "no_answers": {"nl": "geen antwoorden", "en": "no answers"},
+    "or_word": {"nl": "of", "en": "or"},
     "dont_know": {"nl": "Weet niet / n.v.t.", "en": "Don't know / n.a."},
     "pct_substantive": {
         "nl": "% van de inhoudelijke antwoorden",
