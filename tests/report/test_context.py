@@ -470,3 +470,32 @@ def test_lab_change_is_the_change_of_the_wave_means_with_the_paired_detail(tmp_p
     data = ReportData(study=study, out=tmp_path, figure_dir=tmp_path / "figures")
     assert "te weinig antwoorden (minder dan 5)" in data.change_section("weert")
     assert "gestegen" not in data.lab_summary("weert")
+
+
+def test_achtje_summary_gives_the_gaps_true_reasons(tmp_path):
+    """#12 §1: a group hidden to protect a smaller one is not "too small"."""
+    scale = _study().codebook.scale_names[0]
+
+    def gaps(reasons: list[str]) -> pd.DataFrame:
+        pairs = [("gap_role", "leiding", "docent"), ("gap_school", "vmbo", "mbo")]
+        return pd.DataFrame(
+            [
+                {"scale": scale, "wave": "T1", "lab": "weert", "measure": m, "group_a": a,
+                 "group_b": b, "value": float("nan"), "ci_low": float("nan"),
+                 "ci_high": float("nan"), "n_a": float("nan"), "n_b": float("nan"),
+                 "suppressed": True, "suppression_reason": r}
+                for (m, a, b), r in zip(pairs, reasons, strict=True)
+            ]
+        )  # fmt: skip
+
+    _write_compare(tmp_path, agreement=gaps(["complementary"] * 2), benchmark=_benchmark(["T1"]))
+    text = ReportData(study=_study(), out=tmp_path).achtje_summary("weert")
+    assert text.endswith("niet te tonen: verborgen om een kleinere groep te beschermen.")
+    _write_compare(
+        tmp_path, agreement=gaps(["primary", "complementary"]), benchmark=_benchmark(["T1"])
+    )
+    text = ReportData(study=_study(), out=tmp_path, lang="en").achtje_summary("weert")
+    assert text.endswith(
+        "cannot be shown for this lab: too few responses (fewer than 5) or hidden to protect "
+        "a smaller group."
+    )

@@ -351,8 +351,8 @@ class LabSections:
         if a.empty:
             return ""
         shown = a[~a["suppressed"]]
-        if shown.empty:
-            return self.t("achtje_summary_none")
+        if shown.empty:  # why, in the gaps' own reasons: a hidden group need not be small
+            return self.t("achtje_summary_none", reason=self.reasons_text(a["suppression_reason"]))
 
         def pair_words(rows: pd.DataFrame) -> str:
             pairs = sorted({(a, b) for a, b in zip(rows["group_a"], rows["group_b"], strict=True)})

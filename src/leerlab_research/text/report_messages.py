@@ -82,8 +82,8 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     },
     "achtje_pair": {"nl": "{a} en {b}", "en": "{a} and {b}"},
     "achtje_summary_none": {
-        "nl": "Het achtje (verschillen tussen niveaus en schooltypen) is in dit lab niet te tonen: de groepen zijn te klein.",
-        "en": "The figure eight (differences between levels and school types) cannot be shown for this lab: the groups are too small.",
+        "nl": "Het achtje (verschillen tussen niveaus en schooltypen) is in dit lab niet te tonen: {reason}.",
+        "en": "The figure eight (differences between levels and school types) cannot be shown for this lab: {reason}.",
     },
     "achtje_summary_same": {
         "nl": "Het achtje: tussen {pairs} is geen aantoonbaar verschil in de verankering.",
