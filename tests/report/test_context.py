@@ -499,3 +499,23 @@ def test_achtje_summary_gives_the_gaps_true_reasons(tmp_path):
         "cannot be shown for this lab: too few responses (fewer than 5) or hidden to protect "
         "a smaller group."
     )
+
+
+def test_focus_hidden_to_protect_a_smaller_group_says_so(tmp_path):
+    """A lab × wave hidden by complementary suppression did not have "too few people"."""
+    nan = float("nan")
+    focus = _focus(
+        [
+            ("curriculum", "T0", "all", 40, 30, ""),
+            ("curriculum", "T0", "gorinchem", nan, nan, "complementary"),
+            ("curriculum", "T0", "helmond", nan, nan, "primary"),
+        ]
+    )
+    _write_compare(tmp_path, focus=focus, responses=_responses([("T0", "weert", 20, "")]))
+    data = ReportData(study=_study(), out=tmp_path)
+    gorinchem = data.focus_table("gorinchem")
+    assert "verborgen om een kleinere groep te beschermen" in gorinchem
+    assert "te weinig" not in gorinchem
+    assert "te weinig mensen" in data.focus_table("helmond")  # primary keeps its words
+    en = ReportData(study=_study(), out=tmp_path, lang="en").focus_table("gorinchem")
+    assert "hidden to protect a smaller group" in en and "too few" not in en

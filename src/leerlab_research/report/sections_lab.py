@@ -135,10 +135,18 @@ class LabSections:
             prog = f[(f["lab"] == ALL) & ~f["suppressed"]].set_index("area")
             mine = mine.set_index("area")
         if f.empty or mine.empty:
+            # the lab's answers hidden only to protect a smaller group: not "too few people"
+            reasons = set() if f.empty else set(f.loc[f["lab"] == lab, "suppression_reason"])
+            hidden = reasons == {"complementary"}
             if declared:
                 names = [self.t(f"focus_area_{a}").lower() for a in declared]
-                return self.t("focus_declared_only", areas=T.join_words(names, self.lang)) + "\n"
-            return self.t("focus_none") + "\n"
+                areas = T.join_words(names, self.lang)
+                if hidden:
+                    return (
+                        self.t("focus_declared", areas=areas) + " " + self.t("focus_hidden") + "\n"
+                    )
+                return self.t("focus_declared_only", areas=areas) + "\n"
+            return self.t("focus_hidden" if hidden else "focus_none") + "\n"
         rows = []
         for area in (a for a in FOCUS_AREAS if a in mine.index or a in (declared or [])):
             pct = col(mine.loc[area], "pct_named") if area in mine.index else float("nan")

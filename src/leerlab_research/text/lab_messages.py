@@ -169,6 +169,16 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The leerlab has not stated its focus; *chosen focus* is derived from the "
         "answers: the areas that more than half of the respondents ticked.",
     },
+    "focus_declared": {
+        "nl": "Het leerlab heeft als focus opgegeven: {areas}.",
+        "en": "The leerlab stated as its focus: {areas}.",
+    },
+    "focus_hidden": {
+        "nl": "In deze meting zijn de antwoorden van dit lab op de vraag naar de focusgebieden "
+        "verborgen om een kleinere groep te beschermen.",
+        "en": "In this wave the lab's answers on the focus areas are hidden to protect a "
+        "smaller group.",
+    },
     "focus_declared_only": {
         "nl": "Het leerlab heeft als focus opgegeven: {areas}. In deze meting is de vraag naar "
         "de focusgebieden in dit lab niet (of door te weinig mensen) beantwoord.",
