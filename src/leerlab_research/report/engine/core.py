@@ -293,12 +293,20 @@ def stop_children(before: set[int], timeout: float = 5.0) -> None:
     # multiprocessing's resource tracker ends by itself with this process; killed,
     # or left with the killed workers' semaphores, it prints a KeyError traceback.
     procs = [p for p in procs if "resource_tracker" not in " ".join(_cmdline(p))]
+    # Our own multiprocessing children are reaped through multiprocessing: had
+    # psutil reaped one, its Process object would find no such child and count it
+    # alive forever, and the pool's manager thread (joined at interpreter exit)
+    # waited for it: Ctrl-C at the wrong moment left `leerlab report` hanging.
+    ours = {p.pid: p for p in multiprocessing.active_children()}
     for proc in procs:
         try:
             proc.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(procs, timeout=timeout)
+    for proc in procs:
+        if proc.pid in ours:
+            ours[proc.pid].join(timeout)
+    psutil.wait_procs([p for p in procs if p.pid not in ours], timeout=timeout)
 
 
 def _cmdline(proc: psutil.Process) -> list[str]:
