@@ -29,3 +29,30 @@ def test_pool_results_equal_inline_and_errors_reach_the_caller():
         with pytest.raises(ValueError):
             procs.submit(math.sqrt, -1.0).result()
     assert got == want
+
+
+def test_one_worker_beside_main_is_a_process_of_its_own():
+    import os
+
+    with parallel.pool(1) as inline:
+        assert inline.submit(os.getpid).result() == os.getpid()
+    with parallel.pool(1, beside_main=True) as procs:
+        assert procs.submit(os.getpid).result() != os.getpid()
+
+
+def test_an_error_in_the_caller_ends_running_workers_at_once():
+    """A running task is not waited for when the caller fails (or gets Ctrl-C): a model
+    fit can take minutes. The workers ignore SIGINT: only the parent reports it."""
+    import multiprocessing
+    import signal
+    import time
+
+    before = {p.pid for p in multiprocessing.active_children()}
+    start = time.monotonic()
+    with pytest.raises(RuntimeError), parallel.pool(1, beside_main=True) as procs:
+        assert procs.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+        procs.submit(time.sleep, 60)
+        time.sleep(0.2)  # the sleep is running
+        raise RuntimeError("the caller failed")
+    assert time.monotonic() - start < 20
+    assert {p.pid for p in multiprocessing.active_children()} <= before

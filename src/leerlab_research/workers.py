@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -77,17 +78,50 @@ class _PickledSubmit(Executor):
         self._executor.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+def ignore_sigint() -> None:
+    """Worker initialiser: Ctrl-C reaches the whole process group; only the parent handles it.
+
+    A worker that took it too printed a ``KeyboardInterrupt`` traceback of its own
+    (an idle one waiting for a task as well) after the parent's one-line message.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def end_workers(before: set[int], timeout: float = 5.0) -> None:
+    """Kill this process's multiprocessing children that are not in ``before``.
+
+    Reaped through multiprocessing (``join``), so the pool's own bookkeeping sees
+    them end (a child reaped behind its back counts as alive forever).
+    """
+    for proc in multiprocessing.active_children():
+        if proc.pid not in before:
+            proc.kill()
+            proc.join(timeout)
+
+
 @contextmanager
-def pool(workers: int) -> Iterator[Executor]:
-    """A process pool of ``workers`` (inline when 1); pending tasks are cancelled on error."""
-    if workers <= 1:
+def pool(workers: int, *, beside_main: bool = False) -> Iterator[Executor]:
+    """A process pool of ``workers``; inline when 1, unless ``beside_main``.
+
+    ``beside_main``: the caller works on while the pool runs its tasks, so one
+    worker is still a process of its own. On an error or Ctrl-C in the caller the
+    workers are killed at once: pending tasks are cancelled and running ones are not
+    waited for (a model fit can take minutes on a large study).
+    """
+    if workers <= 1 and not beside_main:
         yield _Inline()
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
+    before = {p.pid for p in multiprocessing.active_children()}
     executor = ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context(method)
+        max_workers=max(1, workers),
+        mp_context=multiprocessing.get_context(method),
+        initializer=ignore_sigint,
     )
     try:
         yield _PickledSubmit(executor)
+    except BaseException:
+        end_workers(before)
+        raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)

@@ -142,6 +142,7 @@ def test_labs_carry_round_line_and_subsidy():
             "labs[0].focus[1]: Input should be 'curriculum', 'leerling' or 'docent'",
         ),
         ({"focus": "docent"}, "labs[0].focus: Input should be a valid list"),
+        ({"focus": []}, "labs[0].focus: List should have at least 1 item"),
         (
             {"focus": ["docent", "docent"]},
             "labs[0].focus: Value error, a focus area is listed twice",

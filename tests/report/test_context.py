@@ -127,6 +127,24 @@ def test_site_index_links_existing_reports_only(tmp_path):
     assert "<script" not in page and "http" not in page
 
 
+def test_site_search_holds_only_the_linked_reports(tmp_path):
+    """A stray or old report HTML in the folder (a lab no longer in labs.yaml, a backup)
+    never puts its text into the site's search."""
+    from leerlab_research.report.site import site_content
+
+    responses = _responses([("T0", "all", 40, ""), ("T0", "weert", 20, "")])
+    _write_compare(tmp_path, responses=responses)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    page = "<html><body><h2 id='s'>Samenvatting</h2><p>{}</p></body></html>"
+    (reports / "lab-weert.html").write_text(page.format("Weert tekst"), "utf-8")
+    (reports / "lab-oud.html").write_text(page.format("oude tekst"), "utf-8")
+    (reports / "lab-weert.backup.html").write_text(page.format("kopie"), "utf-8")
+    search = site_content(ReportData(study=_study(), out=tmp_path)).search
+    assert {d["href"] for d in search} == {"../reports/lab-weert.html#s"}
+    assert "Weert tekst" in search[0]["text"]
+
+
 def _change_rows(lab: str, w0: str, w1: str) -> pd.DataFrame:
     """Paired change.csv rows of one lab for every scale (the columns the report reads)."""
     scales = _study().codebook.scale_names

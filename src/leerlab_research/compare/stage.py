@@ -140,7 +140,8 @@ def compare_tables(
     # worker process computes them while this one does the rest (the same numbers
     # either way; the split keeps the two about equally long on the demo).
     side_args = (members, study, lookup)
-    with pool(2 if available_cores() > 1 else 1) as executor:
+    # one task: one worker process beside this one (a second would only sit idle)
+    with pool(1, beside_main=available_cores() > 1) as executor:
         side = executor.submit(side_tables, *side_args)
         tables["group_tests"], tables["posthoc"] = step(
             "group_tests",

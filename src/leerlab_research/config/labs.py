@@ -62,7 +62,10 @@ class Lab(BaseModel):
     line: Literal["samenwerking", "leerroute"] | None = None
     subsidy: Period | None = Field(None, description="subsidised period {start, end}")
     focus: list[FocusArea] | None = Field(
-        None, description="focus areas the lab chose (curriculum, leerling, docent)"
+        None,
+        min_length=1,
+        description="focus areas the lab chose (curriculum, leerling, docent); leave it out "
+        "when the lab chose none, and the report derives them from the answers",
     )
     demo: dict[str, object] | None = None
 

@@ -130,7 +130,13 @@ def site_content(data: ReportData) -> SiteContent:
             k: t(k) for k in ("site_fieldwork", "site_programme", "site_labs", "site_search")
         },
         note=t("site_note"),
-        search=report_search_docs(reports),
+        search=report_search_docs(
+            [
+                reports / f"{stem}.html"
+                for stem in ("programme", "methods", *(f"lab-{lab}" for lab in labs))
+                if (reports / f"{stem}.html").exists()
+            ]
+        ),
     )
 
 

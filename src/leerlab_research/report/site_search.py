@@ -115,10 +115,15 @@ def search_docs_of_html(html: str, href: str) -> list[dict[str, str]]:
     return docs
 
 
-def report_search_docs(reports: Path, prefix: str = "../reports") -> list[dict[str, str]]:
-    """Search documents of every report HTML under ``reports`` (file name order)."""
+def report_search_docs(paths: list[Path], prefix: str = "../reports") -> list[dict[str, str]]:
+    """Search documents of the given report HTML files, in the order given.
+
+    The caller passes the reports the index links, not whatever ``*.html`` lies in
+    the folder: a stray or old file (a lab no longer in labs.yaml, a backup copy)
+    must not put its text into the site's search.
+    """
     docs: list[dict[str, str]] = []
-    for path in sorted(reports.glob("*.html")):
+    for path in paths:
         html = path.read_text(encoding="utf-8")
         docs.extend(search_docs_of_html(html, f"{prefix}/{path.name}"))
     return docs

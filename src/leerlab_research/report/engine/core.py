@@ -13,7 +13,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import signal
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -23,6 +22,7 @@ from pathlib import Path
 import psutil
 
 from ...errors import ConfigError
+from ...workers import ignore_sigint
 from .convert import convert
 from .errors import RenderError
 from .execute import execute_request, merged_metadata, start_kernel
@@ -174,7 +174,7 @@ def _nothing() -> None:
 
 def _start_worker(preload: tuple[str, ...]) -> None:
     """Worker initialiser: leave Ctrl-C to the parent, start the kernel ahead."""
-    _ignore_sigint()
+    ignore_sigint()
     try:
         start_kernel(preload)
     except RenderError:
@@ -260,11 +260,6 @@ def render_many(
     if failures:
         raise RenderError(f"{len(failures)} of {len(tasks)} renders failed", failures)
     return [r for r in results if r is not None]
-
-
-def _ignore_sigint() -> None:
-    """Worker initialiser: Ctrl-C reaches the whole process group; only the parent handles it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _render_parallel(
