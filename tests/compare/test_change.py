@@ -185,22 +185,6 @@ def test_overlap_test_is_welch_without_overlap_and_paired_with_full_overlap():
     assert (got["ci_low"][0], got["ci_high"][0]) == pytest.approx((ci.low, ci.high), rel=1e-10)
 
 
-def test_bounded_df_is_the_smallest_over_every_overlap():
-    """overlap_t_min_df: the df formula minimised over c = 0 … min(n0, n1), by brute force."""
-    n0, n1, v0, v1 = 23.0, 17.0, 0.41, 0.77
-    a, b = v0 / n0, v1 / n1
-    gamma = (a + b) ** 2 / (a**2 / (n0 - 1) + b**2 / (n1 - 1))
-    c = np.arange(0, 18)
-    brute = ((c - 1) + (gamma - c + 1) * (n0 + n1 - 2 * c) / (n0 + n1)).min()
-    grid = np.linspace(0, 17, 170001)
-    smooth = ((grid - 1) + (gamma - grid + 1) * (n0 + n1 - 2 * grid) / (n0 + n1)).min()
-    got = overlap_vec(
-        np.array([n0]), np.array([3.0]), np.array([v0]), np.array([n1]), np.array([3.2]),
-        np.array([v1]), np.array([12]), np.array([0.5]), min_df=np.array([True]),
-    )  # fmt: skip
-    assert got["df"][0] == pytest.approx(smooth, abs=1e-6) and got["df"][0] <= brute + 1e-12
-
-
 def test_waves_rows_are_the_difference_of_the_published_wave_means(codebook):
     """A lab's waves row is made of descriptives.csv's two lab means and their n: nothing a
     reader of descriptives could not compute, and its test agrees with T_new2 on the lab's

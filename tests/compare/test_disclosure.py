@@ -436,20 +436,29 @@ def test_change_waves_row_follows_the_published_wave_means():
 
 
 def test_change_waves_row_does_not_reveal_the_number_of_stayers():
-    """Where the split is hidden, n_paired stays blank and df is the bound computed from the
-    published wave sizes and SDs alone (so df cannot be solved for the stayers)."""
+    """Where the split is hidden, n_paired stays blank and the whole row is Welch's test of
+    the two published wave means, SDs and sizes: neither df nor the interval (whose width
+    gives the standard error, and T_new2's SE gives r × n_paired) can be solved for the
+    stayers."""
+    from scipy import stats
+
     _, desc, t = _change_with_descriptives()
     r = t[(t["lab"] == "a") & (t["analysis"] == "waves")].iloc[0]
-    assert r["test"] == "overlap_t_min_df"
+    assert r["test"] == "welch_t"
     assert pd.isna(r["n_paired"]) and pd.isna(r["n_unpaired_from"]) and pd.isna(r["n_unpaired_to"])
     tot = desc[(desc["lab"] == "a") & (desc["role"] == ALL) & (desc["school_type"] == ALL)]
     d0, d1 = (tot[tot["wave"] == w].iloc[0] for w in ("T0", "T1"))
-    n0, n1, v0, v1 = d0["n"], d1["n"], d0["sd"] ** 2, d1["sd"] ** 2
-    a, b = v0 / n0, v1 / n1
-    gamma = (a + b) ** 2 / (a**2 / (n0 - 1) + b**2 / (n1 - 1))
-    c = np.linspace(0, min(n0, n1), 200001)
-    bound = ((c - 1) + (gamma - c + 1) * (n0 + n1 - 2 * c) / (n0 + n1)).min()
-    assert r["df"] == pytest.approx(bound, abs=1e-6)
+    welch = stats.ttest_ind_from_stats(
+        d1["mean"], d1["sd"], d1["n"], d0["mean"], d0["sd"], d0["n"], equal_var=False
+    )
+    a, b = d0["sd"] ** 2 / d0["n"], d1["sd"] ** 2 / d1["n"]
+    df = (a + b) ** 2 / (a**2 / (d0["n"] - 1) + b**2 / (d1["n"] - 1))
+    half = stats.t.ppf(0.975, df) * np.sqrt(a + b)
+    diff = d1["mean"] - d0["mean"]
+    assert r["df"] == pytest.approx(df, rel=1e-9)
+    assert r["statistic"] == pytest.approx(welch.statistic, rel=1e-9)
+    assert r["p"] == pytest.approx(welch.pvalue, rel=1e-9)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx((diff - half, diff + half), rel=1e-9)
 
 
 def test_change_audit_with_the_waves_rows_finds_no_leak():

@@ -39,10 +39,11 @@ both are shown: the ``waves`` row follows the suppression of the lab's two wave
 means in ``descriptives.csv`` (:func:`.disclosure.inherit`) and adds no cell to any
 relation. Its standard error uses the stayers' correlation r (an aggregate of at
 least ``min_cell`` people, or not used at all: below that, ``test = welch_t``, the
-samples treated as independent). Its degrees of freedom would reveal the number of
-stayers (and so the small number of leavers) where the paired row is hidden; there
-the test uses the smallest T_new2 degrees of freedom that any overlap the published
-wave sizes allow would give (``test = overlap_t_min_df``: a little conservative, a
+samples treated as independent). Where the paired row is hidden, both the degrees of
+freedom and the standard error of T_new2 would tell about the number of stayers
+(df directly; the SE through r × n_paired), and so about the small number of leavers:
+there the row is Welch's test of the two published means, SDs and sizes
+(``test = welch_t``: conservative when the stayers' scores correlate positively; a
 function of published numbers only), and ``n_paired`` stays blank.
 
 The t-tests and effect sizes are computed for all labs at once from group
@@ -357,8 +358,12 @@ def _waves_rows(
         reasons = split.xs(analysis, level="analysis").reindex(key).fillna("")
         split_hidden |= (reasons != "").to_numpy()
     pairs = raw["pairs"].to_numpy(dtype=float)
-    # the stayers' correlation enters only as an aggregate of at least min_cell people
-    use_r = pairs >= max(min_cell, 2)
+    # The stayers' correlation enters only as an aggregate of at least min_cell people,
+    # and only where the split is published: its standard error gives r × n_paired
+    # back (SE from the interval, the rest from descriptives.csv), a lower bound on the
+    # stayers and so an upper bound on the hidden leavers or newcomers. Where the split
+    # is hidden the row is Welch's test, a function of published numbers only.
+    use_r = (pairs >= max(min_cell, 2)) & ~split_hidden
     stats_ = overlap_vec(
         raw["n_from"].to_numpy(),
         raw["mean_from"].to_numpy(),
@@ -369,9 +374,8 @@ def _waves_rows(
         np.where(use_r, pairs, 0.0),
         np.where(use_r, raw["r"].to_numpy(), 0.0),
         confidence,
-        min_df=split_hidden & use_r,
     )
-    test = np.where(~use_r, "welch_t", np.where(split_hidden, "overlap_t_min_df", "overlap_t"))
+    test = np.where(use_r, "overlap_t", "welch_t")
     shown_pairs = np.where(split_hidden, np.nan, pairs)
     out = raw.drop(columns=["var_from", "var_to", "pairs", "r"]).assign(
         test=test,

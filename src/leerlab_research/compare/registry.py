@@ -329,8 +329,7 @@ _CHANGE = CompareTable(
         _f(
             "test",
             "string",
-            "paired_t, welch_t, overlap_t (partially overlapping samples, T_new2) or "
-            "overlap_t_min_df (T_new2 with the smallest df any overlap allows)",
+            "paired_t, welch_t or overlap_t (partially overlapping samples, T_new2)",
         ),
         STATISTIC,
         _f("df", "number", "degrees of freedom"),

@@ -115,8 +115,6 @@ def overlap_vec(
     n_paired: np.ndarray,
     r: np.ndarray,
     confidence: float = 0.95,
-    *,
-    min_df: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Partially overlapping samples t-test (T_new2), later − earlier, vectorised over groups.
 
@@ -135,9 +133,7 @@ def overlap_vec(
     With ``n_paired = 0`` this is Welch's test, with n_a = n_b = 0 the paired t-test
     (tested against scipy, and against stored values of ``Partover.test``). ``r`` is
     set to 0 where it is undefined (as ``Partover.test`` does when a paired sample has
-    no variance). Where ``min_df`` is true, df is instead the smallest value the
-    formula takes over every overlap 0 … min(n0, n1) (a convex quadratic in the
-    overlap c: minimum at c = (γ + 1)/2), so that df reveals nothing about n_paired.
+    no variance).
     """
     n0 = np.asarray(n0, dtype=float)
     n1 = np.asarray(n1, dtype=float)
@@ -151,11 +147,6 @@ def overlap_vec(
         se = np.sqrt(a + b - 2 * r * c * np.sqrt(v0 * v1) / (n0 * n1))
         unpaired = n0 + n1 - 2 * c
         df = (c - 1) + (gamma - c + 1) * unpaired / (unpaired + 2 * c)
-        if min_df is not None:
-            total = n0 + n1
-            c_min = np.clip((gamma + 1) / 2, 0, np.minimum(n0, n1))
-            bound = (c_min - 1) + (gamma - c_min + 1) * (total - 2 * c_min) / total
-            df = np.where(np.asarray(min_df, dtype=bool), bound, df)
         t, p, half = _t_test(diff, se, df, confidence)
     nan = np.full(n0.shape, np.nan)
     pick = lambda v: np.where(ok & (se > 0), v, nan)  # noqa: E731

@@ -132,7 +132,10 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
         "`Partiallyoverlapping::Partover.test`). De verandering bij alleen dezelfde personen "
         "(gepaarde t-toets, de maat van het programmarapport) staat daar als aanvulling bij, "
         "maar is niet te tonen in labs met 1 tot {below} nieuwkomers of vertrekkers: de kleine "
-        "groep zou dan uit de totalen terug te rekenen zijn.",
+        "groep zou dan uit de totalen terug te rekenen zijn. In die labs gebruiken interval en "
+        "toets de samenhang niet (Welch-toets op de gepubliceerde gemiddelden, spreidingen en "
+        "aantallen): de breedte van het interval zou anders verraden hoeveel mensen beide keren "
+        "invulden. Het interval is daar iets ruimer.",
         "en": "**Two change figures.** The lab report shows the change of the lab mean: the "
         "difference between the means of all the lab's respondents at the two waves, the same "
         "means as elsewhere in the reports. Since some people answered both times, interval and "
@@ -140,7 +143,10 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
         "Derrick, Toher & White 2017; in R `Partiallyoverlapping::Partover.test`). The change "
         "among the same people only (paired t test, the programme report's measure) is added "
         "as detail, but cannot be shown in labs with 1 to {below} newcomers or leavers: the "
-        "small group could then be worked out from the totals.",
+        "small group could then be worked out from the totals. In those labs interval and test "
+        "leave the correlation out (Welch's test on the published means, SDs and sizes): the "
+        "interval's width would otherwise give away how many people answered both times. The "
+        "interval is a little wider there.",
     },
     # ---- focus areas (report/sections_lab.py: focus_table)
     "focus_heading": {"nl": "Focus van het leerlab", "en": "Focus of the leerlab"},
