@@ -56,3 +56,26 @@ def test_an_error_in_the_caller_ends_running_workers_at_once():
         raise RuntimeError("the caller failed")
     assert time.monotonic() - start < 20
     assert {p.pid for p in multiprocessing.active_children()} <= before
+
+
+@pytest.mark.parametrize("which", ["data", "input", "config"])
+def test_user_errors_raised_in_a_worker_reach_the_caller_whole(which):
+    """A LeerlabError raised in a worker comes back with its type, message, problems and
+    exit code (InputFileError could not be rebuilt from its message: a broken pool, exit 3)."""
+    from leerlab_research.errors import ConfigError, DataError, InputFileError
+
+    expected = {
+        "data": DataError("panel failed", ["lab x: no variance"]),
+        "input": InputFileError("a.csv", "not UTF-8", row=3, column="Q1", value="é"),
+        "config": ConfigError("bad setting"),
+    }[which]
+    with parallel.pool(1, beside_main=True) as procs:
+        with pytest.raises(type(expected)) as info:
+            procs.submit(_raise, expected).result()
+    got = info.value
+    assert str(got) == str(expected) and got.exit_code == expected.exit_code
+    assert got.__dict__ == expected.__dict__
+
+
+def _raise(error: Exception) -> None:
+    raise error

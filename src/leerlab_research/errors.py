@@ -39,6 +39,21 @@ class LeerlabError(ValueError):
         lines = [self.message] + [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in a worker process, the error is pickled back to the parent. The
+        # default rebuilds it as cls(*self.args), which fails for a subclass with
+        # other arguments (InputFileError) and drops the problem list: the pool then
+        # reported a broken worker, a bug (exit 3), instead of the user's error.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[LeerlabError], args: tuple[object, ...], state: dict) -> LeerlabError:
+    """Unpickle a :class:`LeerlabError` without calling its ``__init__``."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigError(LeerlabError):
     """A codebook, labs file or study file is wrong (exit code 2)."""
