@@ -89,3 +89,24 @@ def test_studentized_range_sf_equals_scipy(k):
         for i, d in enumerate([2.0, 3.0, 5.0, 9.0, 50.0, 3.5, 1e3])
     ]
     np.testing.assert_array_equal(mixed, np.concatenate(alone))
+
+
+@pytest.mark.parametrize(
+    ("k", "df", "q", "ref", "tol"),
+    [
+        (3, 4.0, 3.0, 0.200558067857, 1e-11),
+        (3, 1e5, 3.5, 0.0355609373638, 1e-10),  # scipy's infinite-df switch: off by ~4e-5
+        # df = 1e9: the infinite-df limit P(range of 3 normals > q) (one well-conditioned
+        # quad over z), from which df = 1e9 differs by ~1e-10; 5e-7 off before the
+        # density of S was normalised
+        (3, 1e9, 3.5, 0.0355570418632, 1e-9),
+        (3, 1e9, 0.05, 0.999311078117, 1e-9),
+        (30, 1.0, 25.0, 0.129762440561, 5e-7),
+    ],
+)
+def test_studentized_range_sf_at_extreme_df(k, df, q, ref, tol):
+    """Against an adaptive quadrature of the same double integral (scipy.integrate.quad
+    over s and z, tolerances 1e-13, values stored here) where scipy itself is not a
+    reference: above df = 1e5 it uses the infinite-df formula."""
+    got = oneway.studentized_range_sf(np.array([q]), k, np.array([df]))[0]
+    assert abs(got - ref) < tol
