@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from leerlab_research import text as T
 from leerlab_research.config.labs import Labs
 from leerlab_research.config.study import Study, load_study
 from leerlab_research.outputs import write_csv
@@ -537,3 +538,127 @@ def test_focus_hidden_to_protect_a_smaller_group_says_so(tmp_path):
     assert "te weinig mensen" in data.focus_table("helmond")  # primary keeps its words
     en = ReportData(study=_study(), out=tmp_path, lang="en").focus_table("gorinchem")
     assert "hidden to protect a smaller group" in en and "too few" not in en
+
+
+def _paired_detail(tmp_path, paired: pd.DataFrame, lang: str = "nl") -> tuple[str, ReportData]:
+    """The change section's paired sentence of Weert for ``paired`` rows (wave means shown)."""
+    _write_compare(
+        tmp_path, change=pd.concat([_change({}), paired]), benchmark=_benchmark(["T0", "T1"])
+    )
+    data = ReportData(study=_study(), out=tmp_path, lang=lang, figure_dir=tmp_path / "figures")
+    return data.paired_detail(data.lab_change("weert")), data
+
+
+def test_paired_change_never_counts_hidden_conditions_as_unchanged(tmp_path):
+    """Review of the lab report: with 8 of 9 paired rows hidden (Stadskanaal in the demo) the
+    sentence said "de andere voorwaarden zijn … niet aantoonbaar veranderd. Bij enkele
+    voorwaarden …": hidden rows were called unchanged, "enkele" meant 8 of 9, no reason."""
+    scales = _study().codebook.scale_names
+    up, same = scales[0], scales[1]
+    hidden = scales[2:]
+    reasons = dict.fromkeys(hidden, "complementary")
+    text, data = _paired_detail(tmp_path, _change(reasons, "paired", {up: 0.6}))
+    label = data.scale_label
+    hidden_words = T.join_words([label(s) for s in hidden], "nl")
+    assert text == (
+        "Ter aanvulling, bij alleen de mensen die beide metingen invulden (12 personen): "
+        f"gestegen: {label(up)}; niet aantoonbaar veranderd: {label(same)}. "
+        f"Bij {hidden_words} is die verandering niet apart te tonen: verborgen om een "
+        "kleinere groep te beschermen (minder dan 5 respondenten kwamen erbij of vielen af; "
+        "hun antwoorden zouden anders uit de totalen terug te rekenen zijn)."
+    )
+    for untrue in ("de andere voorwaarden", "enkele"):
+        assert untrue not in text
+    en, data = _paired_detail(tmp_path, _change(reasons, "paired", {up: 0.6}), "en")
+    assert (
+        f"up: {data.scale_label(up)}; not demonstrably changed: {data.scale_label(same)}. For "
+        in en
+    )
+    assert "that change cannot be shown separately: hidden to protect a smaller group" in en
+    assert "the other conditions" not in en and "some" not in en
+    # all but one hidden and no change among the shown: name the shown one, not "geen enkele"
+    reasons = dict.fromkeys(scales[1:], "complementary") | {scales[-1]: "primary"}
+    text, data = _paired_detail(tmp_path, _change(reasons, "paired"))
+    assert f"(12 personen): geen aantoonbare verandering bij {label(up)}. Bij " in text
+    assert "geen enkele" not in text
+    assert text.endswith(
+        "niet apart te tonen: te weinig antwoorden (minder dan 5) of verborgen om een kleinere "
+        "groep te beschermen (minder dan 5 respondenten kwamen erbij of vielen af; hun "
+        "antwoorden zouden anders uit de totalen terug te rekenen zijn)."
+    )
+    en, data = _paired_detail(tmp_path, _change(reasons, "paired"), "en")
+    assert f"(12 people): no demonstrable change on {data.scale_label(up)}. For " in en
+    # nothing hidden: "de andere voorwaarden" and "geen enkele" are true and stay
+    text, _ = _paired_detail(tmp_path, _change({}, "paired", {up: 0.6}))
+    assert text.endswith(f"gestegen: {label(up)}; de andere voorwaarden zijn bij hen niet "
+                         "aantoonbaar veranderd.")  # fmt: skip
+    text, _ = _paired_detail(tmp_path, _change({}, "paired"))
+    assert text.endswith("(12 personen): bij geen enkele voorwaarde een aantoonbare verandering.")
+
+
+def _gap_rows(gaps: list[tuple[str, str, str, float, str]]) -> pd.DataFrame:
+    """agreement.csv gap rows of Weert: (scale, group_a, group_b, value, reason); the interval
+    is value ± 0.2, nothing where a reason hides the row."""
+    nan = float("nan")
+    return pd.DataFrame(
+        [
+            {"scale": s, "wave": "T1", "lab": "weert",
+             "measure": "gap_role" if a == "leiding" else "gap_school", "group_a": a,
+             "group_b": b, "value": nan if r else v, "ci_low": nan if r else v - 0.2,
+             "ci_high": nan if r else v + 0.2, "n_a": nan if r else 20.0,
+             "n_b": nan if r else 20.0, "suppressed": bool(r), "suppression_reason": r}
+            for s, a, b, v, r in gaps
+        ]
+    )  # fmt: skip
+
+
+def test_achtje_summary_joins_the_pairs_in_plain_words(tmp_path):
+    """Review: "Het achtje: tussen leiding en docenten; vmbo en mbo is geen …" is no Dutch."""
+    s1, s2 = _study().codebook.scale_names[:2]
+
+    def summary(gaps, lang="nl"):
+        _write_compare(tmp_path, agreement=_gap_rows(gaps), benchmark=_benchmark(["T1"]))
+        data = ReportData(study=_study(), out=tmp_path, lang=lang)
+        return data.achtje_summary("weert"), data
+
+    role, school = ("leiding", "docent"), ("vmbo", "mbo")
+    both_same = [(s1, *role, 0.0, ""), (s1, *school, 0.0, "")]
+    text, data = summary(both_same)
+    lead, teachers = data.group_label("leiding"), data.group_label("docent")
+    assert text == (
+        f"Het achtje: tussen {lead} en {teachers} en tussen vmbo en mbo is geen aantoonbaar "
+        "verschil in de verankering."
+    )
+    en, data_en = summary(both_same, "en")
+    assert en == (
+        f"The figure eight: between {data_en.group_label('leiding')} and "
+        f"{data_en.group_label('docent')} and between vmbo and mbo there is no demonstrable "
+        "difference in anchoring."
+    )
+    text, _ = summary([(s1, *school, 0.0, "")])
+    assert text == "Het achtje: tussen vmbo en mbo is geen aantoonbaar verschil in de verankering."
+    # both gaps demonstrable on two scales: one sentence, the scales joined
+    text, data = summary([(s, *p, 0.5, "") for s in (s1, s2) for p in (role, school)])
+    assert text == (
+        f"Het achtje: tussen {lead} en {teachers} en tussen vmbo en mbo is een aantoonbaar "
+        f"verschil bij {data.scale_label(s1)} en {data.scale_label(s2)}."
+    )
+    assert ";" not in text
+    # one shown, one hidden: the hidden gap is named with its true reason, not left out
+    text, data = summary([(s1, *role, 0.0, "complementary"), (s1, *school, 0.5, "")])
+    assert text == (
+        f"Het achtje: tussen vmbo en mbo is een aantoonbaar verschil bij {data.scale_label(s1)}. "
+        f"Het verschil tussen {lead} en {teachers} is niet te tonen: verborgen om een kleinere "
+        "groep te beschermen."
+    )
+    # hidden on one scale only: that scale is named
+    gaps = [(s, *school, 0.0, "") for s in (s1, s2)]
+    gaps += [(s1, *role, 0.0, "primary"), (s2, *role, 0.0, "")]
+    en, data_en = summary(gaps, "en")
+    assert en == (
+        f"The figure eight: between {data_en.group_label('leiding')} and "
+        f"{data_en.group_label('docent')} and between vmbo and mbo there is no demonstrable "
+        f"difference in anchoring. The difference between {data_en.group_label('leiding')} and "
+        f"{data_en.group_label('docent')} cannot be shown on {data_en.scale_label(s1)}: too few "
+        "responses (fewer than 5)."
+    )

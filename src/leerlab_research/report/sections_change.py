@@ -12,6 +12,7 @@ it is published. The programme report keeps the paired change
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -162,17 +163,25 @@ class ChangeSections:
             lines.append(f"- {r['scale_label']}: {self.reason_text(r['reason'])}.")
         return "\n".join(lines) + "\n\n" + self.paired_detail(ch) + "\n"
 
+    def paired_hidden_reason(self: Any, reasons: Iterable[str]) -> str:
+        """Why paired changes are hidden; complementary says whom it protects (joiners/leavers)."""
+        given = set(reasons)
+        if "complementary" not in given:
+            return self.reasons_text(given)
+        words = self.t("change_hidden_reason", min_cell=self.min_cell)
+        rest = given - {"complementary"}
+        return f"{self.reasons_text(rest)} {self.t('or_word')} {words}" if rest else words
+
     def paired_detail(self: Any, ch: pd.DataFrame) -> str:
-        """The change among the same persons, as supporting detail, or why it is not shown."""
+        """The change among the same persons, as supporting detail, or why it is not shown.
+
+        Only shown rows are said to have (not) changed; hidden rows are named with
+        their true reason, never counted among the unchanged ones.
+        """
         shown = ch[~ch["paired_suppressed"]]
+        hidden = ch[ch["paired_suppressed"]]
         if shown.empty:
-            reasons = set(ch["paired_reason"])
-            reason = (
-                self.t("change_hidden_reason", min_cell=self.min_cell)
-                if reasons == {"complementary"}
-                else self.reasons_text(reasons)
-            )
-            return self.t("paired_hidden", reason=reason)
+            return self.t("paired_hidden", reason=self.paired_hidden_reason(ch["paired_reason"]))
         lo, hi = int(shown["n_paired"].min()), int(shown["n_paired"].max())
         n = str(lo) if lo == hi else self.t("range_words", low=lo, high=hi)
         parts = []
@@ -180,8 +189,20 @@ class ChangeSections:
             labels = shown.loc[shown["paired_direction"] == direction, "scale_label"].tolist()
             if labels:
                 parts.append(self.t(f"paired_{direction}", scales=T.join_words(labels, self.lang)))
-        what = "; ".join(parts) + "; " + self.t("paired_rest") if parts else self.t("paired_none")
+        same = shown.loc[~shown["paired_direction"].isin(["increase", "decrease"]), "scale_label"]
+        same_words = T.join_words(same.tolist(), self.lang)
+        if hidden.empty:  # "the other conditions" is true only when none is hidden
+            rest = self.t("paired_rest") if len(same) else ""
+            none = self.t("paired_none")
+        else:
+            rest = self.t("paired_same", scales=same_words) if len(same) else ""
+            none = self.t("paired_none_shown", scales=same_words)
+        what = "; ".join([*parts, rest] if rest else parts) if parts else none
         detail = self.t("paired_detail", n=n, what=what)
-        if len(shown) < len(ch):
-            detail += " " + self.t("paired_some_hidden")
+        if len(hidden):
+            detail += " " + self.t(
+                "paired_some_hidden",
+                scales=T.join_words(hidden["scale_label"].tolist(), self.lang),
+                reason=self.paired_hidden_reason(hidden["paired_reason"]),
+            )
         return detail

@@ -355,6 +355,8 @@ class LabSections:
         return a[(a["lab"] == lab) & (a["wave"] == wave) & a["measure"].str.startswith("gap")]
 
     def achtje_summary(self: Any, lab: str) -> str:
+        """The summary's sentences on the gaps: where they are demonstrable, else none, and
+        which are hidden with their true reason. Pairs read "tussen a en b en tussen c en d"."""
         a = self.achtje_gaps(lab)
         if a.empty:
             return ""
@@ -362,25 +364,44 @@ class LabSections:
         if shown.empty:  # why, in the gaps' own reasons: a hidden group need not be small
             return self.t("achtje_summary_none", reason=self.reasons_text(a["suppression_reason"]))
 
-        def pair_words(rows: pd.DataFrame) -> str:
-            pairs = sorted({(a, b) for a, b in zip(rows["group_a"], rows["group_b"], strict=True)})
+        def pairs_of(rows: pd.DataFrame) -> list[tuple[str, str]]:
+            return sorted(set(zip(rows["group_a"], rows["group_b"], strict=True)))
+
+        def pair_words(pairs: list[tuple[str, str]]) -> str:
             words = [
                 self.t("achtje_pair", a=self.group_label(a), b=self.group_label(b))
                 for a, b in pairs
             ]
-            return "; ".join(words)
+            return T.join_words(words, self.lang)
 
         big = shown[(shown["ci_low"] > 0) | (shown["ci_high"] < 0)]
         if big.empty:
-            return self.t("achtje_summary_same", pairs=pair_words(shown))
-        return " ".join(
-            self.t(
-                "achtje_summary_gap",
-                pairs=pair_words(rows),
-                scales=self.scale_label(scale),
+            sentences = [self.t("achtje_summary_same", pairs=pair_words(pairs_of(shown)))]
+        else:  # scales with the same demonstrable pairs share one sentence
+            by_pairs: dict[tuple[tuple[str, str], ...], list[str]] = {}
+            for scale, rows in big.groupby("scale", sort=False):
+                by_pairs.setdefault(tuple(pairs_of(rows)), []).append(self.scale_label(scale))
+            sentences = [
+                self.t(
+                    "achtje_summary_gap",
+                    pairs=pair_words(list(pairs)),
+                    scales=T.join_words(labels, self.lang),
+                )
+                for pairs, labels in by_pairs.items()
+            ]
+        hidden = a[a["suppressed"]]
+        if len(hidden):  # a hidden gap is neither "no difference" nor left unsaid
+            scales = hidden["scale"].unique().tolist()
+            everywhere = set(scales) == set(a["scale"])  # then naming the scales adds nothing
+            sentences.append(
+                self.t(
+                    "achtje_summary_hidden_all" if everywhere else "achtje_summary_hidden",
+                    pairs=pair_words(pairs_of(hidden)),
+                    scales=T.join_words([self.scale_label(s) for s in scales], self.lang),
+                    reason=self.reasons_text(hidden["suppression_reason"]),
+                )
             )
-            for scale, rows in big.groupby("scale", sort=False)
-        )
+        return " ".join(sentences)
 
     def achtje_text(self: Any, lab: str) -> str:
         a = self.achtje_gaps(lab)

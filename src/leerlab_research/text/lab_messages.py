@@ -113,9 +113,17 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
         "nl": "bij geen enkele voorwaarde een aantoonbare verandering",
         "en": "no demonstrable change on any condition",
     },
+    "paired_same": {
+        "nl": "niet aantoonbaar veranderd: {scales}",
+        "en": "not demonstrably changed: {scales}",
+    },
+    "paired_none_shown": {
+        "nl": "geen aantoonbare verandering bij {scales}",
+        "en": "no demonstrable change on {scales}",
+    },
     "paired_some_hidden": {
-        "nl": "Bij enkele voorwaarden is die verandering niet apart te tonen.",
-        "en": "For some conditions that change cannot be shown separately.",
+        "nl": "Bij {scales} is die verandering niet apart te tonen: {reason}.",
+        "en": "For {scales} that change cannot be shown separately: {reason}.",
     },
     "paired_hidden": {
         "nl": "De verandering bij alleen de mensen die beide metingen invulden is voor dit lab "
@@ -147,6 +155,28 @@ LAB_MESSAGES: dict[str, dict[str, str]] = {
         "leave the correlation out (Welch's test on the published means, SDs and sizes): the "
         "interval's width would otherwise give away how many people answered both times. The "
         "interval is a little wider there.",
+    },
+    # ---- the summary's achtje sentences (report/sections_lab.py: achtje_summary)
+    "achtje_pair": {"nl": "tussen {a} en {b}", "en": "between {a} and {b}"},
+    "achtje_summary_none": {
+        "nl": "Het achtje (verschillen tussen niveaus en schooltypen) is in dit lab niet te tonen: {reason}.",
+        "en": "The figure eight (differences between levels and school types) cannot be shown for this lab: {reason}.",
+    },
+    "achtje_summary_same": {
+        "nl": "Het achtje: {pairs} is geen aantoonbaar verschil in de verankering.",
+        "en": "The figure eight: {pairs} there is no demonstrable difference in anchoring.",
+    },
+    "achtje_summary_gap": {
+        "nl": "Het achtje: {pairs} is een aantoonbaar verschil bij {scales}.",
+        "en": "The figure eight: {pairs} there is a demonstrable difference on {scales}.",
+    },
+    "achtje_summary_hidden": {
+        "nl": "Het verschil {pairs} is bij {scales} niet te tonen: {reason}.",
+        "en": "The difference {pairs} cannot be shown on {scales}: {reason}.",
+    },
+    "achtje_summary_hidden_all": {
+        "nl": "Het verschil {pairs} is niet te tonen: {reason}.",
+        "en": "The difference {pairs} cannot be shown: {reason}.",
     },
     # ---- focus areas (report/sections_lab.py: focus_table)
     "focus_heading": {"nl": "Focus van het leerlab", "en": "Focus of the leerlab"},

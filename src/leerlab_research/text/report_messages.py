@@ -80,19 +80,6 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Start the conversation with {scales}: the measured mean is lowest there; their "
         "conversation prompts come first below.",
     },
-    "achtje_pair": {"nl": "{a} en {b}", "en": "{a} and {b}"},
-    "achtje_summary_none": {
-        "nl": "Het achtje (verschillen tussen niveaus en schooltypen) is in dit lab niet te tonen: {reason}.",
-        "en": "The figure eight (differences between levels and school types) cannot be shown for this lab: {reason}.",
-    },
-    "achtje_summary_same": {
-        "nl": "Het achtje: tussen {pairs} is geen aantoonbaar verschil in de verankering.",
-        "en": "The figure eight: between {pairs} there is no demonstrable difference in anchoring.",
-    },
-    "achtje_summary_gap": {
-        "nl": "Het achtje: tussen {pairs} is een aantoonbaar verschil bij {scales}.",
-        "en": "The figure eight: between {pairs} there is a demonstrable difference on {scales}.",
-    },
     "cap_profile": {
         "nl": "Profiel van {lab}: geschat labgemiddelde met 95%-interval (punt en lijn) en het programmagemiddelde (streepje), per bord.",
         "en": "Profile of {lab}: estimated lab mean with 95% interval (dot and line) and the programme mean (stripe), per board.",
