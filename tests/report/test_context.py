@@ -662,3 +662,35 @@ def test_achtje_summary_joins_the_pairs_in_plain_words(tmp_path):
         f"{data_en.group_label('docent')} cannot be shown on {data_en.scale_label(s1)}: too few "
         "responses (fewer than 5)."
     )
+
+
+def test_methods_caveat_counts_the_lab_change_arrows(tmp_path):
+    """The multiplicity caveat also covers the lab reports' change arrows: shown waves rows
+    of labs (not the programme, not the respondents of neither school, not hidden ones),
+    and those whose interval excludes zero."""
+    rows = [
+        ("weert", "waves", 0.1, 0.5, False),  # up
+        ("weert", "waves", -0.6, -0.1, False),  # down
+        ("helmond", "waves", -0.2, 0.3, False),
+        ("helmond", "waves", float("nan"), float("nan"), True),  # hidden
+        ("all", "waves", 0.2, 0.4, False),  # programme
+        ("buiten_scholen", "waves", 0.2, 0.4, False),
+        ("weert", "paired", 0.2, 0.4, False),
+    ]
+    change = pd.DataFrame(
+        {
+            "lab": [r[0] for r in rows],
+            "analysis": [r[1] for r in rows],
+            "ci_low": [r[2] for r in rows],
+            "ci_high": [r[3] for r in rows],
+            "suppressed": [r[4] for r in rows],
+        }
+    )
+    _write_compare(tmp_path, change=change)
+    for lang, want in (
+        ("nl", "van de 3 veranderingen van een labgemiddelde"),
+        ("en", "of the 3 changes of a lab mean"),
+    ):
+        text = ReportData(study=_study(), out=tmp_path, lang=lang).caveats_text()
+        assert want in text
+        assert ("er zijn er 2." if lang == "nl" else "; 2 do.") in text

@@ -13,11 +13,13 @@ import platform
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import plots
 from .. import text as T
 from .._version import __version__
+from ..config.table_labels import ALL, OUTSIDE
 from ..manifest import package_versions
 from .tables import col, int_text
 
@@ -285,6 +287,22 @@ class MethodsSections:
                     expected=T.fmt_num(expected, 0, self.lang),
                 )
             )
+        c = self.compare_table("change")
+        if not c.empty:
+            # the lab reports' change arrows: one 95% interval per lab × condition, no
+            # correction over the nine conditions (the reader sees each one)
+            w = c[(c["analysis"] == "waves") & ~c["lab"].isin([ALL, OUTSIDE]) & ~c["suppressed"]]
+            w = w[np.isfinite(w["ci_low"].astype(float))]
+            moved = int(((w["ci_low"] > 0) | (w["ci_high"] < 0)).sum())
+            if len(w):
+                parts.append(
+                    self.t(
+                        "caveat_multiplicity_change",
+                        total=len(w),
+                        flagged=moved,
+                        expected=T.fmt_num(0.05 * len(w), 0, self.lang),
+                    )
+                )
         return "\n\n".join(parts) + "\n"
 
     def disclosure_text(self: Any) -> str:

@@ -386,6 +386,15 @@ BASE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Measurement invariance across waves on the panel (the same persons, correlated "
         "residuals of the same item; full-information ML, as lavaan; Chen 2007):",
     },
+    "caveat_multiplicity_change": {
+        "nl": "Hetzelfde geldt voor de pijlen bij de verandering in de labrapporten: van de "
+        "{total} veranderingen van een labgemiddelde (labs × voorwaarden) zouden er zonder "
+        "echte verandering door toeval ongeveer {expected} aantoonbaar lijken; er zijn er "
+        "{flagged}.",
+        "en": "The same holds for the change arrows in the lab reports: of the {total} changes "
+        "of a lab mean (labs × conditions), about {expected} would look demonstrable by chance "
+        "without real change; {flagged} do.",
+    },
     "panel_methods_attrition": {
         "nl": "Uitval: de modellen nemen aan dat uitval alleen afhangt van wat erin zit (missing "
         "at random). Gevoeligheidsanalyse: verandering sinds de eerste meting volgens het model "
