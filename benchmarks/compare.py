@@ -32,6 +32,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
+    import yaml
     from rich.console import Console
 
     from leerlab_research.config.study import load_study
@@ -43,15 +44,42 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        study = load_study(helpers.write_study(tmp_path), check_sources=False)
+        lab_ids = [f"lab-{i:03d}" for i in range(args.labs)]
+        # a labs file with the synthetic labs (the clean table's lab column must name them)
+        base = yaml.safe_load((REPO / "data" / "codebook" / "labs.yaml").read_text("utf-8"))
+        first = base["labs"][0]
+        base["labs"] = [
+            {
+                **first,
+                "id": lab,
+                "name": f"Lab {i:03d}",
+                "code": i + 1,
+                "aliases": [],
+                "schools": [],
+            }
+            for i, lab in enumerate(lab_ids)
+        ]
+        labs_path = tmp_path / "labs.yaml"
+        labs_path.write_text(yaml.safe_dump(base, allow_unicode=True), encoding="utf-8")
+        study_path = helpers.write_study(tmp_path)
+        study_path.write_text(
+            study_path.read_text("utf-8").replace(
+                f"labs: {REPO / 'data' / 'codebook' / 'labs.yaml'}", f"labs: {labs_path}"
+            ),
+            encoding="utf-8",
+        )
+        study = load_study(study_path, check_sources=False)
         rng = np.random.default_rng(args.seed)
         # T0 respondents; 60 % come back at T1 and as many new ones join: rows ≈ 1.6 × T0
         n_t0 = int(round(args.respondents / 1.6))
         weights = rng.gamma(2.0, 1.0, args.labs)
         sizes = np.maximum(2, np.round(weights / weights.sum() * n_t0)).astype(int)
-        lab_ids = [f"lab-{i:03d}" for i in range(args.labs)]
         t = time.perf_counter()
         clean, _ = synth.make_clean(study.codebook, lab_ids=lab_ids, sizes=sizes, seed=args.seed)
+        # the generator's scores are normal, unbounded; the clean table's contract is the
+        # answer scale (1-5), which the compare stage checks when it reads the table
+        scales = list(study.codebook.scale_names)
+        clean[scales] = clean[scales].clip(1.0, 5.0)
         out = tmp_path / "out"
         write_parquet(clean, out / "clean" / "responses.parquet")
         print(

@@ -259,6 +259,8 @@ def run_both(work: Path, extra: list[str]) -> dict[str, Path]:
     quarto = os.environ.get("LEERLAB_QUARTO") or shutil.which("quarto")
     if not quarto:
         sys.exit("no Quarto: set LEERLAB_QUARTO or put quarto on PATH")
+    if not (OUT / "manifest.json").exists():
+        sys.exit(f"no demo out folder at {OUT}: run `make demo` first")
     base = {k: v for k, v in os.environ.items() if k != "LEERLAB_QUARTO"}
     no_quarto_path = os.pathsep.join(
         p for p in base.get("PATH", "").split(os.pathsep) if not (Path(p) / "quarto").exists()
