@@ -112,7 +112,7 @@ def pool(workers: int, *, beside_main: bool = False) -> Iterator[Executor]:
         yield _Inline()
         return
     method = "fork" if sys.platform.startswith("linux") else "spawn"
-    before = {p.pid for p in multiprocessing.active_children()}
+    before = {p.pid for p in multiprocessing.active_children() if p.pid is not None}
     executor = ProcessPoolExecutor(
         max_workers=max(1, workers),
         mp_context=multiprocessing.get_context(method),

@@ -16,7 +16,7 @@ Statistics per cell: n (respondents with a scale score), mean, sd (n − 1), med
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import combinations
 
 import numpy as np
@@ -120,7 +120,7 @@ def reason_lookup(table: pd.DataFrame) -> dict[tuple[str, ...], str]:
 
 
 def cell_reason(
-    lookup: dict[tuple[str, ...], str],
+    lookup: Mapping[tuple[str, ...], str],
     scale: str,
     wave: str,
     lab: str = ALL,

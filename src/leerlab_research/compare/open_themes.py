@@ -170,7 +170,8 @@ def quote_table(
     )
     lead = lead[lead.groupby(keys, sort=False).cumcount().to_numpy() < max_themes]
     rows = []
-    group, rank, used = None, 0, set()
+    group, rank = None, 0
+    used: set[str] = set()
     for wave, lab, question, theme, condition, domain in zip(
         *(lead[c].tolist() for c in (*keys, "theme", "condition", "domain")), strict=True
     ):

@@ -26,6 +26,7 @@ passes the type check in both modes: it has no value of a wrong type.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,17 +124,17 @@ class Field:
         out: list[tuple[str, Callable[[pd.Series], Any]]] = [("type", type_ok)]
         if self.enum is not None:
             allowed = [str(a) for a in self.enum]
-            out.append(("enum", lambda s, allowed=allowed: s.astype(str).isin(allowed)))
+            out.append(("enum", functools.partial(_isin, allowed=allowed)))
         if self.pattern is not None:
             # Frictionless patterns match the whole value, anchored or not
             p = self.pattern.removeprefix("^").removesuffix("$")
-            out.append(("pattern", lambda s, p=p: s.astype(str).str.fullmatch(p)))
+            out.append(("pattern", functools.partial(_fullmatch, pattern=p)))
         if self.minimum is not None:
             lo = self.minimum
-            out.append(("minimum", lambda s, lo=lo: _number(s) >= lo))
+            out.append(("minimum", functools.partial(_at_least, bound=lo)))
         if self.maximum is not None:
             hi = self.maximum
-            out.append(("maximum", lambda s, hi=hi: _number(s) <= hi))
+            out.append(("maximum", functools.partial(_at_most, bound=hi)))
         return out
 
     def checks(self, *, text: bool) -> list[pa.Check]:
@@ -169,6 +170,22 @@ def _number(s: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
         return s.astype(float)
     return pd.to_numeric(s, errors="coerce").astype(float)
+
+
+def _isin(s: pd.Series, allowed: list[str]) -> pd.Series:
+    return s.astype(str).isin(allowed)
+
+
+def _fullmatch(s: pd.Series, pattern: str) -> pd.Series:
+    return s.astype(str).str.fullmatch(pattern)
+
+
+def _at_least(s: pd.Series, bound: float) -> pd.Series:
+    return _number(s) >= bound
+
+
+def _at_most(s: pd.Series, bound: float) -> pd.Series:
+    return _number(s) <= bound
 
 
 def _all_missing(s: pd.Series) -> bool:

@@ -75,8 +75,8 @@ def hidden_reasons(reasons: Iterable[str], lang: str = "nl", min_cell: int | Non
     conditions whose change is hidden); naming only one reason would make it
     untrue for the others. Order: primary, complementary, not estimated.
     """
-    given = set(reasons)
-    order = [r for r in ("primary", "complementary", "") if r in given]
+    given: set[str] = set(reasons)
+    order: list[str] = [r for r in ("primary", "complementary", "") if r in given]
     order += sorted(given - set(order))
     texts = [hidden_reason(r, lang, min_cell) for r in order]
     return f" {msg('or_word', lang)} ".join(texts)
