@@ -119,3 +119,27 @@ def test_bad_input_is_reported():
         likert_diverging(pd.DataFrame({"label": ["x"], "n": [1]}))
     with pytest.raises(ValueError, match="lang"):
         likert_diverging(pd.DataFrame({"label": ["x"], "category": [1], "n": [9]}), lang="de")
+
+
+def test_axis_labels_do_not_run_together_or_off_the_figure():
+    """A wide extent (±100%) gets at most five tick labels (nine ran into each other), and
+    the 'weet niet' panel's title and axis label stay inside the figure (they ran past
+    its right edge)."""
+    rows = [
+        {"label": f"Uitspraak {i}", "category": k, "n": n, "n_missing": 2, "suppressed": False}
+        for i, counts in enumerate(([30, 2, 1, 1, 1], [1, 1, 1, 2, 30]))
+        for k, n in enumerate(counts, start=1)
+    ]
+    fig = likert_diverging(pd.DataFrame(rows), show_n=False)
+    ax, ax_dk = fig.axes[0], fig.axes[1]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "100%" and labels[-1] == "100%" and "0%" in labels
+    assert len(labels) <= 5
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)  # the figure is not registered with pyplot
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    right = fig.bbox.x1
+    for text in (ax_dk.title, ax_dk.xaxis.label):
+        assert text.get_window_extent(renderer).x1 <= right + 0.5, text.get_text()

@@ -40,7 +40,7 @@ LIKERT5_LABELS: dict[str, dict[int, str]] = {
 }
 
 #: Segments narrower than this share of the x range (-lim..lim) get no percentage label.
-MIN_LABEL_SHARE: float = 0.065
+MIN_LABEL_SHARE: float = 0.085
 
 
 def likert_labels(
@@ -207,7 +207,9 @@ def likert_diverging(
 
     height = 0.9 + 0.42 * max(n_rows, 1) + (0.3 if title else 0.0)
     fig = new_figure(height)
-    gs = fig.add_gridspec(1, 2, width_ratios=[5.0, 1.15])
+    # the right panel wide enough for its wrapped title and axis label (at 1.15 both
+    # ran past the figure's right edge)
+    gs = fig.add_gridspec(1, 2, width_ratios=[5.0, 1.45])
     ax = fig.add_subplot(gs[0, 0])
     ax_dk = fig.add_subplot(gs[0, 1], sharey=ax)
 
@@ -251,7 +253,10 @@ def likert_diverging(
 
     ax.axvline(0, color="#333333", linewidth=0.9, zorder=1.5)
     ax.set_xlim(-lim, lim)
-    ticks = np.arange(-lim, lim + 1e-9, step)
+    # at most five tick labels: nine ("100% 75% … 100%") ran into each other
+    every = step * 2 if 2 * lim / step > 6 else step
+    right = np.arange(0.0, lim + 1e-9, every)
+    ticks = np.r_[-right[:0:-1], right]
     ax.set_xticks(ticks, [f"{abs(int(t))}%" for t in ticks])
     ax.set_xlabel(_msg("pct_substantive", lang))
     ytick = []
@@ -269,7 +274,7 @@ def likert_diverging(
 
     dk_max = float(np.nanmax(np.r_[pct_missing.where(shown).to_numpy(), 10.0]))
     ax_dk.set_xlim(0, min(100.0, dk_max * 1.8 + 5))
-    ax_dk.set_title(wrap_label(_msg("dont_know", lang), 12), fontsize=8.5, loc="left")
+    ax_dk.set_title(wrap_label(_msg("dont_know", lang), 12), fontsize=8.5)
     ax_dk.set_xticks([])
     ax_dk.tick_params(axis="y", left=False, labelleft=False)
     ax_dk.spines["left"].set_visible(False)
