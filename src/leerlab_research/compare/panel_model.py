@@ -25,7 +25,8 @@ Estimation (exact REML from sufficient statistics)
     σ² is profiled out (σ̂² = r'V₀⁻¹r/(N − p)) and the REML criterion
     ``(N − p) log σ̂² + log|V₀| + log|X'V₀⁻¹X|`` is minimised over θ = (√γ, the lower
     Cholesky factor of Γ; with ``diagonal=True`` the relative SDs) with diagonal elements ≥ 0, lme4's parametrisation
-    (L-BFGS-B, polished by Powell; Bates et al. 2015). A diagonal element at its bound is a singular
+    (Bates et al. 2015), by L-BFGS-B with the analytic gradient and Newton steps at the
+    end (:mod:`.panel_reml`). A diagonal element at its bound is a singular
     fit (lme4 ``isSingular``, tolerance 1e-4).
 
 Post-estimation
@@ -53,12 +54,11 @@ Searle, S. R., Casella, G., & McCulloch, C. E. (1992). *Variance components*. Wi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, sparse
+
+from .panel_reml import minimise, relative, sufficient, unpack
 
 #: lme4's tolerance for a singular fit (a relative standard deviation at ≤ this).
 SINGULAR_TOL = 1e-4
@@ -88,137 +88,6 @@ class PanelFit:
     @property
     def n_labs(self) -> int:
         return len(self.labs)
-
-
-@dataclass
-class _Suff:
-    """Sufficient statistics, summed over persons with the same number of rows.
-
-    c_i depends on a person only through n_i (1, 2, 3, … waves), so every weighted
-    sum over persons is a sum over the K distinct values of n_i of pre-summed outer
-    products: one evaluation of the criterion costs O(K·J·p²), not O(N).
-    """
-
-    n: int
-    p: int
-    q: int
-    n_val: np.ndarray  # K distinct row counts per person
-    n_count: np.ndarray  # K: persons with that count
-    xx: np.ndarray
-    xy: np.ndarray
-    yy: float
-    ss: np.ndarray  # K × p × p  Σ s_i s_i'
-    sw: np.ndarray  # K × p      Σ s_i w_i
-    ww: np.ndarray  # K          Σ w_i²
-    st: np.ndarray  # J × K × p × q  Σ s_i t_i' (persons of lab j)
-    tt: np.ndarray  # J × K × q × q
-    tw: np.ndarray  # J × K × q
-    xz: np.ndarray  # J × p × q   X_j'Z_j
-    zz: np.ndarray  # J × q × q
-    zy: np.ndarray  # J × q
-
-
-def _sufficient(
-    y: np.ndarray, x: np.ndarray, z: np.ndarray, lab: np.ndarray, person: np.ndarray
-) -> _Suff:
-    n, p = x.shape
-    q = z.shape[1]
-    n_lab, n_per = int(lab.max()) + 1, int(person.max()) + 1
-    rows = sparse.csr_matrix((np.ones(n), (person, np.arange(n))), shape=(n_per, n))
-    lab_rows = sparse.csr_matrix((np.ones(n), (lab, np.arange(n))), shape=(n_lab, n))
-    n_i = np.asarray(rows.sum(axis=1)).ravel()
-    n_val, k_of = np.unique(n_i, return_inverse=True)
-    n_k = len(n_val)
-    person_lab = np.zeros(n_per, dtype=int)
-    person_lab[person] = lab
-    by_k = sparse.csr_matrix((np.ones(n_per), (k_of, np.arange(n_per))), shape=(n_k, n_per))
-    by_jk = sparse.csr_matrix(
-        (np.ones(n_per), (person_lab * n_k + k_of, np.arange(n_per))), shape=(n_lab * n_k, n_per)
-    )
-    s, t, w = rows @ x, rows @ z, rows @ y
-
-    def outer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.einsum("ia,ib->iab", a, b).reshape(len(a), -1)
-
-    return _Suff(
-        n=n,
-        p=p,
-        q=q,
-        n_val=n_val.astype(float),
-        n_count=np.bincount(k_of, minlength=n_k).astype(float),
-        xx=x.T @ x,
-        xy=x.T @ y,
-        yy=float(y @ y),
-        ss=(by_k @ outer(s, s)).reshape(n_k, p, p),
-        sw=by_k @ (s * w[:, None]),
-        ww=by_k @ (w * w),
-        st=(by_jk @ outer(s, t)).reshape(n_lab, n_k, p, q),
-        tt=(by_jk @ outer(t, t)).reshape(n_lab, n_k, q, q),
-        tw=(by_jk @ (t * w[:, None])).reshape(n_lab, n_k, q),
-        xz=(lab_rows @ outer(x, z)).reshape(n_lab, p, q),
-        zz=(lab_rows @ outer(z, z)).reshape(n_lab, q, q),
-        zy=lab_rows @ (z * y[:, None]),
-    )
-
-
-def _relative(st: _Suff, gamma: float, gam: np.ndarray) -> dict[str, Any]:
-    """GLS pieces with σ² = 1: V₀ = A + ZΓZ' (γ = τ²/σ², Γ = G/σ²)."""
-    q = st.q
-    c = gamma / (1.0 + st.n_val * gamma)  # per distinct n_i
-    xax = st.xx - np.einsum("k,kab->ab", c, st.ss)
-    xay = st.xy - c @ st.sw
-    yay = st.yy - float(c @ st.ww)
-    pj = st.xz - np.einsum("k,jkab->jab", c, st.st)
-    qj = st.zz - np.einsum("k,jkab->jab", c, st.tt)
-    rj = st.zy - np.einsum("k,jka->ja", c, st.tw)
-    igq = np.eye(q)[None] + gam[None] @ qj  # I + ΓQ_j
-    k = np.linalg.solve(igq, gam)  # (I + ΓQ_j)⁻¹Γ, symmetric (Γ broadcast over labs)
-    xvx = xax - np.einsum("jpq,jqr,jsr->ps", pj, k, pj)
-    xvy = xay - np.einsum("jpq,jqr,jr->p", pj, k, rj)
-    yvy = yay - float(np.einsum("jq,jqr,jr->", rj, k, rj))
-    sign, logdet_xvx = np.linalg.slogdet(xvx)
-    logdet_v = float(st.n_count @ np.log1p(st.n_val * gamma)) + float(
-        np.sum(np.linalg.slogdet(igq)[1])
-    )
-    return {
-        "pj": pj,
-        "qj": qj,
-        "rj": rj,
-        "k": k,
-        "xvx": xvx,
-        "xvy": xvy,
-        "yvy": yvy,
-        "logdet_xvx": logdet_xvx if sign > 0 else np.inf,
-        "logdet_v": logdet_v,
-    }
-
-
-def _unpack(theta: np.ndarray, q: int, diagonal: bool = False) -> tuple[float, np.ndarray]:
-    gamma = float(theta[0]) ** 2
-    if diagonal:  # independent lab effects: θ holds their relative standard deviations
-        return gamma, np.diag(np.asarray(theta[1:], dtype=float) ** 2)
-    low = np.zeros((q, q))
-    low[_tril(q)] = theta[1:]
-    return gamma, low @ low.T
-
-
-@cache
-def _tril(q: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.tril_indices(q)
-
-
-def _criterion(theta: np.ndarray, st: _Suff, diagonal: bool = False) -> float:
-    """Profiled REML deviance without constants (lme4's objective up to a constant)."""
-    gamma, gam = _unpack(theta, st.q, diagonal)
-    r = _relative(st, gamma, gam)
-    if not np.isfinite(r["logdet_xvx"]):
-        return np.inf
-    beta = np.linalg.solve(r["xvx"], r["xvy"])
-    rvr = r["yvy"] - float(beta @ r["xvy"])
-    if rvr <= 0:
-        return np.inf
-    dof = st.n - st.p
-    return dof * np.log(rvr / dof) + r["logdet_v"] + r["logdet_xvx"]
 
 
 def fit_panel(
@@ -264,7 +133,7 @@ def fit_panel(
         pd.Series(np.asarray(lab)).astype(str) + "\x1f" + pd.Series(np.asarray(person)).astype(str)
     )
     person_codes, _ = pd.factorize(key, sort=True)
-    st = _sufficient(y, x, z, np.asarray(lab_codes), np.asarray(person_codes))
+    st = sufficient(y, x, z, np.asarray(lab_codes), np.asarray(person_codes))
     tri = np.tril_indices(q)
     bounds: list[tuple[float | None, None]]
     if diagonal:
@@ -275,27 +144,9 @@ def fit_panel(
         bounds = [(0.0, None)] + [
             (0.0, None) if i == j else (None, None) for i, j in zip(*tri, strict=True)
         ]
-    # L-BFGS-B (finite-difference gradient) gets close quickly; Powell, derivative-free
-    # like lme4's bobyqa, then polishes to ~1e-8 in θ.
-    first = optimize.minimize(
-        _criterion,
-        start,
-        args=(st, diagonal),
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 2000},
-    )
-    res = optimize.minimize(
-        _criterion,
-        first.x,
-        args=(st, diagonal),
-        method="Powell",
-        bounds=bounds,
-        options={"xtol": 1e-8, "ftol": 1e-13, "maxfev": 20000},
-    )
-    theta = np.asarray(res.x)
-    gamma, gam = _unpack(theta, q, diagonal)
-    r = _relative(st, gamma, gam)
+    theta, converged, message = minimise(st, start, bounds, diagonal)
+    gamma, gam = unpack(theta, q, diagonal)
+    r = relative(st, gamma, gam)
     c0 = np.linalg.inv(r["xvx"])
     beta = c0 @ r["xvy"]
     dof = n - p
@@ -327,7 +178,7 @@ def fit_panel(
         reml_loglik=float(loglik),
         n_obs=n,
         n_persons=int(st.n_count.sum()),
-        converged=bool(res.success),
+        converged=converged,
         singular=singular,
-        message="" if res.success else str(res.message),
+        message="" if converged else message,
     )
