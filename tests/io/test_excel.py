@@ -255,3 +255,34 @@ def test_unknown_sheet(tmp_path):
     p = tmp_path / "f.xlsx"
     wb.save(p)
     fails(p, match="no sheet named 'Data'; sheets: Form1", sheet="Data")
+
+
+def test_to_values_keeps_every_column_its_own_cells():
+    # The cells of all columns are converted in one stacked column; a datetime
+    # column in between (converted on its own) must not shift the text columns after it.
+    t0 = dt.datetime(2024, 2, 3, 10, 15)
+    raw = pd.DataFrame(
+        {
+            "a": [1, True, None],
+            "start": [t0, None, dt.date(2024, 2, 4)],
+            "b": ["x", "", 3.5],
+            "leeg": [None, None, ""],
+            "c": [2.0, dt.time(9, 30), t0],
+        },
+        dtype=object,
+        index=[4, 7, 9],
+    )
+    out = excel.to_values(raw)
+    assert list(out.columns) == ["a", "start", "b", "leeg", "c"]
+    assert list(out.index) == [4, 7, 9]
+    assert pd.api.types.is_datetime64_any_dtype(out["start"])
+    assert out["start"].tolist()[0] == pd.Timestamp(t0) and pd.isna(out["start"].tolist()[1])
+    assert out["start"].tolist()[2] == pd.Timestamp("2024-02-04")
+    as_text = {c: [None if pd.isna(v) else v for v in out[c]] for c in ("a", "b", "leeg", "c")}
+    assert as_text == {
+        "a": ["1", "TRUE", None],
+        "b": ["x", None, "3.5"],
+        "leeg": [None, None, None],
+        "c": ["2", "09:30:00", "2024-02-03 10:15:00"],
+    }
+    assert all(pd.api.types.is_string_dtype(out[c]) for c in as_text)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError
-from . import delimited, detect, excel, googleforms, limesurvey, msforms, qualtrics, spss
+from . import delimited, detect, excel, googleforms, limesurvey, locales, msforms, qualtrics, spss
 from ._common import (
     PLATFORMS,
     SYSTEM_KEYS,
@@ -218,7 +218,7 @@ def read_export(
         warnings.append(f"dropped column(s) without header and without data: {', '.join(dropped)}")
         warnings[:] = [w for w in warnings if not any(f"'{d}'" in w for d in dropped)]
 
-    locale, locale_warnings = delimited.detect_locale(
+    locale, locale_warnings = locales.detect_locale(
         data,
         delimiter=cast(str | None, detected.get("delimiter")),
         encoding=cast(str | None, detected.get("encoding")),

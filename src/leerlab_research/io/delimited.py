@@ -1,10 +1,12 @@
-"""Delimited text (CSV/TSV/``;``) from any platform: encoding, dialect, locale.
+"""Delimited text (CSV/TSV/``;``) from any platform: encoding and dialect.
 
 Exports reach us from LimeSurvey (UTF-8 + BOM, everything quoted, CRLF),
 Qualtrics and Google Forms (UTF-8, comma) and from Dutch Excel ("CSV
 (gescheiden door lijstscheidingsteken)": cp1252, ``;``, decimal comma,
 ``dd-mm-jjjj`` dates). This module finds out which, reads every cell as a string
-(so nothing is silently converted) and records what it found.
+(so nothing is silently converted) and records what it found. The locale of
+the cells (decimal comma, day-first dates) is found by :mod:`.locales`, for
+workbooks as well.
 
 Detection runs on a sample only; the full file is parsed once by pandas' C
 engine. The one hand-written piece is :func:`field_counts`, a vectorised
@@ -29,8 +31,6 @@ from ..errors import InputFileError
 
 #: Bytes used for encoding and dialect detection.
 SAMPLE_BYTES = 128 * 1024
-#: Data rows inspected for decimal comma and date order.
-LOCALE_SAMPLE_ROWS = 1000
 
 _UTF16_ADVICE = (
     "this file is saved as UTF-16 (Excel's 'Unicode text' or some survey exports); "
@@ -390,149 +390,3 @@ def read_table(path: Path, info: DelimitedInfo) -> tuple[pd.DataFrame, np.ndarra
             "(a quote character appears inside an unquoted value)"
         )
     return frame, np.arange(n_lead + 1, n_lead + len(frame) + 1), warnings
-
-
-# --------------------------------------------------------------------------- locale
-
-_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
-_DOT_DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T](\d{1,2}:\d{2})(:\d{2})?)?")
-_YMD_SLASH_AMPM = re.compile(r"^\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}:\d{2} [AP]M")
-_DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})(?: (\d{1,2}:\d{2})(:\d{2})?)?$")
-
-
-def _date_kind(values: pd.Series) -> tuple[str, re.Match[str] | None] | None:
-    """Classify a column's sampled values as ISO, Google-style or d/m/y-like dates."""
-    first = values.iloc[0]
-    if _ISO.match(first) and values.str.match(_ISO.pattern).all():
-        return "iso", _ISO.match(first)
-    if _YMD_SLASH_AMPM.match(first) and values.str.match(_YMD_SLASH_AMPM.pattern).all():
-        return "ymd_ampm", None
-    if _DMY.match(first) and values.str.match(_DMY.pattern).all():
-        return "dmy", _DMY.match(first)
-    return None
-
-
-def detect_locale(
-    data: pd.DataFrame, *, delimiter: str | None, encoding: str | None
-) -> tuple[dict[str, object], list[str]]:
-    """Detect decimal separator, day-first dates and a date-format hint.
-
-    Looks at the first :data:`LOCALE_SAMPLE_ROWS` data rows of the string columns.
-
-    Decimal comma: cells like ``3,5``. In a ``;`` or tab file they win unless
-    dot-decimals outnumber them; in a comma file they can only be quoted, so
-    they count only when no ``1,234``-style thousands appear.
-
-    Day first: a ``d-m-y`` date whose first field is > 12 proves day-first, one
-    whose second field is > 12 proves month-first; otherwise the locale hint
-    decides: a decimal comma, a ``;`` delimiter, or d-m-y dates written with
-    ``-``/``.`` mean Dutch/European (day-first); ``/`` dates in a ``,`` file
-    without a decimal comma are read month-first. An unproven order is warned about.
-
-    Returns
-    -------
-    detected : dict
-        ``decimal``, ``dayfirst``, ``dayfirst_reason``, ``date_format`` (hint for
-        the first date column, or None) and ``date_columns`` (column → hint).
-    warnings : list of str
-    """
-    warnings: list[str] = []
-    sample = data.head(LOCALE_SAMPLE_ROWS)
-    n_comma = n_dot = n_thousands = 0
-    date_cols: dict[str, tuple[str, pd.Series]] = {}
-    for col in sample.columns:
-        s = sample[col]
-        if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
-            continue
-        s = s.dropna()
-        s = s[s.map(lambda v: isinstance(v, str))].astype(str).str.strip()
-        s = s[s != ""]
-        if s.empty:
-            continue
-        n_comma += int(s.str.match(_COMMA_DECIMAL.pattern).sum())
-        n_dot += int(s.str.match(_DOT_DECIMAL.pattern).sum())
-        n_thousands += int(s.str.match(_THOUSANDS.pattern).sum())
-        found = _date_kind(s)
-        if found is not None:
-            date_cols[str(col)] = (found[0], s)
-
-    if delimiter in (";", "\t"):
-        decimal = "," if n_comma > n_dot else "."
-    else:
-        decimal = "," if n_comma > 0 and n_dot == 0 and n_thousands == 0 else "."
-    if n_comma and n_dot:
-        warnings.append(
-            f"both decimal commas ({n_comma} cells like '3,5') and decimal points "
-            f"({n_dot} cells like '3.5') occur; assumed decimal '{decimal}'"
-        )
-
-    dmy_first = dmy_second = n_dmy = 0
-    dmy_seps: set[str] = set()
-    for kind, s in date_cols.values():
-        if kind != "dmy":
-            continue
-        parts = s.str.extract(_DMY.pattern)
-        n_dmy += len(parts)
-        dmy_seps |= set(parts[1].dropna().unique().tolist())
-        dmy_first += int((parts[0].astype(int) > 12).sum())
-        dmy_second += int((parts[2].astype(int) > 12).sum())
-    # European/Dutch locale: a decimal comma, Excel's ';' list separator (an
-    # en-US Excel never writes ';'), or d-m-y dates written with '-' or '.'
-    # (nl-NL short dates are 4-3-2024; US short dates use '/').
-    hints = []
-    if decimal == ",":
-        hints.append("decimal comma")
-    if delimiter == ";":
-        hints.append("';' list separator" + (" with cp1252" if encoding == "cp1252" else ""))
-    if dmy_seps & {"-", "."}:
-        hints.append("dates written d-m-y with '-' or '.'")
-    hint = bool(hints)
-    if dmy_first and not dmy_second:
-        dayfirst, reason = True, "a date has a first field > 12"
-    elif dmy_second and not dmy_first:
-        dayfirst, reason = False, "a date has a second field > 12"
-    elif dmy_first and dmy_second:
-        dayfirst, reason = bool(hint), "dates disagree on day/month order; used the locale hint"
-        warnings.append("some dates look day-first and others month-first; check the date columns")
-    else:
-        dayfirst = hint
-        reason = (
-            f"locale hint: {', '.join(hints)} (Dutch/European Excel)"
-            if hint
-            else "no evidence for day-first dates"
-        )
-        if n_dmy:
-            warnings.append(
-                "no date has a day above 12, so the day/month order cannot be proven; read them "
-                f"as {'day-first (d-m-y)' if dayfirst else 'month-first (m/d/y)'} ({reason}); "
-                "check the date columns"
-            )
-
-    formats: dict[str, str] = {}
-    for col, (kind, s) in date_cols.items():
-        if kind == "iso":
-            m = _ISO.match(s.iloc[0])
-            fmt = "%Y-%m-%d"
-            if m and m.group(1):
-                fmt += " %H:%M" + (":%S" if m.group(2) else "")
-        elif kind == "ymd_ampm":
-            fmt = "%Y/%m/%d %I:%M:%S %p"
-        else:
-            m = _DMY.match(s.iloc[0])
-            assert m is not None
-            sep = m.group(2)
-            year = "%Y" if len(m.group(4)) == 4 else "%y"
-            fmt = sep.join(["%d", "%m", year] if dayfirst else ["%m", "%d", year])
-            if m.group(5):
-                fmt += " %H:%M" + (":%S" if m.group(6) else "")
-        formats[col] = fmt
-    detected: dict[str, object] = {
-        "decimal": decimal,
-        "dayfirst": dayfirst,
-        "dayfirst_reason": reason,
-        "date_format": next(iter(formats.values()), None),
-        "date_columns": formats,
-    }
-    return detected, warnings
