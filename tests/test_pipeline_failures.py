@@ -73,7 +73,7 @@ class _Helper:
 
 
 def _two_stages(monkeypatch, first) -> list[str]:
-    """`run` over two stages; the second has a helper started while the first runs."""
+    """`run` over two stages; the second has a helper, started before the first stage."""
     events: list[str] = []
     a = pipeline.Stage("a", "a", "x:first", "")
     b = pipeline.Stage("b", "b", "x:second", "", ahead="x:helper")
@@ -84,12 +84,13 @@ def _two_stages(monkeypatch, first) -> list[str]:
 
     functions = {"x:helper": lambda ctx: _Helper(events)}
     monkeypatch.setattr(pipeline, "_function", functions.__getitem__)
+    monkeypatch.setattr(pipeline, "STAGES", [a, b])
     monkeypatch.setattr(pipeline, "available_stages", lambda: [(a, first(events)), (b, second)])
     monkeypatch.setattr(pipeline, "run_stage", lambda stage, ctx, fn: fn(ctx))
     return events
 
 
-def test_run_starts_a_stage_helper_while_the_stage_before_runs(monkeypatch, tmp_path):
+def test_run_starts_a_stage_helper_before_the_first_stage(monkeypatch, tmp_path):
     def first(events):
         return lambda ctx: events.append(f"a runs, helper {events[-1]}") or []
 

@@ -52,7 +52,7 @@ class StageContext:
     #: What a stage adds to the manifest beside its files (``pseudonym_key``).
     provenance: dict[str, object] = field(default_factory=dict)
     #: Helpers ``leerlab run`` started for a stage before its turn, by stage name (the
-    #: report stage's render workers, started while the compare stage runs).
+    #: report stage's render workers, started before the first stage).
     ahead: dict[str, object] = field(default_factory=dict)
 
     def stage_dir(self, folder: str) -> Path:

@@ -170,3 +170,79 @@ def test_open_answers_false_drops_them(tmp_path):
     assert "settings.open_answers: false" in set(log["rule"])
     for path in (out / "clean").iterdir():
         assert "sfeer" not in path.read_bytes().decode("utf-8", "replace"), path.name
+
+
+def _answers_frame():
+    df = dutch_frame(12)
+    df["Naam"] = [f"Persoon {chr(65 + i)} Jansen" for i in range(12)]
+    df["Wat gaat goed?"] = ""
+    df.loc[3, "Wat gaat goed?"] = f"Met {df.loc[5, 'Naam']} gaat het goed."
+    df.loc[4, "Wat gaat goed?"] = "Bel 06-12345678"
+    df["Wat kan beter?"] = ""
+    df.loc[6, "Wat kan beter?"] = "Meer tijd in het rooster."
+    return df
+
+
+def test_deduce_worker_gives_the_same_files(tmp_path, deduce_model, monkeypatch):
+    # `leerlab clean` loads deduce in a worker process while it reads the exports and
+    # de-identifies there; in a process that has deduce already it does so in
+    # process. Both routes must write the same bytes.
+    from leerlab_research import workers
+    from leerlab_research.cleaning import open_answers
+
+    study = _study(tmp_path, _answers_frame())
+    res = run_cli("clean", "--study", str(study), "--out", str(tmp_path / "here"))
+    assert res.exit_code == 0, res.output
+    beside = []
+
+    def recording_pool(n, *, beside_main=False):
+        beside.append(beside_main)
+        return workers.pool(n, beside_main=beside_main)
+
+    monkeypatch.setattr(open_answers, "deduce_loaded", lambda: False)
+    monkeypatch.setattr(open_answers, "available_cores", lambda: 2)
+    monkeypatch.setattr(open_answers, "pool", recording_pool)
+    res = run_cli("clean", "--study", str(study), "--out", str(tmp_path / "worker"))
+    assert res.exit_code == 0, res.output
+    assert beside == [True]  # a worker process of its own did the work
+    files = sorted(p.name for p in (tmp_path / "here" / "clean").iterdir())
+    assert "open_answers.parquet" in files
+    for name in files:
+        a = (tmp_path / "here" / "clean" / name).read_bytes()
+        assert a == (tmp_path / "worker" / "clean" / name).read_bytes(), name
+
+
+def test_build_leaves_out_rows_that_do_not_stay(deduce_model):
+    # The answers of every kept row are sent before careless responding is decided;
+    # a row excluded afterwards must leave neither its text nor its counts behind.
+    import numpy as np
+
+    from leerlab_research.cleaning.audit import CleaningLog
+    from leerlab_research.cleaning.open_answers import RawOpen, build, start
+    from leerlab_research.workers import pool
+
+    kept = pd.DataFrame(
+        {
+            "_source_index": [0, 0, 0],
+            "_pos": [2, 0, 1],
+            "respondent_id": ["r3", "r1", "r2"],
+            "lab": ["weert"] * 3,
+            "wave": ["T0"] * 3,
+            "role": ["docent"] * 3,
+            "school_type": ["vmbo"] * 3,
+            "source_file": ["x.csv"] * 3,
+            "source_row": [4, 2, 3],
+        }
+    )
+    texts = np.array(["Bel 06-12345678", None, "Mail a@b.example of 06-87654321"], dtype=object)
+    raw = {0: RawOpen(texts={"goed": texts}, names=[], emails=[])}
+    with pool(1) as inline:
+        scrubbing = start(kept, raw, [], [], inline)
+    log, audit = CleaningLog(), []
+    stay = np.array([False, True, True])  # r3 goes; r2 (no answer) and r1 stay
+    table = build(kept, stay, scrubbing, {0: "x.csv"}, log, audit)
+    assert table["respondent_id"].tolist() == ["r1"]
+    assert table["text"].tolist() == ["Bel [telefoon]"]
+    assert audit == [("x.csv", "answers", 1), ("x.csv", "telefoon", 1)]
+    everyone = build(kept, np.ones(3, dtype=bool), scrubbing, {0: "x.csv"}, CleaningLog(), [])
+    assert sorted(everyone["respondent_id"]) == ["r1", "r3"]

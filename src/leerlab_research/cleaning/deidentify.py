@@ -251,6 +251,12 @@ class Deidentifier:
         self.counts.update(s.kind for s in spans)
         return redact(text, spans)
 
+    def scrub(self, text: str, context: Context) -> tuple[str, dict[str, int]]:
+        """De-identify one answer; also its replacements per type (``{"naam": 2}``)."""
+        before = Counter(self.counts)
+        clean = self(text, context)
+        return clean, dict(self.counts - before)
+
 
 def deduce_cache_file() -> Path:
     """Where deduce keeps its pickled lookup structures (inside its package)."""
@@ -301,3 +307,39 @@ def load_deduce() -> Any:
             gc.enable()
     gc.freeze()
     return deduce
+
+
+def warm_deduce() -> None:
+    """Load deduce in this process now, ahead of the first answer (a worker's head start).
+
+    Returns nothing on purpose: the loaded model stays in the process that loaded
+    it; sending it anywhere would cost more than loading it.
+    """
+    load_deduce()
+
+
+def deduce_loaded() -> bool:
+    """True when this process has loaded deduce already (:func:`load_deduce` is cached)."""
+    return load_deduce.cache_info().currsize > 0
+
+
+def scrub_batches(
+    batches: list[list[str]],
+    names: list[str],
+    emails: list[str],
+    schools: list[str],
+    keep: list[str],
+) -> list[list[tuple[str, dict[str, int]]]]:
+    """De-identify batches of answers: per answer its text and replacements per type.
+
+    Module-level so that the clean stage's worker process can run it: the worker
+    loads deduce (≈ 1.7 s of CPU) while the stage reads the exports, then
+    de-identifies every answer here. ``names``, ``emails``, ``schools`` and ``keep``
+    are those of :class:`Context`.
+    """
+    deid = Deidentifier(load_deduce())
+    context = Context(
+        names=names, emails=emails, schools=schools, keep=keep, common=deid.is_common_word
+    )
+    # One deduce call per answer: text processing per answer is inherent.
+    return [[deid.scrub(text, context) for text in texts] for texts in batches]

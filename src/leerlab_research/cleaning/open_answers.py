@@ -23,13 +23,17 @@ of answers and the replacements per type ("naam: 3; e-mail: 1"), never a value.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from ..workers import available_cores, pool
 from .audit import CleaningLog
-from .deidentify import Context, Deidentifier, deduce_cache_file, load_deduce
+from .deidentify import deduce_cache_file, deduce_loaded, scrub_batches, warm_deduce
 
 #: Columns of ``clean/open_answers.parquet``, in order.
 OPEN_COLUMNS = [
@@ -113,78 +117,132 @@ def collect(frame: pd.DataFrame, cmap, is_test: np.ndarray) -> RawOpen | None:
     return RawOpen(texts=texts, names=sorted(set(names)), emails=sorted(set(emails)))
 
 
-def build(
+@dataclass
+class Scrubbing:
+    """The answers of the kept rows, being de-identified (in the stage's worker or here).
+
+    ``jobs`` holds per source index and question the positions in ``kept`` of the
+    rows that answered; ``result(i)`` gives job ``i``'s answers as ``(text,
+    replacements per type)``.
+    """
+
+    jobs: list[tuple[int, str, np.ndarray]]
+    future: Future | None
+
+    def result(self) -> list[list[tuple[str, dict[str, int]]]]:
+        return [] if self.future is None else self.future.result()
+
+
+def wants_deduce(study) -> bool:
+    """True when the study's exports may hold open answers to de-identify."""
+    return bool(study.settings.open_answers) and any(
+        v.personal and v.type == "string" for v in study.codebook.variables.values()
+    )
+
+
+@contextmanager
+def deidentifier(study, console=None) -> Iterator[Executor]:
+    """Where the answers are de-identified: a worker that loads deduce at once, or here.
+
+    Loading deduce takes ≈ 1.7 s of CPU; a worker process loads it while this one
+    reads the exports (the stage's slowest part), on the core that would sit idle.
+    Here instead when there is one core, no open question, or deduce is loaded in
+    this process already (a second clean in one session, the test suite).
+    """
+    if console is not None and wants_deduce(study) and not deduce_cache_file().exists():
+        console.print(
+            "de-identification: deduce builds its lookup tables (about two minutes, first use only)"
+        )
+    if not wants_deduce(study) or deduce_loaded() or available_cores() < 2:
+        with pool(1) as inline:  # runs each task when it is submitted
+            yield inline
+        return
+    with pool(1, beside_main=True) as executor:
+        executor.submit(warm_deduce)
+        yield executor
+
+
+def start(
     kept: pd.DataFrame,
     raw: dict[int, RawOpen],
-    labels: dict[int, str],
     schools: list[str],
     keep: list[str],
+    executor: Executor,
+) -> Scrubbing:
+    """Send the answers of every kept row to be de-identified (:func:`build` collects).
+
+    Rows that a later step excludes (careless responding) are de-identified too and
+    then left out by :func:`build`: starting before that step lets the worker run
+    while this process computes it.
+    """
+    src_idx = kept["_source_index"].to_numpy()
+    positions = kept["_pos"].to_numpy()
+    jobs: list[tuple[int, str, np.ndarray]] = []
+    batches: list[list[str]] = []
+    for index in sorted(raw):
+        rows = np.flatnonzero(src_idx == index)
+        for question, texts in raw[index].texts.items():
+            answer = texts[positions[rows]]
+            has = pd.notna(answer)
+            jobs.append((index, question, rows[has]))
+            batches.append([str(a) for a in answer[has]])
+    if not any(batches):
+        return Scrubbing(jobs, None)
+    # Names and addresses of *every* export of the study: a colleague named in one
+    # lab's answers may have answered in another file.
+    names = sorted({x for r in raw.values() for x in r.names})
+    emails = sorted({x for r in raw.values() for x in r.emails})
+    return Scrubbing(jobs, executor.submit(scrub_batches, batches, names, emails, schools, keep))
+
+
+def build(
+    kept: pd.DataFrame,
+    stay: np.ndarray,
+    scrubbing: Scrubbing,
+    labels: dict[int, str],
     log: CleaningLog,
-    console=None,
     audit: list[tuple[str, str, int]] | None = None,
 ) -> pd.DataFrame:
-    """De-identify the answers of kept rows into the ``open_answers`` table.
+    """The ``open_answers`` table of the rows that stay, from :func:`start`'s de-identification.
 
     Parameters
     ----------
     kept
         Kept rows in final order, with ``_source_index`` and ``_pos``.
-    raw
-        :class:`RawOpen` per source index (sources without open answers absent).
+    stay
+        Which of them stay (not excluded as careless).
+    scrubbing
+        What :func:`start` sent for these rows.
     labels
         Source index → source file as written in the study.
-    schools, keep
-        School names to replace; lab names and aliases to keep.
     log
         The cleaning log (one row per file with counts per type).
-    console
-        Where to say that deduce is building its lookup tables (first use).
     audit
         When given, receives ``(source_file, kind, n)`` per file: ``answers`` and
         the replacements per type (``clean/deidentification.csv``).
     """
     recs: list[pd.DataFrame] = []
-    deid: Deidentifier | None = None
-    context: Context | None = None
-    src_idx = kept["_source_index"].to_numpy()
-    for index in sorted(raw):
-        ro = raw[index]
-        rows = np.flatnonzero(src_idx == index)
-        pos = kept["_pos"].to_numpy()[rows]
+    done = scrubbing.result()
+    by_source: dict[int, list[int]] = {}
+    for j, (index, _q, _rows) in enumerate(scrubbing.jobs):
+        by_source.setdefault(index, []).append(j)
+    for index, jobs in by_source.items():
         n_answers = 0
         counts: Counter = Counter()
-        for question, texts in ro.texts.items():
-            answer = texts[pos]
-            has = pd.notna(answer)
-            if not has.any():
+        for j in jobs:
+            _index, question, rows = scrubbing.jobs[j]
+            sel = stay[rows]
+            if not sel.any():
                 continue
-            if deid is None:
-                if console is not None and not deduce_cache_file().exists():
-                    console.print(
-                        "de-identification: deduce builds its lookup tables (about two "
-                        "minutes, first use only)"
-                    )
-                deid = Deidentifier(load_deduce())
-                # Names and addresses of *every* export of the study: a colleague
-                # named in one lab's answers may have answered in another file.
-                context = Context(
-                    names=sorted({x for r in raw.values() for x in r.names}),
-                    emails=sorted({x for r in raw.values() for x in r.emails}),
-                    schools=schools,
-                    keep=keep,
-                    common=deid.is_common_word,
-                )
-            assert context is not None  # built together with deid, above
-            before = Counter(deid.counts)
-            # One deduce call per answer: text processing per answer is inherent.
-            text = [deid(str(a), context) for a in answer[has]]
-            counts += deid.counts - before
-            n_answers += int(has.sum())
-            part = kept.iloc[rows[has]][
+            for (_text, found), ok in zip(done[j], sel, strict=True):
+                if ok:
+                    counts.update(found)
+            n_answers += int(sel.sum())
+            part = kept.iloc[rows[sel]][
                 ["respondent_id", "lab", "wave", "role", "school_type", "source_file", "source_row"]
             ].copy()
             part["question"] = question
-            part["text"] = text
+            part["text"] = [text for (text, _found), ok in zip(done[j], sel, strict=True) if ok]
             recs.append(part)
         if audit is not None:
             audit.append((labels[index], "answers", n_answers))
@@ -224,15 +282,16 @@ AUDIT_COLUMNS = ["source_file", "kind", "n"]
 
 
 def open_answers_table(
-    study, sources, kept: pd.DataFrame, log: CleaningLog, console=None
+    study, scrubbing: Scrubbing | None, kept: pd.DataFrame, stay: np.ndarray, sources, log
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """``(open_answers, deidentification)`` for a study's kept rows, or None when switched off.
+    """``(open_answers, deidentification)`` for the rows that stay, or None when switched off.
 
+    ``scrubbing`` is what :func:`start` sent for ``kept`` (None when switched off).
     ``deidentification`` counts per file the answers and the replacements per
     type (never a value). ``settings.open_answers: false`` drops the answers
     with the identifiers (logged).
     """
-    if not study.settings.open_answers:
+    if not study.settings.open_answers or scrubbing is None:
         log.add(
             "open_answers",
             "settings.open_answers: false",
@@ -242,12 +301,19 @@ def open_answers_table(
             "open answers dropped with the identifiers",
         )
         return None
-    raw = {h.index: h.open_raw for h in sources if h.open_raw is not None}
     labels = {h.index: h.label for h in sources}
+    audit: list[tuple[str, str, int]] = []
+    table = build(kept, stay, scrubbing, labels, log, audit)
+    counts = pd.DataFrame(audit, columns=AUDIT_COLUMNS).astype({"n": "int64"})
+    return table, counts
+
+
+def start_table(study, sources, kept: pd.DataFrame, executor: Executor) -> Scrubbing | None:
+    """:func:`start` for a study's sources (None when ``settings.open_answers`` is false)."""
+    if not study.settings.open_answers:
+        return None
+    raw = {h.index: h.open_raw for h in sources if h.open_raw is not None}
     labs = study.labs.labs
     schools = sorted({s for lab in labs for s in lab.schools})
     keep = sorted({x for lab in labs for x in (lab.name, *lab.aliases)})
-    audit: list[tuple[str, str, int]] = []
-    table = build(kept, raw, labels, schools, keep, log, console, audit)
-    counts = pd.DataFrame(audit, columns=AUDIT_COLUMNS).astype({"n": "int64"})
-    return table, counts
+    return start(kept, raw, schools, keep, executor)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,7 @@ from .audit import CleaningLog, Failures
 from .careless import careless_indices, mahalanobis_cutoff
 from .exclusions import assign_exclusions
 from .harmonise import Harmonised, harmonise
-from .open_answers import open_answers_table
+from .open_answers import deidentifier, open_answers_table, start_table
 from .scoring import apply_reverse_keying, min_items, scale_scores
 from .versions import check_versions
 
@@ -286,6 +287,12 @@ def run_validate(ctx) -> list[Path]:
 # ------------------------------------------------------------------------ clean
 def run_clean(ctx) -> list[Path]:
     """Clean every source into the pseudonymised response table with its audit trail."""
+    # deduce loads in a worker process while the exports are read
+    with deidentifier(ctx.study, ctx.console) as executor:
+        return _clean(ctx, executor)
+
+
+def _clean(ctx, executor: Executor) -> list[Path]:
     study = ctx.study
     cb = study.codebook
     settings = study.settings.cleaning
@@ -307,6 +314,7 @@ def run_clean(ctx) -> list[Path]:
     kept = df.iloc[kept_idx]
     order = kept.sort_values(SORT_KEYS, kind="stable").index.to_numpy()
     kept = df.loc[order].reset_index(drop=True)
+    scrubbing = start_table(study, prep.sources, kept, executor)
     raw = kept[items].to_numpy(dtype=float)
     why = prep.reasons[order]
 
@@ -389,7 +397,7 @@ def run_clean(ctx) -> list[Path]:
     )
 
     responses = _responses_table(kept, keyed, scores, counts, cr, cb)[stay].reset_index(drop=True)
-    opened = open_answers_table(study, prep.sources, kept[stay], log, ctx.console)
+    opened = open_answers_table(study, scrubbing, kept, stay, prep.sources, log)
     exclusions = _exclusions_table(df, reason, detail)
     _check_accounting(prep, responses, exclusions, log)
 

@@ -228,8 +228,8 @@ def run_report(ctx) -> list[Path]:
     workers = max(1, settings.report.workers)
     one = bool(opts.get("site_only")) or (bool(opts.get("lab")) and kinds == ["lab"])
     # The render workers start their kernels (and the templates' imports) while the
-    # inputs are checked and the requests built, or under `leerlab run` while the
-    # compare stage runs: about 1.5 s of CPU each that would otherwise come first.
+    # inputs are checked and the requests built, or under `leerlab run` from its
+    # start: about 1.5 s of CPU each that would otherwise come first.
     ahead = ctx.ahead.pop("report", None)
     if not isinstance(ahead, RenderPool):
         ahead = RenderPool(1) if one else start_workers(ctx)
