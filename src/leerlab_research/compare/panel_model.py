@@ -128,12 +128,11 @@ def fit_panel(
     n, p = x.shape
     z = np.ones((n, 1)) if z is None else np.asarray(z, dtype=float).reshape(n, -1)
     q = z.shape[1]
-    lab_codes, lab_labels = pd.factorize(pd.Series(np.asarray(lab)), sort=True)
-    key = (
-        pd.Series(np.asarray(lab)).astype(str) + "\x1f" + pd.Series(np.asarray(person)).astype(str)
-    )
-    person_codes, _ = pd.factorize(key, sort=True)
-    st = sufficient(y, x, z, np.asarray(lab_codes), np.asarray(person_codes))
+    lab_codes, lab_labels = pd.factorize(np.asarray(lab), sort=True)
+    # a person is a (lab, person) pair, numbered in (lab, person) order
+    person_in, person_labels = pd.factorize(np.asarray(person), sort=True)
+    _, person_codes = np.unique(lab_codes * len(person_labels) + person_in, return_inverse=True)
+    st = sufficient(y, x, z, lab_codes, person_codes)
     tri = np.tril_indices(q)
     bounds: list[tuple[float | None, None]]
     if diagonal:
