@@ -170,6 +170,7 @@ def run_stage(
     with out_lock(ctx.out, f"leerlab {stage.name}"):
         manifest = read_manifest(ctx.out)
         reads = _upstream(ctx, stage, manifest)
+        ctx.stale = stale_reason(ctx.study, ctx.out, manifest, stage.name)
         previous = manifest.get("stages", {}).pop(stage.name, None)
         ctx.manifest = manifest
         write_manifest(ctx.study, ctx.out, manifest, running=stage.name)

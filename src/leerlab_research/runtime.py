@@ -51,6 +51,10 @@ class StageContext:
     manifest: dict[str, object] = field(default_factory=dict)
     #: What a stage adds to the manifest beside its files (``pseudonym_key``).
     provenance: dict[str, object] = field(default_factory=dict)
+    #: Why the stage's own outputs from an earlier run are not current (None when
+    #: they are), as found before it runs (set by ``pipeline.run_stage``): ``leerlab
+    #: report --site`` links the reports only when they are current.
+    stale: str | None = None
     #: Helpers ``leerlab run`` started for a stage before its turn, by stage name (the
     #: report stage's render workers, started before the first stage).
     ahead: dict[str, object] = field(default_factory=dict)

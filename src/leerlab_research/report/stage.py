@@ -209,6 +209,24 @@ def build_requests(
     return requests
 
 
+def check_reports_current(ctx: StageContext) -> None:
+    """``--site`` alone links the reports already rendered: they must be current.
+
+    The index reads the comparison tables as they are now; reports rendered from
+    earlier tables (or not recorded in the manifest) would sit under an index
+    whose figures they contradict. Raises ConfigError (exit 2) naming why.
+    """
+    if ctx.stale is not None:
+        raise ConfigError(
+            f"Cannot write only the site: the reports in {ctx.out / 'reports'} are not "
+            f"current ({ctx.stale})",
+            [
+                f"run `leerlab report --study {ctx.study.path} --out {ctx.out}`: it renders "
+                "the reports and writes the site with them"
+            ],
+        )
+
+
 def start_workers(ctx: StageContext) -> RenderPool:
     """The stage's render workers, started ahead (``pipeline.Stage.ahead``)."""
     return RenderPool(max(1, ctx.study.settings.report.workers), preload=TEMPLATE_IMPORTS)
@@ -234,6 +252,8 @@ def run_report(ctx) -> list[Path]:
     if not isinstance(ahead, RenderPool):
         ahead = RenderPool(1) if one else start_workers(ctx)
     with ahead as pool:
+        if opts.get("site_only"):
+            check_reports_current(ctx)
         check_inputs(ctx)
         if opts.get("site_only"):
             return write_site(ctx)
