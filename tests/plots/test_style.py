@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 
 from leerlab_research import plots
 from leerlab_research.plots import style
+from leerlab_research.plots.trajectory import trajectory_plot
 
 
 def _relative_luminance(hex_colour: str) -> float:
@@ -42,6 +46,47 @@ def test_png_bytes_are_deterministic_and_carry_no_version(likert_table):
     assert a[:8] == b"\x89PNG\r\n\x1a\n"
     assert a == b
     assert b"Software" not in a and b"matplotlib" not in a.lower()
+
+
+def _savefig_png(fig: Figure, dpi: int = 150) -> bytes:
+    """What ``figure_to_png_bytes`` did before: matplotlib's own savefig (two draws)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    return buf.getvalue()
+
+
+def test_one_draw_gives_the_bytes_of_savefig_and_leaves_the_figure_as_it_was(
+    likert_table, profile_table
+):
+    # figure_to_png_bytes runs the constrained layout once itself and saves without an
+    # engine (one draw instead of savefig's two): the same pixels, the same bytes, on
+    # figures with a legend outside the axes, shared axes and a colour bar
+    for make in (
+        lambda: plots.likert_diverging(likert_table),
+        lambda: plots.lab_profile(profile_table),
+        lambda: trajectory_plot(_traj_rows(), wave_labels={"T0": "Start", "T1": "Eind"}),
+    ):
+        fig = make()
+        engine = fig.get_layout_engine()
+        assert isinstance(engine, ConstrainedLayoutEngine)
+        assert style.figure_to_png_bytes(fig) == _savefig_png(make())
+        assert fig.get_layout_engine() is engine and fig.dpi == 100
+
+
+def test_a_figure_without_a_layout_engine_is_saved_as_savefig_does():
+    fig = Figure(figsize=(3, 2))
+    fig.add_subplot(1, 1, 1).plot([1, 2], [2, 1])
+    assert style.figure_to_png_bytes(fig, dpi=50) == _savefig_png(fig, dpi=50)
+
+
+def _traj_rows() -> pd.DataFrame:
+    rows = [
+        {"scale": s, "wave": w, "time": t, "after": a, "n": 20, "raw_mean": 3.4, "estimate": 3.5,
+         "ci_low": 3.2, "ci_high": 3.8, "programme_estimate": 3.3, "suppressed": False}
+        for s in ("ambitie", "belangen", "organiseren")
+        for w, t, a in (("T0", 0.0, 0.0), ("T1", 0.7, 0.4))
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def _all_figures(likert_table, profile_table) -> list[Figure]:

@@ -36,6 +36,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.typing import RcKeyType
 
@@ -309,7 +310,29 @@ def figure_to_png_bytes(fig: Figure, dpi: int = 150) -> bytes:
         Resolution in dots per inch (150 suits HTML/DOCX/PDF reports at A4 width).
     """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    engine = fig.get_layout_engine()
+    if engine is None or not fig.axes:
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+        return buf.getvalue()
+    # savefig with a layout engine draws the figure twice: once (not rendered) to run
+    # the layout, then again with the layout switched off. The layout is run here
+    # instead, on the Agg canvas at the output dpi as savefig would, and the figure
+    # saved without an engine: one draw, the same pixels, about a tenth less CPU.
+    dpi_before = fig.dpi
+    FigureCanvasAgg(fig)
+    fig.dpi = dpi
+    try:
+        try:
+            engine.execute(fig)
+        except ValueError:  # as Figure.draw: a layout that cannot be made is skipped
+            pass
+        # None means no engine only when the rc asks for none (else tight/constrained)
+        with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+            fig.set_layout_engine(None)
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    finally:
+        fig.set_layout_engine(engine)
+        fig.dpi = dpi_before
     return buf.getvalue()
 
 
