@@ -185,6 +185,21 @@ def plain_value(value: object) -> object:
     )
 
 
+#: Lines of the setup cell that move what the kernel holds before a report (modules,
+#: the published tables of ``context.read_published``: about 150,000 objects) out of
+#: the garbage collector's sight. A matplotlib figure is a web of reference cycles, so
+#: every figure a report draws is freed by the collector, and its full collections
+#: traversed all of those objects: about 75 ms each, two in a lab report, 0.16 s of
+#: its 1.3 s CPU. The report's own objects are still collected as before; what is
+#: frozen is what survived a collection, so only what the kernel keeps stays.
+GC_FREEZE = (
+    "import gc as _leerlab_gc",
+    "_leerlab_gc.collect()",
+    "_leerlab_gc.freeze()",
+    "del _leerlab_gc",
+)
+
+
 def _setup_source(metadata: dict[str, Any]) -> str:
     width = float(metadata.get("fig-width", DEFAULT_FIG_WIDTH))
     height = float(metadata.get("fig-height", DEFAULT_FIG_HEIGHT))
@@ -200,6 +215,7 @@ def _setup_source(metadata: dict[str, Any]) -> str:
             f"_leerlab_mpl.rcParams['figure.figsize'] = ({width}, {height})",
             f"_leerlab_mpl.rcParams['figure.dpi'] = {dpi}",
             "del _leerlab_mpl, _leerlab_fmt",
+            *GC_FREEZE,
         ]
     )
 
