@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from leerlab_research.report.tables import LABEL_ROOM, TABLE_CHARS, column_weights, md_table
+from leerlab_research.report.tables import (
+    LABEL_ROOM,
+    TABLE_CHARS,
+    column_weights,
+    md_table,
+    memoised,
+)
 
 LABELS = [
     "Gedeelde ambitie",
@@ -51,3 +57,51 @@ def test_narrow_table_is_unchanged_and_rule_is_wide_enough_for_pandoc():
     rule = md_table(df).splitlines()[1]
     # pandoc takes relative widths only from a separator line wider than 72 columns
     assert len(rule) > 72
+
+
+class _Counting:
+    """A stand-in for ReportData: counts how often each helper really runs."""
+
+    def __init__(self, lang: str = "nl") -> None:
+        self.lang = lang
+        self.runs: list[tuple[str, ...]] = []
+
+    @memoised
+    def table(self, lab: str, wave: str | None = None) -> pd.DataFrame:
+        self.runs.append(("table", lab, str(wave)))
+        return pd.DataFrame({"lab": [lab], "wave": [wave]})
+
+    @memoised
+    def pair(self, lab: str) -> tuple[pd.DataFrame, list[str]]:
+        self.runs.append(("pair", lab))
+        return pd.DataFrame({"x": [1]}), [lab]
+
+
+def test_a_memoised_helper_runs_once_per_arguments_and_language():
+    r = _Counting()
+    for _ in range(3):
+        r.table("weert")
+        r.table("weert", wave="T1")
+    r.table("venlo")
+    assert r.runs == [
+        ("table", "weert", "None"),
+        ("table", "weert", "T1"),
+        ("table", "venlo", "None"),
+    ]
+    r.lang = "en"  # texts in the result may depend on the language
+    r.table("weert")
+    assert len(r.runs) == 4
+    assert _Counting().table("weert").equals(r.table("weert"))  # not shared between objects
+
+
+def test_every_call_of_a_memoised_helper_gets_its_own_copy():
+    r = _Counting()
+    first = r.table("weert")
+    first.loc[0, "lab"] = "changed"
+    assert r.table("weert").loc[0, "lab"] == "weert"
+    frame, labs = r.pair("weert")
+    frame.loc[0, "x"] = 99
+    labs.append("venlo")
+    again, labs_again = r.pair("weert")
+    assert again.loc[0, "x"] == 1 and labs_again == ["weert"]
+    assert r.runs.count(("pair", "weert")) == 1

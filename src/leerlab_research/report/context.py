@@ -41,7 +41,15 @@ from .sections_change import ChangeSections
 from .sections_lab import LabSections
 from .sections_methods import MethodsSections
 from .sections_programme import ProgrammeSections
-from .tables import ALL, OUTSIDE, TYPST_FLOAT_CLOSE, TYPST_FLOAT_OPEN, md_table, num_or_nan
+from .tables import (
+    ALL,
+    OUTSIDE,
+    TYPST_FLOAT_CLOSE,
+    TYPST_FLOAT_OPEN,
+    md_table,
+    memoised,
+    num_or_nan,
+)
 
 __all__ = ["ReportCore", "ReportData", "md_table"]
 
@@ -289,6 +297,7 @@ class ReportCore:
         # a backslash ending a line is a hard line break (pandoc and Quarto)
         return "\\\n".join(lines) + "\n"
 
+    @memoised
     def lab_waves(self, lab: str) -> list[str]:
         b = self.compare_table("benchmark")
         if b.empty:

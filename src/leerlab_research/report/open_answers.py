@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import text as T
 from ..config.table_labels import ALL, OUTSIDE
+from .tables import memoised
 
 #: Themes listed per question in a lab report.
 TOP_THEMES = 5
@@ -81,6 +82,7 @@ class OpenAnswersMixin(_ReportData):
             return pd.DataFrame()
         return self.compare_table(name)
 
+    @memoised
     def open_themes(self) -> pd.DataFrame:
         """``compare/open_themes.csv`` (empty when the study has no coded open answers)."""
         df = self._open_table("open_themes")
@@ -184,6 +186,7 @@ class OpenAnswersMixin(_ReportData):
                 parts.append(quote_block(group["quote"]))
         return "\n".join(parts)
 
+    @memoised
     def open_wave(self, lab: str) -> str | None:
         """The latest wave with published theme counts for the lab (None when there is none)."""
         themes = self.open_themes()
@@ -191,6 +194,26 @@ class OpenAnswersMixin(_ReportData):
             return None
         waves = themes.loc[(themes["lab"] == lab) & ~themes["suppressed"], "wave"].unique()
         return sorted(waves)[-1] if len(waves) else None
+
+    @memoised
+    def _lab_open_rows(self, lab: str, wave: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The lab's shown themes (mentioned at least once) and its quotes in ``wave``.
+
+        Each of the nine condition sections takes its rows from these, instead of
+        filtering the whole programme's tables again.
+        """
+        themes = self.open_themes()
+        if not themes.empty:
+            themes = themes[
+                (themes["lab"] == lab)
+                & (themes["wave"] == wave)
+                & ~themes["suppressed"]
+                & (themes["n_mentions"].fillna(0) > 0)
+            ]
+        quotes = self.open_quotes()
+        if not quotes.empty:
+            quotes = quotes[(quotes["lab"] == lab) & (quotes["wave"] == wave)]
+        return themes, quotes
 
     def condition_quotes(self, lab: str, scale: str, wave: str | None = None) -> str:
         """The lab's own words on one condition, for that condition's section.
@@ -201,22 +224,15 @@ class OpenAnswersMixin(_ReportData):
         what may be shown). Empty when there is nothing, so a condition section can
         always append it.
         """
-        themes = self.open_themes()
         wave = wave or self.open_wave(lab)
-        if themes.empty or wave is None:
+        if wave is None:
             return ""
-        mine = themes[
-            (themes["lab"] == lab)
-            & (themes["wave"] == wave)
-            & (themes["condition"] == scale)
-            & ~themes["suppressed"]
-            & (themes["n_mentions"].fillna(0) > 0)
-        ]
+        themes, quotes = self._lab_open_rows(lab, wave)
+        if themes.empty:
+            return ""
+        mine = themes[themes["condition"] == scale]
         if mine.empty:
             return ""
-        quotes = self.open_quotes()
-        if not quotes.empty:
-            quotes = quotes[(quotes["lab"] == lab) & (quotes["wave"] == wave)]
         parts = [f"**{self._msg('open_condition_quotes', wave=self.wave_period(wave))}**\n"]
         for question in QUESTIONS:
             rows = mine[mine["question"] == question].sort_values(

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import plots
 from .. import text as T
-from .tables import col, int_text
+from .tables import col, int_text, memoised
 
 #: Arrow per change direction since the previous wave.
 TREND = {"increase": "↑", "decrease": "↓", "no_change": "→"}
@@ -28,6 +28,7 @@ TREND = {"increase": "↑", "decrease": "↓", "no_change": "→"}
 class ChangeSections:
     """Change sections of ``lab-report.qmd``; mixed into :class:`.context.ReportData`."""
 
+    @memoised
     def lab_change(self: Any, lab: str) -> pd.DataFrame:
         """Per scale: the change of the lab's wave means and the paired change beside it.
 

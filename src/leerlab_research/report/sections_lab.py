@@ -11,7 +11,7 @@ from .. import plots
 from .. import text as T
 from ..config.labs import FOCUS_AREAS
 from ..plots.achtje import MARGIN_ROWS
-from .tables import ALL, col, int_text
+from .tables import ALL, col, int_text, memoised
 
 #: Alpha below which a scale gets a reliability caveat.
 ALPHA_CAVEAT = 0.70
@@ -21,6 +21,7 @@ class LabSections:
     """Sections of ``lab-report.qmd``; mixed into :class:`.context.ReportData`."""
 
     # ------------------------------------------------------------ data frames
+    @memoised
     def lab_benchmark(self: Any, lab: str, wave: str | None = None) -> pd.DataFrame:
         """One row per scale: measured mean, estimate, programme mean, verdict, % positive."""
         wave = wave or self.lab_wave(lab)

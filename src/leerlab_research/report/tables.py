@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -18,8 +20,45 @@ __all__ = [
     "column_weights",
     "int_text",
     "md_table",
+    "memoised",
     "num_or_nan",
 ]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def memoised(method: F) -> F:
+    """Keep a section helper's result per arguments (and language) for its report.
+
+    A lab report asks for the same derived table many times (``lab_benchmark`` six
+    times, ``lab_waves`` seventeen), each time filtering whole published tables
+    again. The published tables do not change while a report runs, so the first
+    result is kept on the object (one ``ReportData`` per report) and every call gets
+    its own copy of it (a caller may change its table or list).
+    """
+    name = method.__name__
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        cache = self.__dict__.setdefault("_memoised", {})
+        key = (name, self.lang, args, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = method(self, *args, **kwargs)
+        return _own_copy(cache[key])
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _own_copy(value: Any) -> Any:
+    """A copy of a kept result that its caller may change (tables, lists, tuples of them)."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    if isinstance(value, list):
+        return [_own_copy(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_own_copy(v) for v in value)
+    return value
 
 
 #: Raw Typst around figures that may float in the PDF: to the foot of the page where they
