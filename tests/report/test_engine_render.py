@@ -502,3 +502,66 @@ def test_a_short_table_breaks_only_where_much_of_the_page_is_left(
     assert len(images) == pages
     assert empty[0] <= _empty_below(images[0]) <= empty[1]
 
+
+READ_ONCE_MD = """\
+## Samenvatting
+
+Het lab ’s-Hertogenbosch scoort **hoger** dan het programma:
+
+- ambitie 3,9 (programma 3,6)
+- belangen 3,4
+
+| schaal | gemiddelde |
+|:-------|-----------:|
+| ambitie | 3,9 |
+
+: Scores {#tbl-scores}
+
+Een zin met een voetnoot.[^1]
+
+[^1]: De voetnoot.
+"""
+
+
+def test_a_reports_formats_read_its_markdown_once_and_are_the_same_documents(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # convert() has pandoc read the Markdown once (to its JSON AST) and writes every
+    # format from that with the format's metadata file: the documents are the bytes
+    # pandoc gives when it reads the Markdown with its front matter for each format
+    from leerlab_research.report.engine import convert as conv
+
+    calls: list[list[str]] = []
+    real = conv.run_pandoc
+
+    def counting(args, cwd, what, source_date_epoch=None):
+        calls.append(list(args))
+        return real(args, cwd, what, source_date_epoch)
+
+    monkeypatch.setattr(conv, "run_pandoc", counting)
+    meta = {"title": "Labrapport", "date": "3 juni 2024", "abstract": "Programma\\\nLab X",
+            "abstract-title": "", "toc": True, "format": {"docx": {"shift-heading-level-by": -1},
+            "typst": {"shift-heading-level-by": -1}}}  # fmt: skip
+    work, out = tmp_path / "work", tmp_path / "out"
+    work.mkdir()
+    out.mkdir()
+    for fmt in ("html", "docx", "pdf"):
+        conv.convert(READ_ONCE_MD, fmt, metadata=meta, lang="nl", base_dir=work,
+                     output=out / f"r.{fmt}", what="t", source_date_epoch=1717372800)  # fmt: skip
+    reads = [c for c in calls if "--from=markdown" in c]
+    assert len(reads) == 1 and len(calls) == 4
+    # the old way: each format read the Markdown with its metadata as front matter
+    for fmt, ext, to in (
+        ("html", "html", "html5"),
+        ("docx", "docx", "docx"),
+        ("pdf", "typ", "typst"),
+    ):
+        args = next(c for c in calls if "--from=json" in c and f"--to={to}" in c)
+        front = (work / f"r.{fmt}.yaml").read_text(encoding="utf-8")
+        (work / f"old.{fmt}.md").write_text(f"---\n{front}---\n\n{READ_ONCE_MD}", encoding="utf-8")
+        old = [f"old.{fmt}.md", "--from=markdown"]
+        old += [a for a in args[3:] if not a.startswith("--output")]
+        old.append(f"--output={tmp_path / f'old.{ext}'}")
+        real(old, work, "old", 1717372800)
+        new = out / f"r.{fmt}" if fmt != "pdf" else work / "r.typ"
+        assert new.read_bytes() == (tmp_path / f"old.{ext}").read_bytes(), fmt

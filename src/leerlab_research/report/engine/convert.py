@@ -7,6 +7,7 @@ pandoc's Typst writer and the ``typst`` PyPI package, so no LaTeX is needed.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import subprocess
@@ -280,6 +281,36 @@ def run_pandoc(
     return [f"{what}: pandoc: {line}" for line in proc.stderr.splitlines() if line.strip()]
 
 
+#: Markdown pandoc has read, by (folder, SHA-256 of the Markdown): the file of its
+#: JSON AST in that folder and pandoc's warnings while reading (without their prefix).
+_PARSED: dict[tuple[str, str], tuple[str, list[str]]] = {}
+
+
+def parsed_markdown(markdown: str, base_dir: Path, what: str) -> tuple[str, list[str]]:
+    """``markdown`` read by pandoc once: the name of its AST file in ``base_dir`` and warnings.
+
+    A report's formats are written from the same Markdown; reading it (pandoc's
+    Markdown reader, about half of a conversion's CPU) is done for the first format
+    and its AST (``--to=json``) written by the others, with their own metadata file:
+    the documents are the same byte for byte. The warnings of the reading are given to
+    every format, as when each read the Markdown itself.
+    """
+    digest = hashlib.sha256(markdown.encode("utf-8")).hexdigest()[:16]
+    key = (str(base_dir.resolve()), digest)
+    ast = base_dir / f"leerlab-{digest}.json"
+    prefix = f"{what}: pandoc: "
+    hit = _PARSED.get(key)
+    if hit is None or not ast.exists():
+        body = base_dir / f"leerlab-{digest}.md"
+        body.write_text(markdown, encoding="utf-8")
+        read = run_pandoc(
+            [body.name, "--from=markdown", "--to=json", f"--output={ast.name}"], base_dir, what
+        )
+        hit = (ast.name, [w.removeprefix(prefix) for w in read])
+        _PARSED[key] = hit
+    return hit[0], [prefix + w for w in hit[1]]
+
+
 def convert(
     markdown: str,
     fmt: str,
@@ -331,11 +362,14 @@ def convert(
         # its own region for quotes and hyphenation (nl → nl-NL).
         if "-" not in lang:
             meta["lang"] = {"nl": "nl-NL", "en": "en-GB"}.get(lang, lang)
-    source = base_dir / f"{output.stem}.{fmt}.md"
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=True)
-    source.write_text(f"---\n{front}---\n\n{markdown}", encoding="utf-8")
+    # The metadata in a file of its own (pandoc reads it as it reads front matter), the
+    # body read once for all formats (parsed_markdown): the same documents, byte for byte.
+    meta_file = base_dir / f"{output.stem}.{fmt}.yaml"
+    meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), "utf-8")
+    ast, warnings = parsed_markdown(markdown, base_dir, what)
     resource_path = os.pathsep.join(str(p) for p in (base_dir, *resource_dirs))
-    args = [source.name, "--from=markdown", f"--resource-path={resource_path}"]
+    args = [ast, "--from=json", f"--metadata-file={meta_file.name}"]
+    args.append(f"--resource-path={resource_path}")
     if options.get("toc"):
         args += ["--toc", f"--toc-depth={int(options.get('toc-depth', 3))}"]
     if options.get("number-sections"):
@@ -359,7 +393,7 @@ def convert(
         for item in [extra_css] if isinstance(extra_css, str) else extra_css:
             args.append(f"--css={_resolve(item, resource_dirs, what)}")
         args += [f"--output={output}"]
-        return run_pandoc(args, base_dir, what, source_date_epoch)
+        return warnings + run_pandoc(args, base_dir, what, source_date_epoch)
     if fmt == "docx":
         args += ["--to=docx", f"--output={output}"]
         if options.get("reference-doc"):
@@ -367,7 +401,7 @@ def convert(
         else:
             reference = reference_docx((base_dir / DOCX_REFERENCE_FILE).resolve())
         args.append(f"--reference-doc={reference}")
-        return run_pandoc(args, base_dir, what, source_date_epoch)
+        return warnings + run_pandoc(args, base_dir, what, source_date_epoch)
     if fmt == "pdf":
         header = base_dir / TYPST_HEADER_FILE
         header.write_text(TYPST_HEADER + TYPST_PANDOC_CONF, encoding="utf-8")
@@ -380,7 +414,7 @@ def convert(
             f"--include-in-header={header.name}",
             f"--output={typ.name}",
         ]
-        warnings = run_pandoc(args, base_dir, what, source_date_epoch)
+        warnings += run_pandoc(args, base_dir, what, source_date_epoch)
         compile_typst(typ, output, base_dir, what, source_date_epoch)
         return warnings
     raise RenderError(f"{what}: unknown format {fmt!r}; use html, docx or pdf")
