@@ -123,10 +123,9 @@ def target_cells(table: pd.DataFrame, min_cell: int) -> np.ndarray:
         other = "role" if dim == "school_type" else "school_type"
         rows = lab_rows & (table[dim].isin(pair)) & (table[other] == ALL)
         sub = table[rows]
-        ok = (
-            sub.assign(big=sub["n"].astype(float) >= min_cell)
-            .groupby(["scale", "wave", "lab"])["big"]
-            .transform(lambda s, k=len(pair): len(s) == k and bool(s.all()))
-        )
+        # both groups present and both large enough (built-in group reductions: a
+        # Python function per lab × wave × scale cost more than the rest of describe)
+        big = (sub["n"].astype(float) >= min_cell).groupby([sub["scale"], sub["wave"], sub["lab"]])
+        ok = (big.transform("size") == len(pair)) & big.transform("all")
         keep[np.flatnonzero(rows.to_numpy())[ok.to_numpy(dtype=bool)]] = True
     return keep
