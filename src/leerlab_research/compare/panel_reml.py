@@ -66,6 +66,7 @@ class Suff:
 def sufficient(
     y: np.ndarray, x: np.ndarray, z: np.ndarray, lab: np.ndarray, person: np.ndarray
 ) -> Suff:
+    """:class:`Suff` of y, X and Z with lab and person (within lab) codes 0, 1, …"""
     n, p = x.shape
     q = z.shape[1]
     n_lab, n_per = int(lab.max()) + 1, int(person.max()) + 1
@@ -115,7 +116,8 @@ def _inv_logdet(m: np.ndarray) -> tuple[np.ndarray, float]:
     """Inverses of a stack of small matrices with positive determinant, and Σ log|m_j|.
 
     The lab blocks are 1 × 1 or 2 × 2: their explicit inverse and determinant save
-    the LAPACK calls (the criterion is evaluated hundreds of times per fit).
+    the LAPACK calls (the deviance is evaluated some twenty times per fit, each time
+    for every lab).
     """
     q = m.shape[-1]
     if q == 1:
@@ -159,6 +161,7 @@ def relative(st: Suff, gamma: float, gam: np.ndarray) -> dict[str, Any]:
 
 
 def unpack(theta: np.ndarray, q: int, diagonal: bool = False) -> tuple[float, np.ndarray]:
+    """γ = θ₀² and Γ (LL' from the lower triangle in θ[1:], or diag(θ[1:]²))."""
     gamma = float(theta[0]) ** 2
     if diagonal:  # independent lab effects: θ holds their relative standard deviations
         return gamma, np.diag(np.asarray(theta[1:], dtype=float) ** 2)
