@@ -214,18 +214,22 @@ def likert_diverging(
     ax_dk = fig.add_subplot(gs[0, 1], sharey=ax)
 
     why = hidden_texts(rows.reset_index(drop=True), lang, min_cell, n_column="n_total")
-    for i, label in enumerate(rows.index):
-        if not shown.loc[label]:
-            placeholder(ax, 0.0, i, why[i])
-            continue
-        start = -(pct.at[label, "n1"] + pct.at[label, "n2"] + pct.at[label, "n3"] / 2)
-        for k in range(1, 6):
-            width = float(pct.at[label, f"n{k}"])
-            colour = LIKERT5[k - 1]
+    mask = shown.to_numpy(dtype=bool)
+    y = np.arange(n_rows, dtype=float)
+    for i in np.flatnonzero(~mask):
+        placeholder(ax, 0.0, int(i), why[i])
+    # One barh call per answer category for all shown rows (a call per segment cost a
+    # bar container and its bookkeeping each). Within a row the segments are still
+    # drawn from 1 to 5, and rows do not overlap, so the pixels are the same.
+    start = -(pct["n1"] + pct["n2"] + pct["n3"] / 2).to_numpy(dtype=float)
+    for k in range(1, 6):
+        width = pct[f"n{k}"].to_numpy(dtype=float)
+        colour = LIKERT5[k - 1]
+        if mask.any():
             ax.barh(
-                i,
-                width,
-                left=start,
+                y[mask],
+                width[mask],
+                left=start[mask],
                 height=0.68,
                 color=colour,
                 edgecolor="white",
@@ -233,23 +237,26 @@ def likert_diverging(
                 zorder=2,
                 gid=f"likert-{k}",
             )
-            if width >= MIN_LABEL_SHARE * 2 * lim:
-                ax.text(
-                    start + width / 2,
-                    i,
-                    fmt_pct(width, lang),
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color=text_colour_on(colour),
-                    gid="likert-pct",
-                )
-            start += width
-        pm = float(pct_missing.loc[label]) if pd.notna(pct_missing.loc[label]) else 0.0
-        ax_dk.barh(i, pm, height=0.5, color=GREY, gid="dont-know")
+        for i in np.flatnonzero(mask & (width >= MIN_LABEL_SHARE * 2 * lim)):
+            ax.text(
+                start[i] + width[i] / 2,
+                int(i),
+                fmt_pct(width[i], lang),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=text_colour_on(colour),
+                gid="likert-pct",
+            )
+        start = start + width
+    pm = pct_missing.fillna(0.0).to_numpy(dtype=float)
+    if mask.any():
+        ax_dk.barh(y[mask], pm[mask], height=0.5, color=GREY, gid="dont-know")
+    for i in np.flatnonzero(mask):
         ax_dk.text(
-            pm + 1.5, i, fmt_pct(pm, lang), ha="left", va="center", fontsize=8, gid="dont-know-pct"
-        )
+            pm[i] + 1.5, int(i), fmt_pct(pm[i], lang), ha="left", va="center", fontsize=8,
+            gid="dont-know-pct",
+        )  # fmt: skip
 
     ax.axvline(0, color="#333333", linewidth=0.9, zorder=1.5)
     ax.set_xlim(-lim, lim)
