@@ -430,6 +430,19 @@ def reference_docx(path: Path) -> Path:
     """
     if path.exists():
         return path
+    if not _REFERENCE_DOCX:
+        _REFERENCE_DOCX.append(_make_reference_docx())
+    path.write_bytes(_REFERENCE_DOCX[0])
+    return path
+
+
+#: The reference document made in this process (every report's render folder gets a
+#: copy: making it took a pandoc call and python-docx, ~15 ms per report).
+_REFERENCE_DOCX: list[bytes] = []
+
+
+def _make_reference_docx() -> bytes:
+    """pandoc's reference.docx set to A4 with page numbers (see :func:`reference_docx`)."""
     proc = subprocess.run(
         [pandoc_path(), "--print-default-data-file", "reference.docx"],
         capture_output=True,
@@ -466,8 +479,7 @@ def reference_docx(path: Path) -> Path:
     doc.save(buffer)
     # pandoc copies some members (footer, theme, fonts) with their zip timestamps,
     # so the reference document gets fixed ones, or no two reports would be equal
-    path.write_bytes(deterministic_zip(buffer.getvalue(), "1980-01-01T00:00:00Z", FIXED_ZIP_TIME))
-    return path
+    return deterministic_zip(buffer.getvalue(), "1980-01-01T00:00:00Z", FIXED_ZIP_TIME)
 
 
 def compile_typst(
