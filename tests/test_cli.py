@@ -91,3 +91,28 @@ def test_missing_study_file_exit_2_no_traceback(tmp_path):
     assert result.exit_code == 2
     assert "does not exist" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_command_freezes_the_heap_only_after_the_app(monkeypatch):
+    # `leerlab` exits without the collector's last walk over pandas/scipy (≈ 0.3 s);
+    # the app's exit code and exit handlers are untouched.
+    import tomllib
+
+    import pytest
+
+    from leerlab_research import cli
+
+    calls: list[str] = []
+
+    def fake_app() -> None:
+        calls.append("app")
+        raise SystemExit(3)
+
+    monkeypatch.setattr(cli, "app", fake_app)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: calls.append("freeze"))
+    with pytest.raises(SystemExit) as exc:
+        cli.entry()
+    assert exc.value.code == 3
+    assert calls == ["app", "freeze"]
+    project = tomllib.loads((DEMO_STUDY.parents[2] / "pyproject.toml").read_text("utf-8"))
+    assert project["project"]["scripts"]["leerlab"] == "leerlab_research.cli:entry"
