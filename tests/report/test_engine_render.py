@@ -565,3 +565,19 @@ def test_a_reports_formats_read_its_markdown_once_and_are_the_same_documents(
         real(old, work, "old", 1717372800)
         new = out / f"r.{fmt}" if fmt != "pdf" else work / "r.typ"
         assert new.read_bytes() == (tmp_path / f"old.{ext}").read_bytes(), fmt
+
+
+def test_a_worker_that_ignores_ctrl_c_still_does_after_a_notebook() -> None:
+    # nbclient put Python's default SIGINT handler back after every execution: an idle
+    # render worker then died of the user's Ctrl-C with a traceback of its own.
+    import signal
+
+    from leerlab_research.report.engine.execute import start_kernel
+
+    before = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        start_kernel()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -14,7 +14,9 @@ import copy
 import datetime as _dt
 import os
 import re
+import signal
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -326,7 +328,7 @@ def execute_document(
         try:
             # The kernel's own log (not cell output) would clutter the user's
             # terminal with a notice about TCP transport on every render.
-            client.execute(env=env, stderr=subprocess.DEVNULL)
+            run_client(client, env)
         except BaseException:
             kernels.discard(client)  # never reuse a kernel after a failure or an interrupt
             raise
@@ -375,6 +377,24 @@ def _client(nb: Any, workdir: Path, timeout: int, kernel_name: str) -> NotebookC
     )
 
 
+def run_client(client: NotebookClient, env: dict[str, str]) -> None:
+    """``client.execute`` (the kernel's own log to /dev/null), keeping Ctrl-C's disposition.
+
+    nbclient handles SIGINT and SIGTERM on its event loop while it executes and
+    then removes its handlers, which puts Python's default handlers back: a render
+    worker, which leaves Ctrl-C to its parent (``workers.ignore_sigint``), then died
+    of it with a KeyboardInterrupt traceback of its own while it waited for work.
+    """
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        client.execute(env=env, stderr=subprocess.DEVNULL)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            for sig, handler in previous.items():
+                if handler is not None:
+                    signal.signal(sig, handler)
+
+
 def start_kernel(preload: tuple[str, ...] = (), kernel_name: str = "python3") -> None:
     """Start this process's kept kernel before its first notebook, importing ``preload``.
 
@@ -402,7 +422,7 @@ def start_kernel(preload: tuple[str, ...] = (), kernel_name: str = "python3") ->
     kernels.attach(client, env)
     try:
         try:
-            client.execute(env=env, stderr=subprocess.DEVNULL)
+            run_client(client, env)
         except BaseException:
             kernels.discard(client)
             raise
