@@ -9,7 +9,11 @@ second run refuses at once with the process id and command of the holder
 The lock is an ``fcntl.flock`` (``msvcrt.locking`` on Windows) on an open file:
 the operating system drops it when the holding process ends in any way (exit,
 crash, ``kill -9``), so a lock file left behind by a dead process is never
-"stale": the next run takes it and overwrites the holder information in it.
+"stale": the next run takes it and overwrites the holder information in it. A
+forked child (the stages' worker processes) would inherit the open file and keep
+the lock after its parent died: the child closes its copy at once
+(``os.register_at_fork``), and the workers die with their parent as well
+(``workers.die_with_parent``).
 Within one process the lock is re-entrant (``leerlab run`` holds it around
 stages that take it again).
 """
@@ -28,6 +32,29 @@ from .errors import ConfigError
 LOCK_NAME = ".leerlab.lock"
 
 _held: dict[str, tuple[IO[str], int]] = {}
+
+
+def _release_in_child() -> None:
+    """After ``fork``, in the child: let go of the parent's locks without unlocking them.
+
+    ``flock`` belongs to the open file, shared by both processes after a fork; an
+    unlock in the child would free the parent's lock, a close of the child's copy
+    only stops the child keeping it. ``dup2`` of /dev/null over the descriptor
+    closes the copy and leaves the child's file object a harmless descriptor.
+    """
+    if not _held:
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fh, _depth in _held.values():
+            os.dup2(null, fh.fileno())
+    finally:
+        os.close(null)
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_release_in_child)
 
 
 def _try_lock(fh: IO[str]) -> bool:

@@ -14,6 +14,7 @@ package (layer 1) so that any stage package can use it.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
@@ -23,6 +24,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
+
+#: ``prctl`` option: the signal a process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
 
 
 def available_cores() -> int:
@@ -87,6 +91,35 @@ def ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def start_worker() -> None:
+    """Worker initialiser: Ctrl-C is the parent's (:func:`ignore_sigint`), and the
+    worker does not outlive it (:func:`die_with_parent`)."""
+    ignore_sigint()
+    die_with_parent()
+
+
+def die_with_parent() -> None:
+    """Linux: the kernel kills this process (SIGKILL) as soon as its parent dies.
+
+    A ``kill -9`` of ``leerlab run`` (or an out-of-memory kill) left its workers
+    running: a forked one also kept the out folder's lock file open, and the lock
+    with it, so every later run on that folder refused. The standard library has no
+    wrapper for ``prctl(PR_SET_PDEATHSIG)``; ctypes calls libc's. The signal follows
+    the *thread* that started the worker: every pool here is started from the main
+    thread. Elsewhere (macOS, Windows) nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        os._exit(1)  # the parent died before the request above took effect
+
+
 def end_workers(before: set[int], timeout: float = 5.0) -> None:
     """Kill this process's multiprocessing children that are not in ``before``.
 
@@ -116,7 +149,7 @@ def pool(workers: int, *, beside_main: bool = False) -> Iterator[Executor]:
     executor = ProcessPoolExecutor(
         max_workers=max(1, workers),
         mp_context=multiprocessing.get_context(method),
-        initializer=ignore_sigint,
+        initializer=start_worker,
     )
     try:
         yield _PickledSubmit(executor)

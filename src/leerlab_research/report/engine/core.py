@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 
 from ...errors import ConfigError
-from ...workers import ignore_sigint
+from ...workers import start_worker
 from .convert import convert
 from .errors import RenderError
 from .execute import execute_request, merged_metadata, start_kernel
@@ -173,8 +173,8 @@ def _nothing() -> None:
 
 
 def _start_worker(preload: tuple[str, ...]) -> None:
-    """Worker initialiser: leave Ctrl-C to the parent, start the kernel ahead."""
-    ignore_sigint()
+    """Worker initialiser: leave Ctrl-C to the parent, die with it, start the kernel ahead."""
+    start_worker()
     try:
         start_kernel(preload)
     except RenderError:
