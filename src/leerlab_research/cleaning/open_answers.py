@@ -122,8 +122,8 @@ class Scrubbing:
     """The answers of the kept rows, being de-identified (in the stage's worker or here).
 
     ``jobs`` holds per source index and question the positions in ``kept`` of the
-    rows that answered; ``result(i)`` gives job ``i``'s answers as ``(text,
-    replacements per type)``.
+    rows that answered; :meth:`result` gives, per job, its answers as ``(text,
+    replacements per type)`` (waiting for the worker).
     """
 
     jobs: list[tuple[int, str, np.ndarray]]
