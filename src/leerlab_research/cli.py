@@ -239,10 +239,16 @@ def demo(
         )
         return
     if survey:
-        from .demo.survey_demo import generate_survey_export
+        from .demo.survey_demo import export_stems, generate_survey_export
+
+        stems = export_stems(list(survey))
 
         def generate(folder: Path) -> list[Path]:
-            return [p for s in survey for p in generate_survey_export(s, folder, seed=seed)]
+            return [
+                p
+                for s, stem in zip(survey, stems, strict=True)
+                for p in generate_survey_export(s, folder, seed=seed, stem=stem)
+            ]
     else:
         from .demo import generate_demo
 

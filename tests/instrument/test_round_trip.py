@@ -212,3 +212,30 @@ def test_demo_survey_bug_is_not_taken_for_a_bad_file(tmp_path, monkeypatch):
     r = _cli("demo", "--survey", tmp_path / "s.lss", "--out", tmp_path / "out")
     assert r.exit_code == 3, r.output
     assert "internal error: AttributeError: a bug" in r.output
+
+
+def test_a_lss_and_a_qsf_of_one_name_give_two_exports(tmp_path):
+    # `leerlab instrument` names both platforms' files alike; both exports were
+    # <stem>.csv and the second move failed with an internal error (exit 3).
+    from leerlab_research.demo.survey_demo import export_stems
+
+    assert export_stems([Path("a.lss"), Path("a.qsf"), Path("b.lss")]) == [
+        "a-limesurvey",
+        "a-qualtrics",
+        "b",
+    ]
+    study = _study(tmp_path, CODEBOOK, ["x.csv"], ["auto"])
+    for fmt in ("lss", "qsf"):
+        args = ["--format", fmt, "--wave", "T1", "--lab", "Den Bosch"]
+        r = _cli("instrument", *args, "--study", study, "--out", tmp_path / "surveys")
+        assert r.exit_code == 0, r.output
+    surveys = sorted((tmp_path / "surveys").iterdir())
+    assert len({s.stem for s in surveys}) == 1
+    args = [a for s in surveys for a in ("--survey", s)]
+    r = _cli("demo", *args, "--out", tmp_path / "data")
+    assert r.exit_code == 0, r.output
+    stem = surveys[0].stem
+    assert sorted(p.name for p in (tmp_path / "data").glob("*.csv")) == [
+        f"{stem}-limesurvey.csv",
+        f"{stem}-qualtrics.csv",
+    ]

@@ -37,8 +37,12 @@ def generate_survey_export(
     seed: int = 7,
     codebook: Path | None = None,
     labs: Path | None = None,
+    stem: str | None = None,
 ) -> list[Path]:
     """Write the demo export of ``survey`` and its truth into ``out``.
+
+    The files are named after ``stem`` (default: the survey's file name without
+    its extension): ``<stem>.csv`` and ``truth/<stem>_respondents.csv``, ….
 
     Raises
     ------
@@ -81,7 +85,8 @@ def generate_survey_export(
     export = writer(data, picked, codes, cb, lab_list)
 
     out = Path(out)
-    name = f"{survey.stem}.csv"
+    stem = stem or survey.stem
+    name = f"{stem}.csv"
     written = [write_with(lambda p: p.write_bytes(export), out / name)]
     keys = set(zip(picked["source_file"], picked["source_row"], strict=True))
     new_row = {
@@ -98,5 +103,23 @@ def generate_survey_export(
         sub["source_row"] = [new_row[p] for p, m in zip(pairs, mask, strict=True) if m]
         sub["source_file"] = name
         sub = sub.sort_values("source_row", kind="stable").reset_index(drop=True)
-        written.append(write_csv(sub, out / "truth" / f"{survey.stem}_{suffix}.csv"))
+        written.append(write_csv(sub, out / "truth" / f"{stem}_{suffix}.csv"))
     return written
+
+
+def export_stems(surveys: list[Path]) -> list[str]:
+    """The file stem of each survey's demo export, distinct when two surveys share one.
+
+    ``leerlab instrument`` names its LimeSurvey and Qualtrics files alike
+    (``reflectie-1.0.0-nl-helmond-T1.lss`` / ``.qsf``); their exports would both be
+    ``reflectie-1.0.0-nl-helmond-T1.csv``. Such stems get the platform appended
+    (``…-T1-limesurvey``, ``…-T1-qualtrics``).
+    """
+    stems = [Path(s).stem for s in surveys]
+    platform = {".lss": "limesurvey", ".qsf": "qualtrics"}
+    return [
+        f"{stem}-{platform.get(Path(s).suffix, Path(s).suffix.lstrip('.'))}"
+        if stems.count(stem) > 1
+        else stem
+        for s, stem in zip(surveys, stems, strict=True)
+    ]
