@@ -298,3 +298,21 @@ def test_non_positive_definite_hessian_is_not_reported(monkeypatch):
     t = multilevel.mixedlm_table(_mlm_frame(), ["s"])
     assert (t["status"] == "not_converged").all() and not t["converged"].any()
     assert t["coef"].isna().all() and t["message"].str.contains("Hessian").all()
+
+
+def test_one_lab_gives_a_not_estimated_row_that_meets_its_contract(codebook, tmp_path):
+    # A study of one lab (a single lab's own survey export): no lab variance to
+    # estimate. The row that says so has no term; the report stage refused the
+    # table ("column 'term': 9 value(s) missing") and the whole run failed.
+    from leerlab_research.compare.registry import REGISTRY
+    from leerlab_research.config.contracts import read_table
+
+    clean, _ = small(codebook, seed=5)
+    s = codebook.scale_names[0]
+    df = analysis_frame(clean, [s])
+    df = df[df["lab"] == df["lab"].iloc[0]]
+    table = multilevel.mixedlm_table(df, [s])
+    assert (table["status"] == "not_estimated").all()
+    path = tmp_path / "mixedlm.csv"
+    table.to_csv(path, index=False)
+    read_table(path, REGISTRY["mixedlm"].contract())

@@ -186,7 +186,11 @@ _MIXEDLM = CompareTable(
     name="mixedlm",
     fields=(
         SCALE,
-        _f("term", "string", "model term (Intercept, factor level, wave)", required=True),
+        # empty on a not_estimated row, which stands for the scale's whole model
+        # (one lab: no lab variance to estimate)
+        _f(
+            "term", "string", "model term (Intercept, factor level, wave); empty when not estimated"
+        ),
         _f("factor", "string", "factor of the term (empty for the intercept)"),
         _f("level", "string", "level of the factor"),
         _f("reference", "string", "reference level of the factor"),
